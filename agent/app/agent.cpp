@@ -1,0 +1,74 @@
+#include "agent/app/agent.h"
+
+#include <spdlog/spdlog.h>
+
+#include "agent/app/probe_factory.h"
+#include "agent/app/version.h"
+#include "agent/core/exposition.h"
+#include "agent/core/secrets.h"
+
+namespace cdcwatch {
+namespace {
+
+const MetricDef kBuildInfo{"cdcwatch_build_info", "Always 1; the version label says which build"};
+
+}  // namespace
+
+Agent::Agent(Config config, const Clock& clock)
+    : config_(std::move(config)),
+      clock_(clock),
+      started_at_(clock.now()),
+      scheduler_(store_, health_, clock_) {
+  for (auto& probe : build_probes(config_, clock_)) scheduler_.add(std::move(probe));
+}
+
+Agent::~Agent() { stop(); }
+
+void Agent::start() {
+  server_.get("/metrics", [this] {
+    return HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", metrics_text()};
+  });
+  server_.get("/healthz", [] { return HttpReply{200, "text/plain; charset=utf-8", "ok\n"}; });
+  server_.get("/readyz", [this] {
+    return ready() ? HttpReply{200, "text/plain; charset=utf-8", "ready\n"}
+                   : HttpReply{503, "text/plain; charset=utf-8",
+                               "not ready: some probe has not completed a cycle yet\n"};
+  });
+  server_.get("/status", [this] {
+    return HttpReply{200, "application/json", status().dump(2) + "\n"};
+  });
+  port_ = server_.start(config_.agent.listen);
+  scheduler_.start();
+  spdlog::info("cdcwatch {} listening on port {} with {} probes", kVersion, port_,
+               scheduler_.probe_count());
+}
+
+bool Agent::stop() {
+  bool clean = scheduler_.stop();
+  server_.stop();
+  return clean;
+}
+
+bool Agent::ready() const { return health_.all_completed_a_cycle(); }
+
+std::string Agent::metrics_text() const {
+  Readings all;
+  all.set(kBuildInfo, {{"version", kVersion}}, 1);
+  all.append(health_.self_metrics());
+  all.append(store_.snapshot());
+  return render_prometheus_text(all);
+}
+
+nlohmann::json Agent::status() const {
+  nlohmann::json out = {
+      {"version", kVersion},
+      {"started_at", format_timestamp(started_at_)},
+      {"config_file", config_.path},
+      {"ready", ready()},
+      {"probes", health_.status_json()},
+  };
+  // A probe's status comes from peers' answers; scrub in case one quoted a secret back.
+  return nlohmann::json::parse(scrub_secrets(out.dump()));
+}
+
+}  // namespace cdcwatch

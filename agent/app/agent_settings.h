@@ -1,0 +1,24 @@
+// The `agent:` section of the config.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "agent/core/config_node.h"
+#include "agent/core/units.h"
+
+namespace cdcwatch {
+
+struct AgentSettings {
+  std::string listen = "0.0.0.0:9720";
+  Millis interval{15000};
+  std::string state_dir = "/var/lib/cdcwatch";
+  std::string log_format = "text";
+  std::string log_level = "info";
+  std::string runbook_base_url;  // turns runbooks/x.md into a link in pages
+};
+
+AgentSettings parse_agent_settings(const ConfigNode& node);
+nlohmann::json describe(const AgentSettings& settings);
+
+}  // namespace cdcwatch

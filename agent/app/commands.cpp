@@ -1,0 +1,119 @@
+#include "agent/app/commands.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "agent/app/agent.h"
+#include "agent/app/config.h"
+#include "agent/app/version.h"
+#include "agent/core/logging.h"
+
+namespace cdcwatch {
+namespace {
+
+constexpr const char* kUsage = R"(cdcwatch: watches a CDC pipeline (PostgreSQL -> Kafka Connect -> Kafka -> warehouse)
+
+Usage:
+  cdcwatch run --config FILE      run the agent (the default command)
+  cdcwatch --config FILE          same as run
+  cdcwatch check-config FILE      validate FILE and print the effective config, secrets redacted
+  cdcwatch --version              print the version
+  cdcwatch --help                 print this help
+
+Exit codes: 0 ok, 1 invalid config, 2 usage error, 3 runtime failure (e.g. cannot listen).
+)";
+
+// Blocks until SIGTERM or SIGINT; the signals are blocked in every thread and taken here.
+void wait_for_termination(const sigset_t& signals) {
+  while (true) {
+    int received = 0;
+    if (sigwait(&signals, &received) != 0) continue;
+    if (received == SIGHUP) {
+      spdlog::warn("SIGHUP received: this version does not reload config; restart cdcwatch to apply changes");
+      continue;
+    }
+    spdlog::info("received {}, stopping", received == SIGTERM ? "SIGTERM" : "SIGINT");
+    return;
+  }
+}
+
+}  // namespace
+
+int run_command(const std::string& config_path) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  Config config;
+  try {
+    config = load_config(config_path);
+    init_logging(config.agent.log_format, config.agent.log_level);
+  } catch (const std::exception& e) {
+    std::cerr << "cdcwatch: invalid config: " << e.what() << "\n";
+    return kExitConfigInvalid;
+  }
+  SystemClock clock;
+  Agent agent(std::move(config), clock);
+  try {
+    agent.start();
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return kExitRuntime;
+  }
+  wait_for_termination(signals);
+  bool clean = agent.stop();
+  spdlog::info(clean ? "stopped" : "stopped; a probe was still blocked in a call and was abandoned");
+  spdlog::default_logger()->flush();
+  if (!clean) std::_Exit(kExitOk);  // a blocked worker must not hold the exit past 5 s
+  return kExitOk;
+}
+
+int check_config_command(const std::string& config_path) {
+  try {
+    Config config = load_config(config_path);
+    std::cout << to_yaml(effective_config(config));
+    std::cerr << "cdcwatch: " << config_path << " is valid\n";
+    return kExitOk;
+  } catch (const std::exception& e) {
+    std::cerr << "cdcwatch: invalid config: " << e.what() << "\n";
+    return kExitConfigInvalid;
+  }
+}
+
+int dispatch(const std::vector<std::string>& args) {
+  auto usage_error = [](const std::string& message) {
+    std::cerr << "cdcwatch: " << message << "\n\n" << kUsage;
+    return kExitUsage;
+  };
+  if (args.empty()) return usage_error("missing command");
+  const std::string& first = args[0];
+  if (first == "--help" || first == "-h" || first == "help") {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  if (first == "--version" || first == "version") {
+    std::cout << "cdcwatch " << kVersion << "\n";
+    return kExitOk;
+  }
+  if (first == "check-config") {
+    if (args.size() != 2) return usage_error("check-config takes exactly one FILE");
+    return check_config_command(args[1]);
+  }
+  size_t at = first == "run" ? 1 : 0;
+  if (args.size() == at + 2 && (args[at] == "--config" || args[at] == "-c")) {
+    return run_command(args[at + 1]);
+  }
+  if (args.size() == at + 1 && args[at].starts_with("--config=")) {
+    return run_command(args[at].substr(9));
+  }
+  return usage_error("unknown command or arguments: '" + first + "'");
+}
+
+}  // namespace cdcwatch

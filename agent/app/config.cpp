@@ -1,0 +1,76 @@
+#include "agent/app/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+
+namespace cdcwatch {
+namespace {
+
+// Names become label values and references between sections, so they must be unique and tame.
+void check_name(const ConfigNode& entry, const std::string& name, std::set<std::string>& seen) {
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
+      entry.child("name").fail("use letters, digits, '-', '_' or '.' only, got '" + name + "'");
+    }
+  }
+  if (!seen.insert(name).second) {
+    entry.child("name").fail("duplicate name '" + name + "'; each entry needs its own");
+  }
+}
+
+YAML::Node to_yaml_node(const nlohmann::json& value) {
+  switch (value.type()) {
+    case nlohmann::json::value_t::object: {
+      YAML::Node node(YAML::NodeType::Map);
+      for (const auto& [key, item] : value.items()) node[key] = to_yaml_node(item);
+      return node;
+    }
+    case nlohmann::json::value_t::array: {
+      YAML::Node node(YAML::NodeType::Sequence);
+      for (const auto& item : value) node.push_back(to_yaml_node(item));
+      return node;
+    }
+    case nlohmann::json::value_t::string:
+      return YAML::Node(value.get<std::string>());
+    case nlohmann::json::value_t::null:
+      return YAML::Node();
+    default:
+      return YAML::Node(value.dump());
+  }
+}
+
+}  // namespace
+
+Config parse_config(const ConfigNode& root) {
+  root.expect_keys({"agent", "postgres"});
+  Config config;
+  config.path = root.file();
+  if (auto agent = root.optional_child("agent")) config.agent = parse_agent_settings(*agent);
+
+  std::set<std::string> names;
+  for (const auto& entry : root.has("postgres") ? root.child("postgres").items()
+                                                : std::vector<ConfigNode>{}) {
+    config.postgres.push_back(parse_pg_source(entry));
+    check_name(entry, config.postgres.back().name, names);
+  }
+  return config;
+}
+
+Config load_config(const std::string& path) { return parse_config(ConfigNode::load_file(path)); }
+
+nlohmann::json effective_config(const Config& config) {
+  nlohmann::json out;
+  out["agent"] = describe(config.agent);
+  out["postgres"] = nlohmann::json::array();
+  for (const auto& source : config.postgres) out["postgres"].push_back(describe(source));
+  return out;
+}
+
+std::string to_yaml(const nlohmann::json& value) {
+  YAML::Emitter emitter;
+  emitter << to_yaml_node(value);
+  return std::string(emitter.c_str()) + "\n";
+}
+
+}  // namespace cdcwatch

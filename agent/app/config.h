@@ -1,0 +1,28 @@
+// The whole config file: every section parsed, cross-references checked, secrets resolved.
+// Each section's keys are parsed by the library that owns them; this file joins them.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "agent/app/agent_settings.h"
+#include "probes/pgconn/pg_source_config.h"
+
+namespace cdcwatch {
+
+struct Config {
+  std::string path;
+  AgentSettings agent;
+  std::vector<PgSourceConfig> postgres;
+};
+
+// Throws ConfigError with file:line:column, the key, and what to do.
+Config load_config(const std::string& path);
+Config parse_config(const ConfigNode& root);
+
+// The config as the agent will run it: defaults filled in, every secret shown as <redacted>.
+nlohmann::json effective_config(const Config& config);
+std::string to_yaml(const nlohmann::json& value);
+
+}  // namespace cdcwatch

@@ -1,0 +1,241 @@
+#include "agent/core/config_node.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace cdcwatch {
+namespace {
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string join_path(const std::string& base, std::string_view key) {
+  return base.empty() ? std::string(key) : base + "." + std::string(key);
+}
+
+}  // namespace
+
+std::string nearest_key(std::string_view typo, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, typo.size() / 3) + 1;
+  for (const auto& candidate : candidates) {
+    size_t distance = edit_distance(typo, candidate);
+    if (distance < best_distance) best_distance = distance, best = candidate;
+  }
+  return best;
+}
+
+ConfigNode ConfigNode::load_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot open config file; check the path and permissions");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_string(text.str(), path);
+}
+
+ConfigNode ConfigNode::load_string(const std::string& text, const std::string& file_name) {
+  auto file = std::make_shared<const std::string>(file_name);
+  try {
+    YAML::Node root = YAML::Load(text);
+    if (!root || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+    ConfigNode node(root, file, "");
+    if (!root.IsMap()) node.fail("expected a mapping of sections (agent:, postgres:, ...)");
+    return node;
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(file_name + ":" + std::to_string(e.mark.line + 1) + ":" +
+                      std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
+  }
+}
+
+ConfigNode::ConfigNode(YAML::Node node, std::shared_ptr<const std::string> file,
+                       std::string key_path)
+    : node_(std::move(node)), file_(std::move(file)), key_path_(std::move(key_path)) {}
+
+std::string ConfigNode::where() const {
+  std::string out = *file_;
+  if (node_ && !node_.Mark().is_null()) {
+    out += ":" + std::to_string(node_.Mark().line + 1) + ":" +
+           std::to_string(node_.Mark().column + 1);
+  }
+  if (!key_path_.empty()) out += " (" + key_path_ + ")";
+  return out;
+}
+
+void ConfigNode::fail(std::string_view message) const {
+  throw ConfigError(where() + ": " + std::string(message));
+}
+
+void ConfigNode::expect_keys(std::initializer_list<std::string_view> allowed) const {
+  expect_keys(std::vector<std::string>(allowed.begin(), allowed.end()));
+}
+
+void ConfigNode::expect_keys(const std::vector<std::string>& allowed) const {
+  if (is_null()) return;
+  if (!node_.IsMap()) fail("expected a mapping with keys such as '" + allowed.front() + "'");
+  for (const auto& pair : node_) {
+    std::string key = pair.first.as<std::string>();
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    ConfigNode at(pair.first, file_, join_path(key_path_, key));
+    std::string suggestion = nearest_key(key, allowed);
+    std::string message = "unknown key '" + key + "'";
+    if (!suggestion.empty()) {
+      message += ", did you mean '" + suggestion + "'?";
+    } else {
+      message += "; valid keys here:";
+      for (const auto& name : allowed) message += " " + name;
+    }
+    at.fail(message);
+  }
+}
+
+bool ConfigNode::has(std::string_view key) const {
+  return node_.IsMap() && node_[std::string(key)] && !node_[std::string(key)].IsNull();
+}
+
+ConfigNode ConfigNode::child(std::string_view key) const {
+  if (!has(key)) fail("missing required key '" + std::string(key) + "'");
+  return ConfigNode(node_[std::string(key)], file_, join_path(key_path_, key));
+}
+
+std::optional<ConfigNode> ConfigNode::optional_child(std::string_view key) const {
+  if (!has(key)) return std::nullopt;
+  return child(key);
+}
+
+std::vector<ConfigNode> ConfigNode::items() const {
+  if (is_null()) return {};
+  if (!node_.IsSequence()) fail("expected a list (- item per line, or [a, b])");
+  std::vector<ConfigNode> out;
+  for (size_t i = 0; i < node_.size(); ++i) {
+    out.emplace_back(node_[i], file_, key_path_ + "[" + std::to_string(i) + "]");
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, ConfigNode>> ConfigNode::entries() const {
+  if (is_null()) return {};
+  if (!node_.IsMap()) fail("expected a mapping of key: value");
+  std::vector<std::pair<std::string, ConfigNode>> out;
+  for (const auto& pair : node_) {
+    std::string key = pair.first.as<std::string>();
+    out.emplace_back(key, ConfigNode(pair.second, file_, join_path(key_path_, key)));
+  }
+  return out;
+}
+
+std::string ConfigNode::as_string() const {
+  if (!node_.IsScalar()) fail("expected a single value, not a list or mapping");
+  return node_.Scalar();
+}
+
+SecretString ConfigNode::as_secret() const {
+  try {
+    return resolve_secrets(as_string());
+  } catch (const SecretError& e) {
+    fail(e.what());
+  }
+}
+
+Millis ConfigNode::as_duration() const {
+  auto value = parse_duration(as_string());
+  if (!value) fail("expected a duration such as 500ms, 15s, 5m or 1h, got '" + as_string() + "'");
+  return *value;
+}
+
+uint64_t ConfigNode::as_size() const {
+  auto value = parse_size(as_string());
+  if (!value) fail("expected a size such as 512MiB, 10GiB or 5GB, got '" + as_string() + "'");
+  return *value;
+}
+
+double ConfigNode::as_number() const {
+  std::string text = as_string();
+  try {
+    size_t used = 0;
+    double value = std::stod(text, &used);
+    if (used == text.size() && std::isfinite(value)) return value;
+  } catch (const std::exception&) {
+  }
+  fail("expected a number, got '" + text + "'");
+}
+
+int64_t ConfigNode::as_integer() const {
+  std::string text = as_string();
+  try {
+    size_t used = 0;
+    long long value = std::stoll(text, &used);
+    if (used == text.size()) return value;
+  } catch (const std::exception&) {
+  }
+  fail("expected a whole number, got '" + text + "'");
+}
+
+bool ConfigNode::as_bool() const {
+  std::string text = as_string();
+  if (text == "true" || text == "yes" || text == "on") return true;
+  if (text == "false" || text == "no" || text == "off") return false;
+  fail("expected true or false, got '" + text + "'");
+}
+
+std::vector<std::string> ConfigNode::as_string_list() const {
+  std::vector<std::string> out;
+  for (const auto& item : items()) out.push_back(item.as_string());
+  return out;
+}
+
+std::string ConfigNode::required_string(std::string_view key) const {
+  std::string value = child(key).as_string();
+  if (value.empty()) child(key).fail("must not be empty");
+  return value;
+}
+
+std::string ConfigNode::string_or(std::string_view key, std::string fallback) const {
+  return has(key) ? child(key).as_string() : std::move(fallback);
+}
+
+Millis ConfigNode::duration_or(std::string_view key, Millis fallback) const {
+  return has(key) ? child(key).as_duration() : fallback;
+}
+
+std::optional<uint64_t> ConfigNode::optional_size(std::string_view key) const {
+  if (!has(key)) return std::nullopt;
+  return child(key).as_size();
+}
+
+std::optional<Millis> ConfigNode::optional_duration(std::string_view key) const {
+  if (!has(key)) return std::nullopt;
+  return child(key).as_duration();
+}
+
+bool ConfigNode::bool_or(std::string_view key, bool fallback) const {
+  return has(key) ? child(key).as_bool() : fallback;
+}
+
+int64_t ConfigNode::integer_or(std::string_view key, int64_t fallback) const {
+  return has(key) ? child(key).as_integer() : fallback;
+}
+
+double ConfigNode::number_or(std::string_view key, double fallback) const {
+  return has(key) ? child(key).as_number() : fallback;
+}
+
+std::vector<std::string> ConfigNode::string_list_or(std::string_view key,
+                                                    std::vector<std::string> fallback) const {
+  return has(key) ? child(key).as_string_list() : std::move(fallback);
+}
+
+}  // namespace cdcwatch

@@ -1,0 +1,53 @@
+// How each probe's cycles have gone: the source of cdcwatch_probe_* self metrics, /readyz and the
+// per-probe part of /status. Thread-safe.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "agent/core/clock.h"
+#include "agent/core/probe.h"
+#include "agent/core/readings.h"
+
+namespace cdcwatch {
+
+struct ProbeRecord {
+  std::string probe;
+  Millis interval{0};
+  uint64_t cycles = 0;                 // completed (ok or failed), including timeouts
+  bool up = false;
+  bool running = false;
+  std::optional<TimePoint> last_run;
+  std::optional<TimePoint> last_success;
+  double last_duration_seconds = 0;
+  std::string last_error_reason;
+  std::string last_error_message;      // already scrubbed of secrets
+  nlohmann::json status = nlohmann::json::object();
+  std::map<std::string, uint64_t> errors_by_reason;
+  HistogramValue durations;
+};
+
+class ProbeHealth {
+ public:
+  void add_probe(const std::string& probe, Millis interval);
+  void cycle_started(const std::string& probe, TimePoint at);
+  // Records an outcome; returns true when the probe's up/down state changed (for logging).
+  bool cycle_finished(const std::string& probe, TimePoint started, TimePoint finished,
+                      const CollectOutcome& outcome);
+  // Marks a probe that has run past its timeout failed. Returns false when already marked.
+  bool mark_timed_out(const std::string& probe, Millis timeout);
+
+  bool all_completed_a_cycle() const;
+  std::vector<ProbeRecord> records() const;
+  Readings self_metrics() const;  // cdcwatch_probe_* families
+  nlohmann::json status_json() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, ProbeRecord> records_;
+  std::map<std::string, bool> timed_out_;
+};
+
+}  // namespace cdcwatch

@@ -1,0 +1,28 @@
+// The latest readings of every probe, replaced whole at each cycle. Thread-safe: probes publish
+// from their workers while /metrics, /status and the rule evaluator read.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "agent/core/readings.h"
+#include "agent/core/readings_view.h"
+
+namespace cdcwatch {
+
+class ReadingsStore final : public ReadingsView {
+ public:
+  void publish(const std::string& probe, Readings readings);
+  void drop(const std::string& probe);
+  // Every probe's readings merged into one set of families (same-named families joined).
+  Readings snapshot() const;
+  Readings of(const std::string& probe) const;
+  std::vector<Series> find(std::string_view metric, const Labels& match) const override;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, Readings> by_probe_;
+};
+
+}  // namespace cdcwatch
