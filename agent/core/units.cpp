@@ -73,13 +73,12 @@ std::optional<uint64_t> parse_size(std::string_view text) {
 std::string format_duration(Millis value) {
   int64_t ms = value.count();
   if (ms == 0) return "0s";
-  if (ms % 1000 != 0) return std::to_string(ms) + "ms";
-  int64_t s = ms / 1000;
-  std::string out;
-  if (s >= 3600) out += std::to_string(s / 3600) + "h", s %= 3600;
-  if (s >= 60) out += std::to_string(s / 60) + "m", s %= 60;
-  if (s > 0) out += std::to_string(s) + "s";
-  return out;
+  static constexpr std::pair<int64_t, const char*> kUnits[] = {
+      {86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1000, "s"}};
+  for (auto [size, suffix] : kUnits) {
+    if (ms % size == 0) return std::to_string(ms / size) + suffix;
+  }
+  return std::to_string(ms) + "ms";
 }
 
 std::string format_bytes(double bytes) {

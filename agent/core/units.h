@@ -19,7 +19,7 @@ std::optional<Millis> parse_duration(std::string_view text);
 // GiB, TiB (powers of 1024).
 std::optional<uint64_t> parse_size(std::string_view text);
 
-// "15s", "5m", "1h30m", "250ms": the shortest exact form, for effective-config output.
+// "15s", "90m", "250ms": the largest unit that is exact, so parse_duration reads it back.
 std::string format_duration(Millis value);
 
 // "4.00 GiB", for messages meant for people.

@@ -1,0 +1,97 @@
+#include "tests/support/kafka_mock_cluster.h"
+
+#include <stdexcept>
+
+namespace cdcwatch::testing {
+namespace {
+
+rd_kafka_conf_t* make_conf(const std::string& bootstrap) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char error[512];
+  auto set = [&](const char* key, const std::string& value) {
+    if (rd_kafka_conf_set(conf, key, value.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {
+      throw std::runtime_error(std::string("kafka test config ") + key + ": " + error);
+    }
+  };
+  if (!bootstrap.empty()) set("bootstrap.servers", bootstrap);
+  set("log_level", "3");
+  return conf;
+}
+
+void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
+  auto* result = static_cast<int64_t*>(message->_private);
+  *result = message->err ? -1 - static_cast<int64_t>(-message->err) : message->offset;
+}
+
+}  // namespace
+
+KafkaMockCluster::KafkaMockCluster(int brokers) {
+  char error[512];
+  rd_kafka_conf_t* conf = make_conf("");
+  handle_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
+  if (handle_ == nullptr) throw std::runtime_error(std::string("kafka mock: ") + error);
+  cluster_ = rd_kafka_mock_cluster_new(handle_, brokers);
+  if (cluster_ == nullptr) throw std::runtime_error("kafka mock: cannot create cluster");
+  bootstrap_ = rd_kafka_mock_cluster_bootstraps(cluster_);
+
+  rd_kafka_conf_t* producer_conf = make_conf(bootstrap_);
+  rd_kafka_conf_set_dr_msg_cb(producer_conf, on_delivery);
+  producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, producer_conf, error, sizeof error);
+  if (producer_ == nullptr) throw std::runtime_error(std::string("kafka mock producer: ") + error);
+}
+
+KafkaMockCluster::~KafkaMockCluster() {
+  if (producer_ != nullptr) {
+    rd_kafka_flush(producer_, 2000);
+    rd_kafka_destroy(producer_);
+  }
+  if (cluster_ != nullptr) rd_kafka_mock_cluster_destroy(cluster_);
+  if (handle_ != nullptr) rd_kafka_destroy(handle_);
+}
+
+void KafkaMockCluster::create_topic(const std::string& topic, int partitions,
+                                    int replication_factor) {
+  rd_kafka_resp_err_t err =
+      rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, replication_factor);
+  if (err) throw std::runtime_error("kafka mock create_topic: " + std::string(rd_kafka_err2str(err)));
+}
+
+int64_t KafkaMockCluster::produce(const std::string& topic, int partition, const std::string& key,
+                                  const std::string& value, int64_t timestamp_ms) {
+  int64_t result = INT64_MIN;
+  rd_kafka_resp_err_t err = rd_kafka_producev(
+      producer_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+      RD_KAFKA_V_KEY(key.data(), key.size()),
+      RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_TIMESTAMP(timestamp_ms),
+      RD_KAFKA_V_OPAQUE(&result), RD_KAFKA_V_END);
+  if (err) throw std::runtime_error("kafka mock produce: " + std::string(rd_kafka_err2str(err)));
+  for (int i = 0; i < 200 && result == INT64_MIN; ++i) rd_kafka_poll(producer_, 50);
+  if (result < 0) throw std::runtime_error("kafka mock produce to " + topic + " was not delivered");
+  return result;
+}
+
+void KafkaMockCluster::commit(const std::string& group, const std::string& topic, int partition,
+                              int64_t next_offset) {
+  char error[512];
+  rd_kafka_conf_t* conf = make_conf(bootstrap_);
+  rd_kafka_conf_set(conf, "group.id", group.c_str(), error, sizeof error);
+  rd_kafka_conf_set(conf, "enable.auto.commit", "false", error, sizeof error);
+  rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
+  if (consumer == nullptr) throw std::runtime_error(std::string("kafka mock consumer: ") + error);
+  rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(offsets, topic.c_str(), partition)->offset = next_offset;
+  rd_kafka_resp_err_t err = rd_kafka_commit(consumer, offsets, 0);
+  rd_kafka_topic_partition_list_destroy(offsets);
+  rd_kafka_consumer_close(consumer);
+  rd_kafka_destroy(consumer);
+  if (err) throw std::runtime_error("kafka mock commit: " + std::string(rd_kafka_err2str(err)));
+}
+
+void KafkaMockCluster::set_broker_down(int broker_id, bool down) {
+  rd_kafka_resp_err_t err = down ? rd_kafka_mock_broker_set_down(cluster_, broker_id)
+                                 : rd_kafka_mock_broker_set_up(cluster_, broker_id);
+  if (err) throw std::runtime_error("kafka mock broker state: " + std::string(rd_kafka_err2str(err)));
+}
+
+}  // namespace cdcwatch::testing

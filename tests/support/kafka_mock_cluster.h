@@ -1,0 +1,43 @@
+// A real-protocol Kafka for tests: librdkafka's built-in mock cluster on loopback, with helpers to
+// produce records (explicit partition and timestamp) and commit consumer-group offsets.
+// Known limit of Debian's librdkafka 2.0.2: no ListGroups/DescribeGroups.
+// Not thread-safe; use from the test thread.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <cstdint>
+#include <string>
+
+namespace cdcwatch::testing {
+
+class KafkaMockCluster {
+ public:
+  explicit KafkaMockCluster(int brokers = 1);
+  ~KafkaMockCluster();
+  KafkaMockCluster(const KafkaMockCluster&) = delete;
+  KafkaMockCluster& operator=(const KafkaMockCluster&) = delete;
+
+  const std::string& bootstrap() const { return bootstrap_; }
+  rd_kafka_mock_cluster_t* raw() { return cluster_; }
+
+  void create_topic(const std::string& topic, int partitions, int replication_factor = 1);
+  // Produces one record and waits for its delivery; timestamp_ms 0 means "now".
+  // Returns the record's offset; throws std::runtime_error on failure.
+  int64_t produce(const std::string& topic, int partition, const std::string& key,
+                  const std::string& value, int64_t timestamp_ms = 0);
+  // Commits `next_offset` (the offset of the next record to consume, as Kafka stores it) for the
+  // group on one partition; throws on failure.
+  void commit(const std::string& group, const std::string& topic, int partition,
+              int64_t next_offset);
+  void set_broker_down(int broker_id, bool down);
+
+ private:
+  rd_kafka_t* handle_ = nullptr;  // owns the mock cluster
+  rd_kafka_mock_cluster_t* cluster_ = nullptr;
+  rd_kafka_t* producer_ = nullptr;
+  std::string bootstrap_;
+};
+
+}  // namespace cdcwatch::testing
