@@ -37,7 +37,7 @@ void Agent::start() {
   server_.get("/status", [this] {
     return HttpReply{200, "application/json", status().dump(2) + "\n"};
   });
-  port_ = server_.start(config_.agent.listen);
+  port_ = server_.start(http_server_options(config_.agent));
   scheduler_.start();
   spdlog::info("cdcwatch {} listening on port {} with {} probes", kVersion, port_,
                scheduler_.probe_count());

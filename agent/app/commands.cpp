@@ -26,18 +26,46 @@ Usage:
 Exit codes: 0 ok, 1 invalid config, 2 usage error, 3 runtime failure (e.g. cannot listen).
 )";
 
-// Blocks until SIGTERM or SIGINT; the signals are blocked in every thread and taken here.
-void wait_for_termination(const sigset_t& signals) {
+int wait_for_signal(const sigset_t& signals) {
   while (true) {
     int received = 0;
-    if (sigwait(&signals, &received) != 0) continue;
-    if (received == SIGHUP) {
-      spdlog::warn("SIGHUP received: this version does not reload config; restart cdcwatch to apply changes");
-      continue;
-    }
-    spdlog::info("received {}, stopping", received == SIGTERM ? "SIGTERM" : "SIGINT");
+    if (sigwait(&signals, &received) == 0) return received;
+  }
+}
+
+// Starts an agent for `config`; nullptr (logged) when it cannot start, e.g. the port is taken.
+std::unique_ptr<Agent> start_agent(const Config& config, const Clock& clock) {
+  auto agent = std::make_unique<Agent>(config, clock);
+  try {
+    agent->start();
+    return agent;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return nullptr;
+  }
+}
+
+// SIGHUP: the new config replaces the running one only if it is valid and starts; otherwise the
+// old one keeps running and the errors are logged.
+void reload(const std::string& config_path, Config& running, std::unique_ptr<Agent>& agent,
+            const Clock& clock) {
+  Config fresh;
+  try {
+    fresh = load_config(config_path);
+  } catch (const std::exception& e) {
+    spdlog::error("SIGHUP: new config rejected, the running config stays in force: {}", e.what());
     return;
   }
+  agent->stop();
+  agent.reset();
+  if ((agent = start_agent(fresh, clock))) {
+    init_logging(fresh.agent.log_format, fresh.agent.log_level);
+    running = std::move(fresh);
+    spdlog::info("SIGHUP: config reloaded from {}", config_path);
+    return;
+  }
+  spdlog::error("SIGHUP: new config could not start, restoring the previous one");
+  agent = start_agent(running, clock);
 }
 
 }  // namespace
@@ -60,15 +88,15 @@ int run_command(const std::string& config_path) {
     return kExitConfigInvalid;
   }
   SystemClock clock;
-  Agent agent(std::move(config), clock);
-  try {
-    agent.start();
-  } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
-    return kExitRuntime;
+  std::unique_ptr<Agent> agent = start_agent(config, clock);
+  if (!agent) return kExitRuntime;
+  for (int received = wait_for_signal(signals); received == SIGHUP;
+       received = wait_for_signal(signals)) {
+    reload(config_path, config, agent, clock);
+    if (!agent) return kExitRuntime;
   }
-  wait_for_termination(signals);
-  bool clean = agent.stop();
+  spdlog::info("stopping");
+  bool clean = agent->stop();
   spdlog::info(clean ? "stopped" : "stopped; a probe was still blocked in a call and was abandoned");
   spdlog::default_logger()->flush();
   if (!clean) std::_Exit(kExitOk);  // a blocked worker must not hold the exit past 5 s

@@ -1,11 +1,14 @@
 // The agent's HTTP endpoints (/metrics, /healthz, /readyz, /status). GET only: no endpoint
-// changes state. Handlers must read cached state only; they run on the server's own threads.
+// changes state. Optional TLS and basic or bearer auth; a bounded worker pool and request size.
+// Handlers must read cached state only; they run on the server's own threads.
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 
 namespace cdcwatch {
 
@@ -13,6 +16,17 @@ struct HttpReply {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+};
+
+struct HttpServerOptions {
+  std::string listen = "0.0.0.0:9720";
+  std::string tls_cert_file;  // both set: serve HTTPS only
+  std::string tls_key_file;
+  std::optional<std::pair<std::string, std::string>> basic_auth;  // username, password
+  std::string bearer_token;
+  size_t max_connections = 16;  // concurrent requests; more wait in the listen backlog
+  // Paths answered without credentials (liveness and readiness reveal nothing else).
+  std::vector<std::string> public_paths = {"/healthz", "/readyz"};
 };
 
 class HttpServer {
@@ -25,9 +39,9 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   void get(const std::string& path, Handler handler);
-  // Binds "host:port" (port 0 picks a free one) and serves on a background thread.
-  // Returns the bound port; throws std::runtime_error naming the address when it cannot bind.
-  int start(const std::string& listen);
+  // Binds (port 0 picks a free one) and serves on a background thread. Returns the bound port;
+  // throws std::runtime_error naming the address or the TLS files when it cannot.
+  int start(const HttpServerOptions& options);
   void stop();
 
  private:
@@ -35,7 +49,10 @@ class HttpServer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Splits "host:port" ("[::1]:9720", "0.0.0.0:9720", ":9720"); nullopt-like port -1 on error.
+// Splits "host:port" ("[::1]:9720", "0.0.0.0:9720", ":9720"); port -1 when malformed.
 std::pair<std::string, int> split_listen_address(const std::string& listen);
+
+// True when an Authorization header value carries the expected credentials (constant time).
+bool authorization_matches(const std::string& header, const HttpServerOptions& options);
 
 }  // namespace cdcwatch

@@ -1,0 +1,178 @@
+// The real cdcwatch binary as a process: command line, exit codes, signals, endpoint security.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "agent/http/http_client.h"
+#include "tests/support/child_process.h"
+
+namespace cdcwatch {
+namespace {
+
+using testing::ChildProcess;
+using testing::run_process;
+using testing::TempDir;
+using namespace std::chrono_literals;
+
+const std::string kBinary = CDCWATCH_BINARY;
+
+// Starts `cdcwatch run` and returns the port it logged.
+int start_and_get_port(ChildProcess& child) {
+  EXPECT_TRUE(child.wait_for_err("listening on port", 10s)) << child.err();
+  std::smatch match;
+  std::string err = child.err();
+  if (!std::regex_search(err, match, std::regex("listening on port ([0-9]+)"))) return -1;
+  return std::stoi(match[1]);
+}
+
+TEST(CommandLine, VersionHelpAndUsageErrors) {
+  auto version = run_process({kBinary, "--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_NE(version.out.find("cdcwatch "), std::string::npos);
+  EXPECT_EQ(run_process({kBinary, "--help"}).exit_code, 0);
+  auto none = run_process({kBinary});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.err.find("Usage"), std::string::npos);
+  EXPECT_EQ(run_process({kBinary, "frobnicate"}).exit_code, 2);
+}
+
+TEST(CheckConfig, PrintsEffectiveConfigWithSecretsRedacted) {
+  TempDir dir;
+  std::string secrets = dir.write("db.properties", "# comment\nuser = cdcwatch\npassword=Sup3rS3cretPw\n");
+  std::string config = dir.write("c.yml", R"(agent:
+  listen: 127.0.0.1:0
+  auth: { username: prom, password: "${env:CDCWATCH_TEST_PW}" }
+postgres:
+  - name: orders
+    dsn: "host=127.0.0.1 port=1 password=${file:)" + secrets + R"(:password}"
+)");
+  auto result = run_process({kBinary, "check-config", config}, {"CDCWATCH_TEST_PW=An0therS3cret"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("password=<redacted>"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("interval: 15s"), std::string::npos) << "defaults shown";
+  for (const auto* secret : {"Sup3rS3cretPw", "An0therS3cret"}) {
+    EXPECT_EQ(result.out.find(secret), std::string::npos);
+    EXPECT_EQ(result.err.find(secret), std::string::npos);
+  }
+}
+
+TEST(CheckConfig, ErrorsNameTheLineTheKeyAndTheFix) {
+  TempDir dir;
+  struct Case {
+    std::string yaml, expected;
+  } cases[] = {
+      {"agent:\n  intervall: 5s\n", ":2:3 (agent.intervall): unknown key 'intervall', did you mean 'interval'?"},
+      {"agent:\n  interval: 5 seconds\n", ":2:13 (agent.interval): expected a duration such as 500ms, 15s, 5m or 1h, got '5 seconds'"},
+      {"postgres:\n  - name: a\n    dsn: \"password=${env:CDCWATCH_UNSET_VAR}\"\n",
+       "secret reference ${env:CDCWATCH_UNSET_VAR}: environment variable CDCWATCH_UNSET_VAR is not set"},
+      {"postgres:\n  - name: a\n    dsn: \"password=${file:/nonexistent/x.properties:pw}\"\n",
+       "cannot read file /nonexistent/x.properties"},
+      {"postgres:\n  - name: a\n    dsn: x\n  - name: a\n    dsn: y\n", "duplicate name 'a'"},
+      {"agent: [1, 2\n", "YAML syntax error"},
+  };
+  for (const auto& c : cases) {
+    std::string config = dir.write("bad.yml", c.yaml);
+    auto result = run_process({kBinary, "check-config", config});
+    EXPECT_EQ(result.exit_code, 1) << c.yaml;
+    EXPECT_NE(result.err.find(c.expected), std::string::npos) << result.err;
+  }
+}
+
+TEST(Run, ServesEndpointsAndStopsCleanlyOnSigterm) {
+  TempDir dir;
+  std::string config = dir.write("c.yml", "agent:\n  listen: 127.0.0.1:0\n");
+  ChildProcess child({kBinary, "run", "--config", config});
+  int port = start_and_get_port(child);
+  ASSERT_GT(port, 0);
+  std::string base = "http://127.0.0.1:" + std::to_string(port);
+  EXPECT_EQ(send_http({.url = base + "/healthz"}).body, "ok\n");
+  EXPECT_EQ(send_http({.url = base + "/readyz"}).status, 200);
+  HttpResponse metrics = send_http({.url = base + "/metrics"});
+  EXPECT_NE(metrics.body.find("cdcwatch_build_info{version=\""), std::string::npos);
+  auto status = nlohmann::json::parse(send_http({.url = base + "/status"}).body);
+  EXPECT_EQ(status["ready"], true);
+  EXPECT_EQ(send_http({.method = "POST", .url = base + "/metrics"}).status / 100, 4)
+      << "no endpoint accepts writes";
+  child.signal(SIGTERM);
+  EXPECT_EQ(child.wait(5s), 0) << child.err();
+}
+
+TEST(Run, SighupReloadsAGoodConfigAndKeepsTheOldOneOnErrors) {
+  TempDir dir;
+  std::string config = dir.write("c.yml", "agent:\n  listen: 127.0.0.1:0\n");
+  ChildProcess child({kBinary, "run", "--config", config});
+  int port = start_and_get_port(child);
+  ASSERT_GT(port, 0);
+  std::string base = "http://127.0.0.1:" + std::to_string(port);
+
+  // Port 0 would move on reload, so pin the port the first start picked.
+  dir.write("c.yml", "agent:\n  listen: 127.0.0.1:" + std::to_string(port) + "\n  intervall: 1s\n");
+  child.signal(SIGHUP);
+  ASSERT_TRUE(child.wait_for_err("new config rejected", 5s)) << child.err();
+  EXPECT_NE(child.err().find("did you mean 'interval'"), std::string::npos);
+  EXPECT_EQ(send_http({.url = base + "/healthz"}).status, 200) << "old config keeps running";
+
+  std::string before = nlohmann::json::parse(send_http({.url = base + "/status"}).body)["started_at"];
+  dir.write("c.yml", "agent:\n  listen: 127.0.0.1:" + std::to_string(port) + "\n  interval: 2s\n");
+  child.signal(SIGHUP);
+  ASSERT_TRUE(child.wait_for_err("config reloaded", 5s)) << child.err();
+  auto status = nlohmann::json::parse(send_http({.url = base + "/status"}).body);
+  EXPECT_NE(status["started_at"], before);
+  child.signal(SIGINT);
+  EXPECT_EQ(child.wait(5s), 0);
+}
+
+TEST(Run, BasicAuthGuardsEverythingButLiveness) {
+  TempDir dir;
+  std::string config = dir.write("c.yml", R"(agent:
+  listen: 127.0.0.1:0
+  auth: { username: prom, password: "${env:CDCWATCH_TEST_PW}" }
+)");
+  ChildProcess child({kBinary, "run", "--config", config}, {"CDCWATCH_TEST_PW=Scr4pePassw0rd"});
+  int port = start_and_get_port(child);
+  std::string base = "http://127.0.0.1:" + std::to_string(port);
+  EXPECT_EQ(send_http({.url = base + "/metrics"}).status, 401);
+  EXPECT_EQ(send_http({.url = base + "/status"}).status, 401);
+  EXPECT_EQ(send_http({.url = base + "/metrics", .basic_auth = {{"prom", "wrong"}}}).status, 401);
+  EXPECT_EQ(send_http({.url = base + "/metrics", .basic_auth = {{"prom", "Scr4pePassw0rd"}}}).status, 200);
+  EXPECT_EQ(send_http({.url = base + "/healthz"}).status, 200);
+  child.signal(SIGTERM);
+  child.wait(5s);
+  EXPECT_EQ(child.err().find("Scr4pePassw0rd"), std::string::npos);
+}
+
+TEST(Run, BearerTokenAndTls) {
+  TempDir dir;
+  std::string cert = dir.file("cert.pem"), key = dir.file("key.pem");
+  std::string openssl = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+                        "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert +
+                        " 2>/dev/null";
+  ASSERT_EQ(std::system(openssl.c_str()), 0);
+  chmod(key.c_str(), 0644);
+  std::string config = dir.write("c.yml", "agent:\n  listen: 127.0.0.1:0\n  tls: { cert_file: " +
+                                              cert + ", key_file: " + key +
+                                              " }\n  auth: { bearer_token: T0kenValue123 }\n");
+  auto refused = run_process({kBinary, "check-config", config});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("chmod 600"), std::string::npos) << refused.err;
+
+  chmod(key.c_str(), 0600);
+  ChildProcess child({kBinary, "run", "--config", config});
+  int port = start_and_get_port(child);
+  std::string base = "https://127.0.0.1:" + std::to_string(port);
+  HttpRequest request{.url = base + "/metrics", .ca_file = cert};
+  EXPECT_EQ(send_http(request).status, 401);
+  request.headers = {{"Authorization", "Bearer T0kenValue123"}};
+  HttpResponse ok = send_http(request);
+  EXPECT_EQ(ok.status, 200) << ok.error;
+  EXPECT_FALSE(send_http({.url = "http://127.0.0.1:" + std::to_string(port) + "/healthz"}).success())
+      << "plain HTTP is not served when TLS is on";
+  child.signal(SIGTERM);
+  EXPECT_EQ(child.wait(5s), 0);
+}
+
+}  // namespace
+}  // namespace cdcwatch
