@@ -40,9 +40,7 @@ YAML::Node to_yaml_node(const nlohmann::json& value) {
   }
 }
 
-}  // namespace
-
-Config parse_config(const ConfigNode& root) {
+Config parse_sections(const ConfigNode& root) {
   root.expect_keys({"agent", "postgres"});
   Config config;
   config.path = root.file();
@@ -57,7 +55,19 @@ Config parse_config(const ConfigNode& root) {
   return config;
 }
 
+}  // namespace
+
 Config load_config(const std::string& path) { return parse_config(ConfigNode::load_file(path)); }
+
+Config parse_config(const ConfigNode& root) {
+  try {
+    return parse_sections(root);
+  } catch (const YAML::Exception& e) {
+    // yaml-cpp can still throw on odd documents (aliases, conversions); keep it a config error.
+    throw ConfigError(root.file() + ":" + std::to_string(e.mark.line + 1) + ":" +
+                      std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+}
 
 nlohmann::json effective_config(const Config& config) {
   nlohmann::json out;

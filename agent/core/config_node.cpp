@@ -23,6 +23,15 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
+// Keys must be plain scalars; `? {a: b}: c` is valid YAML but never a cdcwatch key.
+std::string key_text(const YAML::Node& key, const std::shared_ptr<const std::string>& file,
+                     const std::string& parent_path) {
+  if (!key.IsScalar()) {
+    ConfigNode(key, file, parent_path).fail("a key must be a plain name, not a list or mapping");
+  }
+  return key.Scalar();
+}
+
 std::string join_path(const std::string& base, std::string_view key) {
   return base.empty() ? std::string(key) : base + "." + std::string(key);
 }
@@ -87,7 +96,7 @@ void ConfigNode::expect_keys(const std::vector<std::string>& allowed) const {
   if (is_null()) return;
   if (!node_.IsMap()) fail("expected a mapping with keys such as '" + allowed.front() + "'");
   for (const auto& pair : node_) {
-    std::string key = pair.first.as<std::string>();
+    std::string key = key_text(pair.first, file_, key_path_);
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     ConfigNode at(pair.first, file_, join_path(key_path_, key));
     std::string suggestion = nearest_key(key, allowed);
@@ -131,7 +140,7 @@ std::vector<std::pair<std::string, ConfigNode>> ConfigNode::entries() const {
   if (!node_.IsMap()) fail("expected a mapping of key: value");
   std::vector<std::pair<std::string, ConfigNode>> out;
   for (const auto& pair : node_) {
-    std::string key = pair.first.as<std::string>();
+    std::string key = key_text(pair.first, file_, key_path_);
     out.emplace_back(key, ConfigNode(pair.second, file_, join_path(key_path_, key)));
   }
   return out;

@@ -99,7 +99,9 @@ int HttpServer::start(const HttpServerOptions& options) {
   server.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
 
   bool needs_auth = options.basic_auth.has_value() || !options.bearer_token.empty();
-  for (const auto& [path, handler] : impl_->routes) {
+  for (const auto& route : impl_->routes) {
+    const std::string& path = route.first;
+    const Handler& handler = route.second;
     bool is_public = std::find(options.public_paths.begin(), options.public_paths.end(), path) !=
                      options.public_paths.end();
     server.Get(path, [handler, needs_auth, is_public, options](const httplib::Request& req,
