@@ -35,7 +35,9 @@ void Agent::start() {
                                "not ready: some probe has not completed a cycle yet\n"};
   });
   server_.get("/status", [this] {
-    return HttpReply{200, "application/json", status().dump(2) + "\n"};
+    // Peers' messages may hold invalid UTF-8: replace it rather than fail the endpoint.
+    return HttpReply{200, "application/json",
+                     status().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"};
   });
   port_ = server_.start(http_server_options(config_.agent));
   scheduler_.start();
@@ -68,7 +70,8 @@ nlohmann::json Agent::status() const {
       {"probes", health_.status_json()},
   };
   // A probe's status comes from peers' answers; scrub in case one quoted a secret back.
-  return nlohmann::json::parse(scrub_secrets(out.dump()));
+  scrub_secrets_in(out);
+  return out;
 }
 
 }  // namespace cdcwatch

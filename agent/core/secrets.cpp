@@ -140,4 +140,12 @@ std::string scrub_secrets(std::string text) {
   return text;
 }
 
+void scrub_secrets_in(nlohmann::json& value) {
+  if (value.is_string()) {
+    value = scrub_secrets(value.get<std::string>());
+  } else if (value.is_structured()) {
+    for (auto& item : value) scrub_secrets_in(item);
+  }
+}
+
 }  // namespace cdcwatch

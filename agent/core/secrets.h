@@ -5,6 +5,7 @@
 // it back (libpq, librdkafka and HTTP peers sometimes quote what they were given). Thread-safe.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -33,6 +34,10 @@ void remember_secret(std::string_view value);
 
 // Replaces every remembered secret value in `text` with "<redacted>".
 std::string scrub_secrets(std::string text);
+
+// Scrubs every string inside a JSON value. Structural, so a secret containing '"' or '\\' is found
+// in its raw form rather than missed in its escaped one.
+void scrub_secrets_in(nlohmann::json& value);
 
 inline constexpr std::string_view kRedacted = "<redacted>";
 
