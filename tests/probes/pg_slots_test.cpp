@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
+#include <fstream>
 #include <thread>
 
 #include "agent/app/agent.h"
@@ -220,6 +221,33 @@ TEST(PgSlotsUnreachable, ReportsDownWithNoSlotSeriesAndAMessageThatSaysWhatToDo)
   EXPECT_NE(o.error_message.find("postgres[].dsn"), std::string::npos) << o.error_message;
   EXPECT_EQ(o.readings.value("cdcwatch_pg_up", {{"source", "orders"}}), 0);
   EXPECT_EQ(o.readings.families().size(), 1u) << "nothing but cdcwatch_pg_up";
+}
+
+TEST(PgSlotsPrivileges, WorksWithExactlyTheLeastPrivilegeRoleAndWritesNothing) {
+  PostgresServer pg;
+  std::ifstream script(std::string(CDCWATCH_SOURCE_DIR) + "/scripts/sql/cdcwatch_role.sql");
+  std::string sql((std::istreambuf_iterator<char>(script)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(sql.empty());
+  pg.exec(sql);
+  pg.exec("SELECT pg_create_logical_replication_slot('debezium_slot', 'pgoutput')");
+  EXPECT_EQ(pg.query_value("SELECT rolsuper FROM pg_roles WHERE rolname = 'cdcwatch'"), "f");
+
+  PgSourceConfig c;
+  c.name = "orders";
+  c.dsn = resolve_secrets(pg.dsn("postgres", "cdcwatch"));
+  PgSlotsProbe probe(c, 1s);
+  FakeClock clock;
+  ReadingsStore none;
+  CollectOutcome o = probe.collect(CollectContext{clock.now() + 5s, clock, none});
+  ASSERT_TRUE(o.ok()) << o.error_message;
+  EXPECT_TRUE(o.readings.value("cdcwatch_pg_slot_retained_wal_bytes",
+                               {{"source", "orders"}, {"slot", "debezium_slot"}}));
+  EXPECT_EQ(pg.query_value("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cdcwatch'"), "1");
+
+  PgConnection as_agent(c.dsn, PgOptions{});
+  PgResult write = as_agent.query("CREATE TABLE should_fail (id int)");
+  EXPECT_FALSE(write.ok()) << "the agent's sessions are read-only";
+  EXPECT_EQ(write.sqlstate, "25006");  // read_only_sql_transaction
 }
 
 // The whole agent over HTTP while PostgreSQL is stopped and started under it.
