@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
+#include <thread>
 
 #include "agent/http/http_client.h"
 #include "tests/support/child_process.h"
@@ -123,6 +125,28 @@ TEST(Run, SighupReloadsAGoodConfigAndKeepsTheOldOneOnErrors) {
   EXPECT_NE(status["started_at"], before);
   child.signal(SIGINT);
   EXPECT_EQ(child.wait(5s), 0);
+}
+
+TEST(Run, JsonLogsAreOneObjectPerLineAndLogStateChangesOnce) {
+  TempDir dir;
+  std::string config = dir.write("c.yml", "agent:\n  listen: 127.0.0.1:0\n  interval: 100ms\n"
+                                          "  log_format: json\npostgres:\n  - name: down\n"
+                                          "    dsn: \"host=127.0.0.1 port=1 connect_timeout=1\"\n");
+  ChildProcess child({kBinary, "run", "--config", config});
+  ASSERT_GT(start_and_get_port(child), 0);
+  ASSERT_TRUE(child.wait_for_err("is down", 10s));
+  std::this_thread::sleep_for(1s);  // several more failing cycles
+  child.signal(SIGTERM);
+  EXPECT_EQ(child.wait(5s), 0);
+  std::istringstream lines(child.err());
+  int down_lines = 0;
+  for (std::string line; std::getline(lines, line);) {
+    auto entry = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_FALSE(entry.is_discarded()) << line;
+    EXPECT_TRUE(entry.contains("time") && entry.contains("level") && entry.contains("msg")) << line;
+    if (entry["msg"].get<std::string>().find("is down") != std::string::npos) ++down_lines;
+  }
+  EXPECT_EQ(down_lines, 1) << "a failing dependency is logged when it changes state, not every cycle";
 }
 
 TEST(Run, BasicAuthGuardsEverythingButLiveness) {

@@ -1,0 +1,148 @@
+// Probe isolation: a probe that hangs or fails is marked failed and never delays another probe's
+// cycles or the readings the endpoints serve. Assertions count cycles; they do not time them.
+#include "agent/core/scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <thread>
+
+#include "agent/core/exposition.h"
+
+namespace cdcwatch {
+namespace {
+
+using namespace std::chrono_literals;
+const MetricDef kCycles{"test_cycles", "cycles run"};
+
+class CountingProbe : public Probe {
+ public:
+  CountingProbe(std::string name, Millis interval) : name_(std::move(name)), interval_(interval) {}
+  std::string name() const override { return name_; }
+  Millis interval() const override { return interval_; }
+  CollectOutcome collect(const CollectContext&) override {
+    CollectOutcome outcome;
+    outcome.readings.set(kCycles, {{"probe", name_}}, ++cycles);
+    return outcome;
+  }
+  std::atomic<int> cycles{0};
+
+ private:
+  std::string name_;
+  Millis interval_;
+};
+
+// Blocks in collect until stop(), like a query to a server that never answers.
+class HangingProbe : public Probe {
+ public:
+  std::string name() const override { return "hanging"; }
+  Millis interval() const override { return 20ms; }
+  Millis timeout() const override { return 100ms; }
+  CollectOutcome collect(const CollectContext&) override {
+    std::unique_lock lock(mutex_);
+    entered = true;
+    released_.wait(lock, [this] { return stopped_; });
+    CollectOutcome outcome;
+    outcome.fail("query", "cancelled");
+    return outcome;
+  }
+  void stop() override {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    released_.notify_all();
+  }
+  std::atomic<bool> entered{false};
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable released_;
+  bool stopped_ = false;
+};
+
+class FailingProbe : public Probe {
+ public:
+  std::string name() const override { return "failing"; }
+  Millis interval() const override { return 20ms; }
+  CollectOutcome collect(const CollectContext&) override {
+    ++cycles;
+    if (cycles % 2 == 0) throw std::runtime_error("a bug");
+    CollectOutcome outcome;
+    outcome.fail("connect", "refused");
+    return outcome;
+  }
+  std::atomic<int> cycles{0};
+};
+
+bool eventually(const std::function<bool()>& condition) {
+  for (int i = 0; i < 400 && !condition(); ++i) std::this_thread::sleep_for(10ms);
+  return condition();
+}
+
+TEST(Scheduler, AHungProbeIsMarkedTimedOutWhileOthersKeepCycling) {
+  ReadingsStore store;
+  ProbeHealth health;
+  SystemClock clock;
+  Scheduler scheduler(store, health, clock);
+  auto counting = std::make_unique<CountingProbe>("counting", 20ms);
+  auto hanging = std::make_unique<HangingProbe>();
+  CountingProbe* counter = counting.get();
+  HangingProbe* hung = hanging.get();
+  scheduler.add(std::move(counting));
+  scheduler.add(std::move(hanging));
+  scheduler.start();
+
+  ASSERT_TRUE(eventually([&] { return hung->entered.load(); }));
+  ASSERT_TRUE(eventually([&] {
+    for (const auto& record : health.records()) {
+      if (record.probe == "hanging") return record.last_error_reason == "timeout";
+    }
+    return false;
+  }));
+  int cycles_when_hung = counter->cycles;
+  EXPECT_TRUE(eventually([&] { return counter->cycles >= cycles_when_hung + 10; }))
+      << "the healthy probe kept its own schedule";
+  Readings self = health.self_metrics();
+  EXPECT_EQ(self.value("cdcwatch_probe_up", {{"probe", "hanging"}}), 0);
+  EXPECT_EQ(self.value("cdcwatch_probe_up", {{"probe", "counting"}}), 1);
+  EXPECT_EQ(self.value("cdcwatch_probe_errors_total", {{"probe", "hanging"}, {"reason", "timeout"}}), 1)
+      << "one timeout counted once, however long the hang";
+  EXPECT_FALSE(render_prometheus_text(store.snapshot()).empty());
+  EXPECT_TRUE(scheduler.stop(2000ms)) << "stop() releases the hung probe";
+}
+
+TEST(Scheduler, FailuresAndExceptionsAreCountedByReasonAndNeverEscape) {
+  ReadingsStore store;
+  ProbeHealth health;
+  SystemClock clock;
+  Scheduler scheduler(store, health, clock);
+  auto failing = std::make_unique<FailingProbe>();
+  FailingProbe* probe = failing.get();
+  scheduler.add(std::move(failing));
+  scheduler.start();
+  ASSERT_TRUE(eventually([&] { return probe->cycles >= 4; }));
+  scheduler.stop();
+  Readings self = health.self_metrics();
+  EXPECT_GE(self.value("cdcwatch_probe_errors_total", {{"probe", "failing"}, {"reason", "connect"}}).value_or(0), 2);
+  EXPECT_GE(self.value("cdcwatch_probe_errors_total", {{"probe", "failing"}, {"reason", "internal"}}).value_or(0), 2);
+  EXPECT_FALSE(health.status_json()["failing"]["error"]["message"].get<std::string>().empty());
+}
+
+TEST(ProbeHealth, ReadyOnlyOnceEveryProbeCompletedACycle) {
+  ProbeHealth health;
+  FakeClock clock;
+  health.add_probe("a", 1s);
+  health.add_probe("b", 1s);
+  CollectOutcome ok;
+  health.cycle_started("a", clock.now());
+  health.cycle_finished("a", clock.now(), clock.now(), ok);
+  EXPECT_FALSE(health.all_completed_a_cycle());
+  CollectOutcome failed;
+  failed.fail("connect", "refused");
+  health.cycle_started("b", clock.now());
+  health.cycle_finished("b", clock.now(), clock.now(), failed);
+  EXPECT_TRUE(health.all_completed_a_cycle()) << "a failed cycle is still a completed one";
+}
+
+}  // namespace
+}  // namespace cdcwatch
