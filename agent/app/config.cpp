@@ -19,6 +19,23 @@ void check_name(const ConfigNode& entry, const std::string& name, std::set<std::
   }
 }
 
+// A top-level list section; absent or empty means no entries.
+std::vector<ConfigNode> section(const ConfigNode& root, std::string_view key) {
+  if (!root.has(key)) return {};
+  ConfigNode node = root.child(key);
+  if (node.is_null()) return {};
+  if (!node.is_sequence()) node.fail("expected a list of entries (each starting with '- name:')");
+  return node.items();
+}
+
+template <typename Entry>
+const Entry* find_by_name(const std::vector<Entry>& entries, const std::string& name) {
+  for (const auto& entry : entries) {
+    if (entry.name == name) return &entry;
+  }
+  return nullptr;
+}
+
 YAML::Node to_yaml_node(const nlohmann::json& value) {
   switch (value.type()) {
     case nlohmann::json::value_t::object: {
@@ -41,21 +58,33 @@ YAML::Node to_yaml_node(const nlohmann::json& value) {
 }
 
 Config parse_sections(const ConfigNode& root) {
-  root.expect_keys({"agent", "postgres"});
+  root.expect_keys({"agent", "postgres", "kafka"});
   Config config;
   config.path = root.file();
   if (auto agent = root.optional_child("agent")) config.agent = parse_agent_settings(*agent);
 
-  std::set<std::string> names;
-  for (const auto& entry : root.has("postgres") ? root.child("postgres").items()
-                                                : std::vector<ConfigNode>{}) {
+  std::set<std::string> postgres_names;
+  for (const auto& entry : section(root, "postgres")) {
     config.postgres.push_back(parse_pg_source(entry));
-    check_name(entry, config.postgres.back().name, names);
+    check_name(entry, config.postgres.back().name, postgres_names);
+  }
+  std::set<std::string> kafka_names;
+  for (const auto& entry : section(root, "kafka")) {
+    config.kafka.push_back(parse_kafka_cluster(entry));
+    check_name(entry, config.kafka.back().name, kafka_names);
   }
   return config;
 }
 
 }  // namespace
+
+const PgSourceConfig* Config::find_postgres(const std::string& name) const {
+  return find_by_name(postgres, name);
+}
+
+const KafkaClusterConfig* Config::find_kafka(const std::string& name) const {
+  return find_by_name(kafka, name);
+}
 
 Config load_config(const std::string& path) { return parse_config(ConfigNode::load_file(path)); }
 
@@ -74,6 +103,8 @@ nlohmann::json effective_config(const Config& config) {
   out["agent"] = describe(config.agent);
   out["postgres"] = nlohmann::json::array();
   for (const auto& source : config.postgres) out["postgres"].push_back(describe(source));
+  out["kafka"] = nlohmann::json::array();
+  for (const auto& cluster : config.kafka) out["kafka"].push_back(describe(cluster));
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "agent/app/agent_settings.h"
+#include "probes/kafkaconn/kafka_cluster_config.h"
 #include "probes/pgconn/pg_source_config.h"
 
 namespace cdcwatch {
@@ -15,6 +16,10 @@ struct Config {
   std::string path;
   AgentSettings agent;
   std::vector<PgSourceConfig> postgres;
+  std::vector<KafkaClusterConfig> kafka;
+
+  const PgSourceConfig* find_postgres(const std::string& name) const;
+  const KafkaClusterConfig* find_kafka(const std::string& name) const;
 };
 
 // Throws ConfigError with file:line:column, the key, and what to do.

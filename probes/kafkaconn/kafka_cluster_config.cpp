@@ -1,0 +1,49 @@
+#include "probes/kafkaconn/kafka_cluster_config.h"
+
+namespace cdcwatch {
+
+KafkaClusterConfig parse_kafka_cluster(const ConfigNode& node) {
+  node.expect_keys({"name", "bootstrap_servers", "properties", "consumer_groups", "topics",
+                    "partition_metrics", "interval", "window", "stop_after", "request_timeout"});
+  KafkaClusterConfig config;
+  config.name = node.required_string("name");
+  config.bootstrap_servers = node.required_string("bootstrap_servers");
+  if (auto properties = node.optional_child("properties")) {
+    if (!properties->is_map()) properties->fail("expected a map of librdkafka properties");
+    for (const auto& [key, value] : properties->entries()) {
+      if (key == "bootstrap.servers") {
+        value.fail("set bootstrap_servers instead of properties.bootstrap.servers");
+      }
+      config.properties.emplace_back(key, value.as_secret());
+    }
+  }
+  config.consumer_groups = node.string_list_or("consumer_groups", {});
+  config.topics = node.string_list_or("topics", {});
+  config.partition_metrics = node.bool_or("partition_metrics", config.partition_metrics);
+  config.interval = node.optional_duration("interval");
+  config.window = static_cast<int>(node.integer_or("window", config.window));
+  if (config.window < 2 || config.window > 1000) {
+    node.child("window").fail("must be between 2 and 1000 observations");
+  }
+  config.stop_after = node.duration_or("stop_after", config.stop_after);
+  config.request_timeout = node.duration_or("request_timeout", config.request_timeout);
+  return config;
+}
+
+nlohmann::json describe(const KafkaClusterConfig& config) {
+  nlohmann::json properties = nlohmann::json::object();
+  for (const auto& [key, value] : config.properties) properties[key] = value.display;
+  nlohmann::json out = {{"name", config.name},
+                        {"bootstrap_servers", config.bootstrap_servers},
+                        {"properties", properties},
+                        {"consumer_groups", config.consumer_groups},
+                        {"topics", config.topics},
+                        {"partition_metrics", config.partition_metrics},
+                        {"window", config.window},
+                        {"stop_after", format_duration(config.stop_after)},
+                        {"request_timeout", format_duration(config.request_timeout)}};
+  if (config.interval) out["interval"] = format_duration(*config.interval);
+  return out;
+}
+
+}  // namespace cdcwatch

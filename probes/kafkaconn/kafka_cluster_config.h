@@ -1,0 +1,34 @@
+// A `kafka:` entry: one Kafka cluster. The consumer-lag probe, the canary's Kafka observer and the
+// Connect probe (sink groups, offsets topic) all reach the cluster with these settings.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "agent/core/config_node.h"
+#include "agent/core/secrets.h"
+#include "agent/core/units.h"
+
+namespace cdcwatch {
+
+struct KafkaClusterConfig {
+  std::string name;  // the `kafka` label
+  std::string bootstrap_servers;
+  // Passed verbatim to librdkafka (SASL/SSL and the like); values may be secret references.
+  std::vector<std::pair<std::string, SecretString>> properties;
+  std::vector<std::string> consumer_groups;  // explicitly watched groups
+  std::vector<std::string> topics;           // glob filter on the groups' topics; empty: all
+  bool partition_metrics = true;             // false: per-group/per-topic aggregates only
+  std::optional<Millis> interval;            // overrides agent.interval
+  int window = 10;                           // observations in the status window
+  Millis stop_after{300000};                 // no commit for this long while lagging: `stop`
+  Millis request_timeout{5000};
+};
+
+KafkaClusterConfig parse_kafka_cluster(const ConfigNode& node);
+nlohmann::json describe(const KafkaClusterConfig& config);
+
+}  // namespace cdcwatch

@@ -1,0 +1,69 @@
+// The config file as a whole: sections, cross-section names, and the effective config.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "agent/app/config.h"
+
+namespace cdcwatch {
+namespace {
+
+Config parse(const std::string& text) {
+  return parse_config(ConfigNode::load_string(text, "cdcwatch.yml"));
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    parse(text);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(KafkaSection, ParsesEveryKeyAndRedactsSecretProperties) {
+  setenv("CDCWATCH_TEST_KAFKA_PASSWORD", "kafka-secret-value", 1);
+  Config config = parse(R"(
+kafka:
+  - name: msk
+    bootstrap_servers: "b1:9092,b2:9092"
+    properties:
+      security.protocol: SASL_SSL
+      sasl.password: ${env:CDCWATCH_TEST_KAFKA_PASSWORD}
+    consumer_groups: [connect-snowflake-sink]
+    topics: ["orders.public.*"]
+    partition_metrics: false
+    interval: 30s
+    stop_after: 10m
+)");
+  ASSERT_EQ(config.kafka.size(), 1u);
+  const KafkaClusterConfig& msk = *config.find_kafka("msk");
+  EXPECT_EQ(msk.bootstrap_servers, "b1:9092,b2:9092");
+  EXPECT_EQ(msk.properties.at(1).second.value, "kafka-secret-value");
+  EXPECT_EQ(msk.consumer_groups, std::vector<std::string>{"connect-snowflake-sink"});
+  EXPECT_FALSE(msk.partition_metrics);
+  EXPECT_EQ(*msk.interval, Millis(30000));
+  EXPECT_EQ(msk.stop_after, Millis(600000));
+  EXPECT_EQ(msk.window, 10);
+  EXPECT_EQ(config.find_kafka("other"), nullptr);
+
+  std::string shown = effective_config(config).dump();
+  EXPECT_EQ(shown.find("kafka-secret-value"), std::string::npos);
+  EXPECT_NE(shown.find("<redacted>"), std::string::npos);
+}
+
+TEST(KafkaSection, MistakesNameTheLineAndTheFix) {
+  EXPECT_NE(error_of("kafka:\n  - name: msk\n    bootstrap_server: b:9092\n")
+                .find("cdcwatch.yml:3"),
+            std::string::npos);
+  EXPECT_NE(error_of("kafka:\n  - name: msk\n    bootstrap_servers: b:9092\n    window: 1\n")
+                .find("between 2 and 1000"),
+            std::string::npos);
+  EXPECT_NE(error_of("kafka:\n  name: msk\n").find("expected a list"), std::string::npos);
+  EXPECT_NE(error_of("kafka:\n  - {name: a, bootstrap_servers: x}\n  - {name: a, bootstrap_servers: y}\n")
+                .find("duplicate name"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace cdcwatch
