@@ -18,8 +18,12 @@ Agent::Agent(Config config, const Clock& clock)
     : config_(std::move(config)),
       clock_(clock),
       started_at_(clock.now()),
-      scheduler_(store_, health_, clock_) {
+      scheduler_(store_, health_, clock_),
+      alerting_({config_.rules, config_.alerts, config_.notifiers, config_.agent.runbook_base_url,
+                 config_.agent.state_dir},
+                store_, [this] { return health_.all_completed_a_cycle(); }, clock_) {
   for (auto& probe : build_probes(config_, clock_)) scheduler_.add(std::move(probe));
+  scheduler_.on_cycle([this](const std::string&) { alerting_.wake(); });
 }
 
 Agent::~Agent() { stop(); }
@@ -41,12 +45,14 @@ void Agent::start() {
   });
   port_ = server_.start(http_server_options(config_.agent));
   scheduler_.start();
+  alerting_.start();
   spdlog::info("cdcwatch {} listening on port {} with {} probes", kVersion, port_,
                scheduler_.probe_count());
 }
 
 bool Agent::stop() {
   bool clean = scheduler_.stop();
+  alerting_.stop();
   server_.stop();
   return clean;
 }
@@ -57,6 +63,7 @@ std::string Agent::metrics_text() const {
   Readings all;
   all.set(kBuildInfo, {{"version", kVersion}}, 1);
   all.append(health_.self_metrics());
+  all.append(alerting_.readings());
   all.append(store_.snapshot());
   return render_prometheus_text(all);
 }
@@ -68,6 +75,7 @@ nlohmann::json Agent::status() const {
       {"config_file", config_.path},
       {"ready", ready()},
       {"probes", health_.status_json()},
+      {"alerts", alerting_.status_json()},
   };
   // A probe's status comes from peers' answers; scrub in case one quoted a secret back.
   scrub_secrets_in(out);

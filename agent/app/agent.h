@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "agent/alerting/alerting_engine.h"
 #include "agent/app/config.h"
 #include "agent/core/clock.h"
 #include "agent/core/probe_health.h"
@@ -38,6 +39,7 @@ class Agent {
   ReadingsStore store_;
   ProbeHealth health_;
   Scheduler scheduler_;
+  AlertingEngine alerting_;
   HttpServer server_;
   int port_ = 0;
 };

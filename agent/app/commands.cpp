@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include "agent/alerting/prometheus_rules.h"
+#include "agent/alerting/rule_set.h"
 #include "agent/app/agent.h"
 #include "agent/app/config.h"
 #include "agent/app/version.h"
@@ -20,6 +22,9 @@ Usage:
   cdcwatch run --config FILE      run the agent (the default command)
   cdcwatch --config FILE          same as run
   cdcwatch check-config FILE      validate FILE and print the effective config, secrets redacted
+  cdcwatch rules export --format prometheus [--config FILE]
+                                  print the alert rules in force (the defaults, or FILE's) as
+                                  Prometheus alerting rules
   cdcwatch --version              print the version
   cdcwatch --help                 print this help
 
@@ -115,6 +120,21 @@ int check_config_command(const std::string& config_path) {
   }
 }
 
+int rules_export_command(const std::optional<std::string>& config_path) {
+  try {
+    if (!config_path) {
+      std::cout << export_prometheus_rules(default_rules(), "");
+      return kExitOk;
+    }
+    Config config = load_config(*config_path);
+    std::cout << export_prometheus_rules(config.rules, config.agent.runbook_base_url);
+    return kExitOk;
+  } catch (const std::exception& e) {
+    std::cerr << "cdcwatch: invalid config: " << e.what() << "\n";
+    return kExitConfigInvalid;
+  }
+}
+
 int dispatch(const std::vector<std::string>& args) {
   auto usage_error = [](const std::string& message) {
     std::cerr << "cdcwatch: " << message << "\n\n" << kUsage;
@@ -133,6 +153,24 @@ int dispatch(const std::vector<std::string>& args) {
   if (first == "check-config") {
     if (args.size() != 2) return usage_error("check-config takes exactly one FILE");
     return check_config_command(args[1]);
+  }
+  if (first == "rules") {
+    bool prometheus = false;
+    std::optional<std::string> config_path;
+    for (size_t i = 2; i < args.size(); ++i) {
+      if (args[i] == "--format" && i + 1 < args.size()) {
+        prometheus = args[++i] == "prometheus";
+        if (!prometheus) return usage_error("rules export supports only --format prometheus");
+      } else if ((args[i] == "--config" || args[i] == "-c") && i + 1 < args.size()) {
+        config_path = args[++i];
+      } else {
+        return usage_error("unknown argument to rules export: '" + args[i] + "'");
+      }
+    }
+    if (args.size() < 2 || args[1] != "export" || !prometheus) {
+      return usage_error("usage: cdcwatch rules export --format prometheus [--config FILE]");
+    }
+    return rules_export_command(config_path);
   }
   size_t at = first == "run" ? 1 : 0;
   if (args.size() == at + 2 && (args[at] == "--config" || args[at] == "-c")) {

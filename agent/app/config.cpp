@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "agent/alerting/rule_set.h"
+
 namespace cdcwatch {
 namespace {
 
@@ -58,7 +60,7 @@ YAML::Node to_yaml_node(const nlohmann::json& value) {
 }
 
 Config parse_sections(const ConfigNode& root) {
-  root.expect_keys({"agent", "postgres", "kafka"});
+  root.expect_keys({"agent", "postgres", "kafka", "alerts", "notifiers"});
   Config config;
   config.path = root.file();
   if (auto agent = root.optional_child("agent")) config.agent = parse_agent_settings(*agent);
@@ -73,6 +75,11 @@ Config parse_sections(const ConfigNode& root) {
     config.kafka.push_back(parse_kafka_cluster(entry));
     check_name(entry, config.kafka.back().name, kafka_names);
   }
+  if (auto alerts = root.optional_child("alerts")) config.alerts = parse_alerts_config(*alerts);
+  if (auto notifiers = root.optional_child("notifiers")) {
+    config.notifiers = parse_notifiers_config(*notifiers);
+  }
+  config.rules = build_rule_set(config.alerts, config.path);
   return config;
 }
 
@@ -105,6 +112,8 @@ nlohmann::json effective_config(const Config& config) {
   for (const auto& source : config.postgres) out["postgres"].push_back(describe(source));
   out["kafka"] = nlohmann::json::array();
   for (const auto& cluster : config.kafka) out["kafka"].push_back(describe(cluster));
+  out["alerts"] = describe(config.alerts);
+  out["notifiers"] = describe(config.notifiers);
   return out;
 }
 

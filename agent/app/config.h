@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/alerting/alerts_config.h"
 #include "agent/app/agent_settings.h"
 #include "probes/kafkaconn/kafka_cluster_config.h"
 #include "probes/pgconn/pg_source_config.h"
@@ -17,6 +18,9 @@ struct Config {
   AgentSettings agent;
   std::vector<PgSourceConfig> postgres;
   std::vector<KafkaClusterConfig> kafka;
+  AlertsConfig alerts;
+  NotifiersConfig notifiers;
+  std::vector<AlertRule> rules;  // the rule set in force: defaults or rules_file, plus alerts.rules
 
   const PgSourceConfig* find_postgres(const std::string& name) const;
   const KafkaClusterConfig* find_kafka(const std::string& name) const;

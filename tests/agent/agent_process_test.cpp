@@ -44,7 +44,7 @@ TEST(CommandLine, VersionHelpAndUsageErrors) {
 TEST(CheckConfig, PrintsEffectiveConfigWithSecretsRedacted) {
   TempDir dir;
   std::string secrets = dir.write("db.properties", "# comment\nuser = cdcwatch\npassword=Sup3rS3cretPw\n");
-  std::string config = dir.write("c.yml", R"(agent:
+  std::string config = dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + R"(
   listen: 127.0.0.1:0
   auth: { username: prom, password: "${env:CDCWATCH_TEST_PW}" }
 postgres:
@@ -85,7 +85,7 @@ TEST(CheckConfig, ErrorsNameTheLineTheKeyAndTheFix) {
 
 TEST(Run, ServesEndpointsAndStopsCleanlyOnSigterm) {
   TempDir dir;
-  std::string config = dir.write("c.yml", "agent:\n  listen: 127.0.0.1:0\n");
+  std::string config = dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:0\n");
   ChildProcess child({kBinary, "run", "--config", config});
   int port = start_and_get_port(child);
   ASSERT_GT(port, 0);
@@ -104,21 +104,21 @@ TEST(Run, ServesEndpointsAndStopsCleanlyOnSigterm) {
 
 TEST(Run, SighupReloadsAGoodConfigAndKeepsTheOldOneOnErrors) {
   TempDir dir;
-  std::string config = dir.write("c.yml", "agent:\n  listen: 127.0.0.1:0\n");
+  std::string config = dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:0\n");
   ChildProcess child({kBinary, "run", "--config", config});
   int port = start_and_get_port(child);
   ASSERT_GT(port, 0);
   std::string base = "http://127.0.0.1:" + std::to_string(port);
 
   // Port 0 would move on reload, so pin the port the first start picked.
-  dir.write("c.yml", "agent:\n  listen: 127.0.0.1:" + std::to_string(port) + "\n  intervall: 1s\n");
+  dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:" + std::to_string(port) + "\n  intervall: 1s\n");
   child.signal(SIGHUP);
   ASSERT_TRUE(child.wait_for_err("new config rejected", 5s)) << child.err();
   EXPECT_NE(child.err().find("did you mean 'interval'"), std::string::npos);
   EXPECT_EQ(send_http({.url = base + "/healthz"}).status, 200) << "old config keeps running";
 
   std::string before = nlohmann::json::parse(send_http({.url = base + "/status"}).body)["started_at"];
-  dir.write("c.yml", "agent:\n  listen: 127.0.0.1:" + std::to_string(port) + "\n  interval: 2s\n");
+  dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:" + std::to_string(port) + "\n  interval: 2s\n");
   child.signal(SIGHUP);
   ASSERT_TRUE(child.wait_for_err("config reloaded", 5s)) << child.err();
   auto status = nlohmann::json::parse(send_http({.url = base + "/status"}).body);
@@ -129,7 +129,7 @@ TEST(Run, SighupReloadsAGoodConfigAndKeepsTheOldOneOnErrors) {
 
 TEST(Run, JsonLogsAreOneObjectPerLineAndLogStateChangesOnce) {
   TempDir dir;
-  std::string config = dir.write("c.yml", "agent:\n  listen: 127.0.0.1:0\n  interval: 100ms\n"
+  std::string config = dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:0\n  interval: 100ms\n"
                                           "  log_format: json\npostgres:\n  - name: down\n"
                                           "    dsn: \"host=127.0.0.1 port=1 connect_timeout=1\"\n");
   ChildProcess child({kBinary, "run", "--config", config});
@@ -151,7 +151,7 @@ TEST(Run, JsonLogsAreOneObjectPerLineAndLogStateChangesOnce) {
 
 TEST(Run, BasicAuthGuardsEverythingButLiveness) {
   TempDir dir;
-  std::string config = dir.write("c.yml", R"(agent:
+  std::string config = dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + R"(
   listen: 127.0.0.1:0
   auth: { username: prom, password: "${env:CDCWATCH_TEST_PW}" }
 )");
@@ -176,7 +176,7 @@ TEST(Run, BearerTokenAndTls) {
                         " 2>/dev/null";
   ASSERT_EQ(std::system(openssl.c_str()), 0);
   chmod(key.c_str(), 0644);
-  std::string config = dir.write("c.yml", "agent:\n  listen: 127.0.0.1:0\n  tls: { cert_file: " +
+  std::string config = dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:0\n  tls: { cert_file: " +
                                               cert + ", key_file: " + key +
                                               " }\n  auth: { bearer_token: T0kenValue123 }\n");
   auto refused = run_process({kBinary, "check-config", config});

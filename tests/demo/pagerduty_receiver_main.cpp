@@ -1,47 +1,17 @@
-// A local stand-in for PagerDuty's Events API v2 for the demo: accepts POST /v2/enqueue as
-// PagerDuty does (202 {"status":"success","message":"Event processed","dedup_key":...}; 400 with
-// {"status":"invalid event","errors":[...]} for a malformed event) and prints each page as the
-// person holding the pager would read it.
-// Wire format: https://developer.pagerduty.com/docs/events-api-v2/trigger-events/
+// A local stand-in for PagerDuty's Events API v2 for the demo: accepts events exactly as
+// tests/support/pagerduty_server.h does and prints each page as the person holding the pager
+// would read it.
 // Usage: demo-pagerduty --port-file FILE   (runs until SIGINT/SIGTERM)
 #include <signal.h>
 
-#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <string>
-#include <vector>
 
-#include "tests/support/http_test_server.h"
+#include "tests/support/pagerduty_server.h"
 
 namespace {
-
-using cdcwatch::testing::RecordedRequest;
-using cdcwatch::testing::TestReply;
-
-std::vector<std::string> problems_of(const nlohmann::json& event) {
-  std::vector<std::string> problems;
-  if (!event.contains("routing_key") || !event["routing_key"].is_string() ||
-      event["routing_key"].get<std::string>().size() != 32) {
-    problems.push_back("'routing_key' must be a 32-character integration key");
-  }
-  std::string action = event.value("event_action", "");
-  if (action != "trigger" && action != "acknowledge" && action != "resolve") {
-    problems.push_back("'event_action' must be trigger, acknowledge or resolve");
-  }
-  if (action != "trigger" && !event.contains("dedup_key")) {
-    problems.push_back("'dedup_key' is required for " + action);
-  }
-  if (action == "trigger") {
-    const auto& payload = event.value("payload", nlohmann::json::object());
-    for (const char* field : {"summary", "source", "severity"}) {
-      if (!payload.contains(field)) problems.push_back(std::string("'payload.") + field + "' is missing");
-    }
-  }
-  return problems;
-}
 
 std::string clock_now() {
   std::time_t now = std::time(nullptr);
@@ -50,19 +20,9 @@ std::string clock_now() {
   return buffer;
 }
 
-TestReply handle(const RecordedRequest& request) {
-  nlohmann::json event = nlohmann::json::parse(request.body, nullptr, false);
-  if (event.is_discarded() || !event.is_object()) {
-    return {400, R"({"status":"invalid event","message":"Event object is invalid","errors":["body is not a JSON object"]})"};
-  }
-  auto problems = problems_of(event);
-  if (!problems.empty()) {
-    return {400, nlohmann::json{{"status", "invalid event"},
-                                {"message", "Event object is invalid"},
-                                {"errors", problems}}.dump()};
-  }
-  std::string action = event["event_action"];
-  std::string dedup = event.value("dedup_key", "generated-" + std::to_string(std::time(nullptr)));
+void print_page(const nlohmann::json& event) {
+  std::string action = event.value("event_action", "");
+  std::string dedup = event.value("dedup_key", "");
   if (action == "trigger") {
     const auto& payload = event["payload"];
     std::printf("\n[%s] PAGE  %-8s %s\n", clock_now().c_str(),
@@ -71,15 +31,14 @@ TestReply handle(const RecordedRequest& request) {
                 payload.value("component", "?").c_str(), payload.value("class", "?").c_str(),
                 dedup.c_str());
     for (const auto& link : event.value("links", nlohmann::json::array())) {
-      std::printf("        %s: %s\n", link.value("text", "link").c_str(), link.value("href", "").c_str());
+      std::printf("        %s: %s\n", link.value("text", "link").c_str(),
+                  link.value("href", "").c_str());
     }
   } else {
     std::printf("\n[%s] %s  dedup_key: %s\n", clock_now().c_str(),
                 action == "resolve" ? "RESOLVED" : "ACKED", dedup.c_str());
   }
   std::fflush(stdout);
-  return {202, nlohmann::json{{"status", "success"}, {"message", "Event processed"},
-                              {"dedup_key", dedup}}.dump()};
 }
 
 }  // namespace
@@ -94,8 +53,8 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  cdcwatch::testing::HttpTestServer server;
-  server.on("POST", "/v2/enqueue", handle);
+  cdcwatch::testing::PagerDutyServer server;
+  server.on_accepted(print_page);
   server.start();
   std::ofstream(argv[2]) << server.port() << "\n";
   int received = 0;

@@ -117,7 +117,7 @@ def main(source_dir, binary):
                 if doc["spec"]["groups"] != yaml.safe_load(f)["groups"]:
                     fail(where, "spec.groups differ from alerts/prometheus/cdcwatch-rules.yml; regenerate it")
     kinds = {doc.get("kind") for _, doc in objects}
-    for needed in ("ConfigMap", "Deployment", "Service", "ServiceMonitor"):
+    for needed in ("ConfigMap", "Deployment", "Service", "ServiceMonitor", "PrometheusRule"):
         if needed not in kinds:
             fail("deploy/kubernetes", f"has no {needed}")
     for line in failures:

@@ -9,6 +9,7 @@
 #include "agent/app/config.h"
 #include "agent/http/http_client.h"
 #include "probes/pg_slots/pg_slots_probe.h"
+#include "tests/support/child_process.h"
 #include "tests/support/metrics_text.h"
 #include "tests/support/postgres_server.h"
 
@@ -268,8 +269,9 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
 TEST(PgSlotsAgent, SurvivesPostgresStoppingAndStartingUnderIt) {
   PostgresServer pg;
   pg.exec("SELECT pg_create_logical_replication_slot('debezium_slot', 'pgoutput')");
+  testing::TempDir state;
   Config config = parse_config(ConfigNode::load_string(
-      "agent:\n  listen: 127.0.0.1:0\n  interval: 200ms\npostgres:\n  - name: orders\n    dsn: \"" +
+      "agent:\n  state_dir: " + state.path() + "\n  listen: 127.0.0.1:0\n  interval: 200ms\npostgres:\n  - name: orders\n    dsn: \"" +
           pg.dsn() + "\"\n    connect_timeout: 1s\n",
       "test.yml"));
   SystemClock clock;

@@ -1,0 +1,191 @@
+#include "agent/alerting/alerting_engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "agent/core/durable_file.h"
+
+namespace cdcwatch {
+namespace {
+
+const MetricDef kStateWritable{"cdcwatch_state_dir_writable",
+                               "1 when firing alerts are saved to state_dir; 0 when it cannot be "
+                               "written (alerting continues from memory, a restart may re-page)"};
+
+constexpr Millis kEvaluateEvery{1000};
+
+std::string outbox_name(const std::string& notifier) {
+  std::string out = notifier;
+  for (char& c : out) {
+    if (c == '/') c = '-';
+  }
+  return out;
+}
+
+}  // namespace
+
+AlertingEngine::AlertingEngine(AlertingSetup setup, const ReadingsView& view,
+                               std::function<bool()> complete, const Clock& clock)
+    : evaluator_(std::move(setup.rules), {setup.alerts.min_time_before_resolve,
+                                          setup.alerts.missing_data_hold}),
+      view_(view),
+      complete_(std::move(complete)),
+      clock_(clock),
+      state_file_((std::filesystem::path(setup.state_dir) / "alerts" / "firing.json").string()) {
+  for (auto& notifier : build_notifiers(setup.notifiers, setup.runbook_base_url)) {
+    std::string dir = (std::filesystem::path(setup.state_dir) / "outbox" /
+                       outbox_name(notifier->name())).string();
+    workers_.push_back(std::make_unique<DeliveryWorker>(std::move(notifier), dir, clock,
+                                                        setup.notifiers.retry_max_delay));
+  }
+  restore();
+}
+
+AlertingEngine::~AlertingEngine() { stop(); }
+
+// Firing instances come from the state file, then from events still in an outbox: those were
+// decided (and maybe paged) after the last save, so they win.
+void AlertingEngine::restore() {
+  std::map<std::string, FiringInstance> firing;
+  if (auto content = read_whole_file(state_file_)) {
+    auto json = nlohmann::json::parse(*content, nullptr, false);
+    if (!json.is_array()) {
+      spdlog::error("{} is unreadable; firing alerts are re-evaluated from scratch", state_file_);
+    } else {
+      for (const auto& item : json) {
+        try {
+          FiringInstance instance;
+          instance.alert = item.at("alert").get<std::string>();
+          for (const auto& [name, value] : item.at("labels").items()) {
+            instance.labels.emplace_back(name, value.get<std::string>());
+          }
+          instance.fired_at = TimePoint(std::chrono::milliseconds(item.at("fired_at_ms").get<int64_t>()));
+          firing[dedup_key_for(instance.alert, instance.labels)] = instance;
+        } catch (const std::exception&) {
+          spdlog::error("{}: skipping a malformed entry", state_file_);
+        }
+      }
+    }
+  }
+  if (!workers_.empty()) {
+    for (const auto& event : workers_.front()->outbox().pending()) {
+      if (event.action == AlertEvent::Action::kTrigger) {
+        firing[event.dedup_key] = {event.alert, event.labels, event.started_at};
+      } else {
+        firing.erase(event.dedup_key);
+      }
+    }
+  }
+  std::vector<FiringInstance> instances;
+  for (auto& [key, instance] : firing) instances.push_back(instance);
+  evaluator_.restore(instances, clock_.now());
+  if (!instances.empty()) spdlog::info("restored {} firing alerts from {}", instances.size(), state_file_);
+}
+
+void AlertingEngine::save_firing() {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& instance : evaluator_.firing()) {
+    nlohmann::json labels = nlohmann::json::object();
+    for (const auto& [name, value] : instance.labels) labels[name] = value;
+    out.push_back({{"alert", instance.alert},
+                   {"labels", labels},
+                   {"fired_at_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       instance.fired_at.time_since_epoch()).count()}});
+  }
+  try {
+    create_private_directory(std::filesystem::path(state_file_).parent_path().string());
+    write_file_durably(state_file_, out.dump());
+    if (!state_problem_.empty()) spdlog::info("{} is writable again", state_file_);
+    state_problem_.clear();
+  } catch (const std::exception& e) {
+    if (state_problem_.empty()) {
+      spdlog::error("cannot save firing alerts: {}; alerting continues from memory", e.what());
+    }
+    state_problem_ = e.what();
+  }
+}
+
+void AlertingEngine::evaluate() {
+  std::lock_guard lock(evaluate_mutex_);
+  auto events = evaluator_.evaluate(view_, clock_.now(), complete_());
+  if (events.empty()) return;
+  for (const auto& event : events) {
+    spdlog::log(event.action == AlertEvent::Action::kTrigger ? spdlog::level::warn
+                                                             : spdlog::level::info,
+                "alert {} {}: {} [{}]", event.alert,
+                event.action == AlertEvent::Action::kTrigger ? "firing" : "resolved",
+                event.summary, event.dedup_key);
+  }
+  // Outbox first: if we crash before saving the state, restore() still learns the change there.
+  for (const auto& event : events) {
+    for (auto& worker : workers_) worker->enqueue(event);
+  }
+  save_firing();
+}
+
+void AlertingEngine::start() {
+  for (auto& worker : workers_) worker->start();
+  thread_ = std::thread([this] { run(); });
+}
+
+void AlertingEngine::stop() {
+  {
+    std::lock_guard lock(wake_mutex_);
+    stopping_ = true;
+  }
+  wake_signal_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  for (auto& worker : workers_) worker->stop();
+}
+
+void AlertingEngine::wake() {
+  std::lock_guard lock(wake_mutex_);
+  woken_ = true;
+  wake_signal_.notify_all();
+}
+
+void AlertingEngine::run() {
+  while (true) {
+    {
+      std::unique_lock lock(wake_mutex_);
+      wake_signal_.wait_for(lock, kEvaluateEvery, [this] { return woken_ || stopping_; });
+      if (stopping_) return;
+      woken_ = false;
+    }
+    try {
+      evaluate();
+    } catch (const std::exception& e) {
+      spdlog::error("alert evaluation failed: {}", e.what());
+    }
+  }
+}
+
+Readings AlertingEngine::readings() const {
+  Readings out;
+  {
+    std::lock_guard lock(evaluate_mutex_);
+    out = evaluator_.state_readings();
+    out.set(kStateWritable, {}, state_problem_.empty() ? 1 : 0);
+  }
+  TimePoint now = clock_.now();
+  for (const auto& worker : workers_) worker->append_readings(out, now);
+  return out;
+}
+
+nlohmann::json AlertingEngine::status_json() const {
+  TimePoint now = clock_.now();
+  nlohmann::json out;
+  {
+    std::lock_guard lock(evaluate_mutex_);
+    out["rules"] = evaluator_.rules().size();
+    out["active"] = evaluator_.status_json(now);
+    out["state_file"] = state_file_;
+    if (!state_problem_.empty()) out["state_problem"] = state_problem_;
+  }
+  out["notifiers"] = nlohmann::json::array();
+  for (const auto& worker : workers_) out["notifiers"].push_back(worker->status_json(now));
+  return out;
+}
+
+}  // namespace cdcwatch

@@ -1,0 +1,65 @@
+// Alerting as a whole: evaluates the rules on the agent's fresh readings after each probe cycle
+// (and at least every second, so `for` durations end on time), remembers firing instances in
+// `state_dir` so a restart neither re-pages nor forgets an open incident, and hands each page to
+// every notifier's outbox. Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "agent/alerting/alert_evaluator.h"
+#include "agent/alerting/alerts_config.h"
+#include "agent/alerting/delivery_worker.h"
+#include "agent/core/readings_view.h"
+
+namespace cdcwatch {
+
+struct AlertingSetup {
+  std::vector<AlertRule> rules;
+  AlertsConfig alerts;
+  NotifiersConfig notifiers;
+  std::string runbook_base_url;
+  std::string state_dir;
+};
+
+class AlertingEngine {
+ public:
+  // `complete` says whether every probe has reported once (absent rules wait for it).
+  AlertingEngine(AlertingSetup setup, const ReadingsView& view, std::function<bool()> complete,
+                 const Clock& clock);
+  ~AlertingEngine();
+
+  void start();  // the evaluation thread and the notifiers' delivery threads
+  void stop();
+  void wake();   // a probe finished a cycle
+  // One evaluation now; the thread calls it, tests may call it directly with a fake clock.
+  void evaluate();
+
+  Readings readings() const;
+  nlohmann::json status_json() const;
+
+ private:
+  void run();
+  void restore();
+  void save_firing();
+
+  AlertEvaluator evaluator_;
+  const ReadingsView& view_;
+  std::function<bool()> complete_;
+  const Clock& clock_;
+  std::string state_file_;
+  std::vector<std::unique_ptr<DeliveryWorker>> workers_;
+  mutable std::mutex evaluate_mutex_;
+  std::string state_problem_;
+  std::thread thread_;
+  std::mutex wake_mutex_;
+  std::condition_variable wake_signal_;
+  bool woken_ = false;
+  bool stopping_ = false;
+};
+
+}  // namespace cdcwatch

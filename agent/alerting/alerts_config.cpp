@@ -1,0 +1,105 @@
+#include "agent/alerting/alerts_config.h"
+
+#include <set>
+
+namespace cdcwatch {
+
+AlertsConfig parse_alerts_config(const ConfigNode& node) {
+  node.expect_keys({"rules_file", "rules", "disable", "min_time_before_resolve",
+                    "missing_data_hold"});
+  AlertsConfig config;
+  config.rules_file_given = node.has("rules_file");
+  config.rules_file = node.string_or("rules_file", config.rules_file);
+  if (auto rules = node.optional_child("rules")) {
+    if (!rules->is_sequence()) rules->fail("expected a list of rules, each starting with '- alert:'");
+    std::set<std::string> names;
+    for (const auto& item : rules->items()) {
+      config.rules.push_back(parse_alert_rule(item));
+      if (!names.insert(config.rules.back().alert).second) {
+        item.child("alert").fail("rule '" + config.rules.back().alert + "' is defined twice");
+      }
+    }
+  }
+  config.disable = node.string_list_or("disable", {});
+  config.min_time_before_resolve =
+      node.duration_or("min_time_before_resolve", config.min_time_before_resolve);
+  config.missing_data_hold = node.duration_or("missing_data_hold", config.missing_data_hold);
+  return config;
+}
+
+NotifiersConfig parse_notifiers_config(const ConfigNode& node) {
+  node.expect_keys({"pagerduty", "webhooks", "retry_max_delay"});
+  NotifiersConfig config;
+  if (auto pd = node.optional_child("pagerduty")) {
+    pd->expect_keys({"routing_key", "routing_keys", "url", "dashboard_url", "timeout"});
+    PagerDutyConfig pagerduty;
+    if (pd->has("routing_key")) pagerduty.routing_key = pd->child("routing_key").as_secret();
+    if (auto keys = pd->optional_child("routing_keys")) {
+      if (!keys->is_map()) keys->fail("expected a map of severity: routing key");
+      for (const auto& [severity, key] : keys->entries()) {
+        if (!parse_severity(severity)) {
+          key.fail("'" + severity + "' is not a severity; use critical, error, warning or info");
+        }
+        pagerduty.routing_keys[severity] = key.as_secret();
+      }
+    }
+    if (pagerduty.routing_key.value.empty() && pagerduty.routing_keys.empty()) {
+      pd->fail("set routing_key (the Events API v2 integration key), e.g. "
+               "routing_key: ${file:/secrets/pagerduty.properties:routing_key}");
+    }
+    pagerduty.url = pd->string_or("url", pagerduty.url);
+    pagerduty.dashboard_url = pd->string_or("dashboard_url", "");
+    pagerduty.timeout = pd->duration_or("timeout", pagerduty.timeout);
+    config.pagerduty = std::move(pagerduty);
+  }
+  if (auto hooks = node.optional_child("webhooks")) {
+    if (!hooks->is_sequence()) hooks->fail("expected a list of webhooks, each with 'url:'");
+    std::set<std::string> names;
+    for (const auto& item : hooks->items()) {
+      item.expect_keys({"name", "url", "timeout"});
+      WebhookConfig hook;
+      hook.name = item.string_or("name", std::to_string(config.webhooks.size() + 1));
+      hook.url = item.child("url").as_secret();
+      hook.timeout = item.duration_or("timeout", hook.timeout);
+      if (!names.insert(hook.name).second) {
+        item.fail("two webhooks named '" + hook.name + "'; give each its own 'name:'");
+      }
+      config.webhooks.push_back(std::move(hook));
+    }
+  }
+  config.retry_max_delay = node.duration_or("retry_max_delay", config.retry_max_delay);
+  return config;
+}
+
+nlohmann::json describe(const AlertsConfig& config) {
+  nlohmann::json rules = nlohmann::json::array();
+  for (const auto& rule : config.rules) rules.push_back(rule.alert);
+  return {{"rules_file", config.rules_file_given ? config.rules_file
+                                                : config.rules_file + " (built in)"},
+          {"rules", rules},
+          {"disable", config.disable},
+          {"min_time_before_resolve", format_duration(config.min_time_before_resolve)},
+          {"missing_data_hold", format_duration(config.missing_data_hold)}};
+}
+
+nlohmann::json describe(const NotifiersConfig& config) {
+  nlohmann::json out = nlohmann::json::object();
+  if (config.pagerduty) {
+    nlohmann::json keys = nlohmann::json::object();
+    for (const auto& [severity, key] : config.pagerduty->routing_keys) keys[severity] = key.display;
+    out["pagerduty"] = {{"routing_key", config.pagerduty->routing_key.display},
+                        {"routing_keys", keys},
+                        {"url", config.pagerduty->url},
+                        {"dashboard_url", config.pagerduty->dashboard_url},
+                        {"timeout", format_duration(config.pagerduty->timeout)}};
+  }
+  out["webhooks"] = nlohmann::json::array();
+  for (const auto& hook : config.webhooks) {
+    out["webhooks"].push_back(
+        {{"name", hook.name}, {"url", hook.url.display}, {"timeout", format_duration(hook.timeout)}});
+  }
+  out["retry_max_delay"] = format_duration(config.retry_max_delay);
+  return out;
+}
+
+}  // namespace cdcwatch

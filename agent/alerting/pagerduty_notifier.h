@@ -1,0 +1,29 @@
+// PagerDuty Events API v2: trigger on firing, resolve on clear, both with the instance's dedup_key.
+// https://developer.pagerduty.com/docs/events-api-v2/trigger-events/
+// https://developer.pagerduty.com/docs/events-api-v2/resolve-events/
+#pragma once
+
+#include "agent/alerting/notifier.h"
+
+namespace cdcwatch {
+
+class PagerDutyNotifier final : public Notifier {
+ public:
+  PagerDutyNotifier(PagerDutyConfig config, std::string runbook_base_url);
+  const std::string& name() const override { return name_; }
+  HttpRequest request_for(const AlertEvent& event) const override;
+  // The event body without the routing key (tests and the fuzz target use it).
+  nlohmann::json body_for(const AlertEvent& event) const;
+
+ private:
+  const SecretString& routing_key_for(const std::string& severity) const;
+
+  PagerDutyConfig config_;
+  std::string runbook_base_url_;
+  std::string name_ = "pagerduty";
+};
+
+// Cuts to at most `max_bytes` without splitting a UTF-8 character.
+std::string truncate_utf8(const std::string& text, size_t max_bytes);
+
+}  // namespace cdcwatch

@@ -1,0 +1,259 @@
+// Pages end to end through the alerting engine to a local PagerDuty Events API v2 and an
+// Alertmanager-style webhook receiver, with the peers' failures the issue names.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "agent/alerting/alerting_engine.h"
+#include "agent/alerting/pagerduty_notifier.h"
+#include "agent/core/readings_store.h"
+#include "tests/support/child_process.h"
+#include "tests/support/eventually.h"
+#include "tests/support/pagerduty_server.h"
+
+namespace cdcwatch {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kRoutingKey = "R0UT1NGKEY0123456789abcdef012345";   // 32 characters
+const std::string kWarningKey = "WARN1NGKEY0123456789abcdef012345";
+
+const MetricDef kWal{"cdcwatch_pg_slot_retained_wal_bytes", "test"};
+
+using testing::eventually;
+
+AlertRule wal_rule(Severity severity = Severity::kCritical) {
+  AlertRule rule = parse_alert_rule(ConfigNode::load_string(
+      "alert: CdcSlotRetainedWalHigh\nmetric: cdcwatch_pg_slot_retained_wal_bytes\nabove: 5GB\n"
+      "summary: \"Slot {{slot}} on {{source}} retains {{value}} of WAL\"\nstage: source\n"
+      "runbook: runbooks/slot-retained-wal-high.md\n",
+      "rules.yml"));
+  rule.severity = severity;
+  return rule;
+}
+
+struct Pipeline {
+  explicit Pipeline(const std::string& state_dir, std::string routing_key = kRoutingKey,
+                    std::vector<AlertRule> rules = {wal_rule()}) {
+    pagerduty.start();
+    webhook.on("POST", "/hook", [this](const testing::RecordedRequest& r) {
+      std::lock_guard lock(mutex);
+      hooks.push_back(nlohmann::json::parse(r.body));
+      return testing::TestReply{200, "{}"};
+    });
+    webhook.start();
+    setup.rules = std::move(rules);
+    setup.alerts.min_time_before_resolve = Millis(60000);
+    PagerDutyConfig pd;
+    pd.routing_key = {routing_key, "<redacted>"};
+    pd.routing_keys["warning"] = {kWarningKey, "<redacted>"};
+    pd.url = pagerduty.url();
+    pd.dashboard_url = "https://grafana.example/d/cdcwatch-overview";
+    setup.notifiers.pagerduty = pd;
+    setup.notifiers.webhooks.push_back({"bridge", {webhook.url() + "/hook", webhook.url() + "/hook"}, Millis(5000)});
+    setup.notifiers.retry_max_delay = Millis(2000);
+    setup.runbook_base_url = "https://runbooks.example/cdcwatch/";
+    setup.state_dir = state_dir;
+  }
+  std::unique_ptr<AlertingEngine> engine() {
+    return std::make_unique<AlertingEngine>(setup, store, [] { return true; }, clock);
+  }
+  void report(double bytes) {
+    Readings readings;
+    readings.set(kWal, {{"source", "orders"}, {"slot", "debezium"}}, bytes);
+    store.publish("pg_slots/orders", std::move(readings));
+  }
+  std::vector<nlohmann::json> hook_bodies() {
+    std::lock_guard lock(mutex);
+    return hooks;
+  }
+
+  testing::PagerDutyServer pagerduty;
+  testing::HttpTestServer webhook;
+  std::mutex mutex;
+  std::vector<nlohmann::json> hooks;
+  AlertingSetup setup;
+  ReadingsStore store;
+  FakeClock clock;
+};
+
+TEST(PagerDuty, TriggerThenResolveWithTheSameKeyAndTheDocumentedFields) {
+  testing::TempDir dir;
+  Pipeline p(dir.path());
+  auto engine = p.engine();
+  engine->start();
+  p.report(6.2e9);
+  engine->evaluate();
+  ASSERT_TRUE(eventually([&] { return p.pagerduty.accepted().size() == 1; }));
+  nlohmann::json trigger = p.pagerduty.accepted()[0];
+  EXPECT_EQ(trigger["routing_key"], kRoutingKey);
+  EXPECT_EQ(trigger["event_action"], "trigger");
+  EXPECT_EQ(trigger["dedup_key"], "CdcSlotRetainedWalHigh:slot=debezium,source=orders");
+  EXPECT_EQ(trigger["payload"]["summary"], "Slot debezium on orders retains 6.2GB of WAL");
+  EXPECT_EQ(trigger["payload"]["severity"], "critical");
+  EXPECT_EQ(trigger["payload"]["source"], "source/orders");
+  EXPECT_EQ(trigger["payload"]["component"], "source");
+  EXPECT_EQ(trigger["payload"]["class"], "CdcSlotRetainedWalHigh");
+  EXPECT_EQ(trigger["payload"]["custom_details"]["condition"], "above 5GB");
+  EXPECT_EQ(trigger["payload"]["custom_details"]["labels"]["slot"], "debezium");
+  EXPECT_EQ(trigger["links"][0]["href"],
+            "https://runbooks.example/cdcwatch/runbooks/slot-retained-wal-high.md");
+  EXPECT_EQ(trigger["links"][1]["href"], "https://grafana.example/d/cdcwatch-overview");
+
+  p.report(1e9);
+  p.clock.advance(30s);
+  engine->evaluate();
+  EXPECT_TRUE(eventually([&] { return p.pagerduty.accepted().size() == 1; }));
+  p.clock.advance(31s);
+  engine->evaluate();
+  ASSERT_TRUE(eventually([&] { return p.pagerduty.accepted().size() == 2; }))
+      << "resolve after min_time_before_resolve";
+  nlohmann::json resolve = p.pagerduty.accepted()[1];
+  EXPECT_EQ(resolve["event_action"], "resolve");
+  EXPECT_EQ(resolve["dedup_key"], trigger["dedup_key"]);
+  ASSERT_EQ(p.pagerduty.incidents().size(), 1u);
+  EXPECT_FALSE(p.pagerduty.incidents()[0].open);
+
+  ASSERT_TRUE(eventually([&] { return p.hook_bodies().size() == 2; }));
+  auto hooks = p.hook_bodies();
+  EXPECT_EQ(hooks[0]["version"], "4");
+  EXPECT_EQ(hooks[0]["status"], "firing");
+  EXPECT_EQ(hooks[0]["alerts"][0]["labels"]["alertname"], "CdcSlotRetainedWalHigh");
+  EXPECT_EQ(hooks[0]["alerts"][0]["annotations"]["runbook_url"],
+            "https://runbooks.example/cdcwatch/runbooks/slot-retained-wal-high.md");
+  EXPECT_EQ(hooks[1]["status"], "resolved");
+  EXPECT_EQ(hooks[1]["alerts"][0]["fingerprint"], hooks[0]["alerts"][0]["fingerprint"]);
+
+  Readings metrics = engine->readings();
+  EXPECT_EQ(metrics.value("cdcwatch_notifications_total",
+                          {{"notifier", "pagerduty"}, {"event", "trigger"}, {"result", "delivered"}}),
+            1);
+  EXPECT_EQ(metrics.value("cdcwatch_notification_queue_depth", {{"notifier", "pagerduty"}}), 0);
+}
+
+TEST(PagerDuty, ThrottledAndFailingAnswersAreRetriedInOrder) {
+  testing::TempDir dir;
+  Pipeline p(dir.path());
+  p.pagerduty.fail_next(429, 1);
+  p.pagerduty.fail_next(500, 1);
+  auto engine = p.engine();
+  engine->start();
+  p.report(6e9);
+  engine->evaluate();
+  p.report(0);
+  p.clock.advance(2min);
+  engine->evaluate();
+  ASSERT_TRUE(eventually([&] { return p.pagerduty.accepted().size() == 2; }));
+  EXPECT_EQ(p.pagerduty.answered_count(429), 1);
+  EXPECT_EQ(p.pagerduty.answered_count(500), 1);
+  EXPECT_EQ(p.pagerduty.accepted()[0]["event_action"], "trigger") << "resolve never overtakes";
+  EXPECT_EQ(p.pagerduty.accepted()[1]["event_action"], "resolve");
+  Readings metrics = engine->readings();
+  EXPECT_EQ(metrics.value("cdcwatch_notifications_total",
+                          {{"notifier", "pagerduty"}, {"event", "trigger"}, {"result", "retry"}}),
+            2);
+}
+
+TEST(PagerDuty, ARejectedEventIsCountedAndNotRetried) {
+  testing::TempDir dir;
+  Pipeline p(dir.path(), "too-short-routing-key");
+  auto engine = p.engine();
+  engine->start();
+  p.report(6e9);
+  engine->evaluate();
+  ASSERT_TRUE(eventually([&] {
+    return engine->readings().value("cdcwatch_notifications_total",
+                                    {{"notifier", "pagerduty"}, {"event", "trigger"},
+                                     {"result", "rejected"}}) == 1;
+  }));
+  EXPECT_EQ(p.pagerduty.rejected_count(), 1);
+  EXPECT_EQ(engine->readings().value("cdcwatch_notification_queue_depth", {{"notifier", "pagerduty"}}), 0);
+  std::string status = engine->status_json().dump();
+  EXPECT_NE(status.find("Length of 'routing_key' is incorrect"), std::string::npos) << status;
+}
+
+TEST(PagerDuty, RoutingKeyFollowsSeverity) {
+  testing::TempDir dir;
+  Pipeline p(dir.path(), kRoutingKey, {wal_rule(Severity::kWarning)});
+  auto engine = p.engine();
+  engine->start();
+  p.report(6e9);
+  engine->evaluate();
+  ASSERT_TRUE(eventually([&] { return p.pagerduty.accepted().size() == 1; }));
+  EXPECT_EQ(p.pagerduty.accepted()[0]["routing_key"], kWarningKey);
+}
+
+TEST(PagerDuty, APagePendingAtStopIsDeliveredOnceAfterRestartWithoutRePaging) {
+  testing::TempDir dir;
+  Pipeline p(dir.path());
+  p.pagerduty.fail_next(503, 1000);
+  p.report(6e9);
+  {
+    auto engine = p.engine();
+    engine->start();
+    engine->evaluate();
+    ASSERT_TRUE(eventually([&] { return p.pagerduty.answered_count(503) >= 1; }));
+    EXPECT_EQ(engine->readings().value("cdcwatch_notification_queue_depth", {{"notifier", "pagerduty"}}), 1);
+    p.clock.advance(10min);
+    EXPECT_EQ(engine->readings().value("cdcwatch_notification_oldest_pending_seconds",
+                                       {{"notifier", "pagerduty"}}),
+              600);
+  }
+  p.pagerduty.clear_scripted();
+  auto restarted = p.engine();
+  restarted->start();
+  for (int i = 0; i < 5; ++i) restarted->evaluate();
+  ASSERT_TRUE(eventually([&] {
+    return restarted->readings().value("cdcwatch_notification_queue_depth",
+                                       {{"notifier", "pagerduty"}}) == 0;
+  }));
+  restarted->evaluate();
+  restarted->stop();
+  ASSERT_EQ(p.pagerduty.accepted().size(), 1u) << "delivered once, not re-paged";
+  EXPECT_EQ(p.pagerduty.incidents().at(0).triggers, 1);
+  EXPECT_EQ(restarted->readings().value("cdcwatch_alert_state",
+                                        {{"alert", "CdcSlotRetainedWalHigh"}, {"severity", "critical"}, {"slot", "debezium"}, {"source", "orders"}}),
+            2)
+      << "still firing after the restart";
+}
+
+TEST(PagerDuty, TwoReplicasOpenOneIncident) {
+  testing::TempDir first, second;
+  Pipeline p(first.path());
+  auto a = p.engine();
+  p.setup.state_dir = second.path();
+  auto b = p.engine();
+  a->start();
+  b->start();
+  p.report(6e9);
+  a->evaluate();
+  b->evaluate();
+  ASSERT_TRUE(eventually([&] { return p.pagerduty.accepted().size() == 2; }));
+  ASSERT_EQ(p.pagerduty.incidents().size(), 1u);
+  EXPECT_EQ(p.pagerduty.incidents()[0].triggers, 2);
+}
+
+TEST(PagerDuty, UnwritableStateDirStillPagesAndSaysSo) {
+  testing::TempDir dir;
+  std::string blocker = dir.write("state", "a file, not a directory");
+  Pipeline p(blocker);
+  auto engine = p.engine();
+  engine->start();
+  p.report(6e9);
+  engine->evaluate();
+  ASSERT_TRUE(eventually([&] { return p.pagerduty.accepted().size() == 1; }));
+  Readings metrics = engine->readings();
+  EXPECT_EQ(metrics.value("cdcwatch_state_dir_writable", {}), 0);
+  EXPECT_EQ(metrics.value("cdcwatch_notification_outbox_durable", {{"notifier", "pagerduty"}}), 0);
+}
+
+TEST(PagerDuty, SummaryIsCutTo1024BytesOnACharacterBoundary) {
+  std::string text = std::string(1023, 'a') + "\xc3\xa9tail";
+  std::string cut = truncate_utf8(text, 1024);
+  EXPECT_EQ(cut.size(), 1023u);
+  EXPECT_EQ(truncate_utf8("short", 1024), "short");
+}
+
+}  // namespace
+}  // namespace cdcwatch
