@@ -1,5 +1,6 @@
 #include "agent/app/probe_factory.h"
 
+#include "probes/kafka_lag/kafka_lag_probe.h"
 #include "probes/pg_slots/pg_slots_probe.h"
 
 namespace cdcwatch {
@@ -9,6 +10,9 @@ std::vector<std::unique_ptr<Probe>> build_probes(const Config& config, const Clo
   (void)clock;
   for (const auto& source : config.postgres) {
     probes.push_back(make_pg_slots_probe(source, config.agent.interval));
+  }
+  for (const auto& cluster : config.kafka) {
+    probes.push_back(make_kafka_lag_probe(cluster, config.agent.interval));
   }
   return probes;
 }

@@ -1,0 +1,54 @@
+#include "probes/kafka_lag/kafka_handle.h"
+
+#include <stdexcept>
+
+#include "agent/core/secrets.h"
+
+namespace cdcwatch {
+namespace {
+
+void set(rd_kafka_conf_t* conf, const std::string& key, const SecretString& value) {
+  char error[512] = "";
+  if (rd_kafka_conf_set(conf, key.c_str(), value.value.c_str(), error, sizeof error) !=
+      RD_KAFKA_CONF_OK) {
+    rd_kafka_conf_destroy(conf);
+    std::string message = error;
+    if (value.has_secret()) {
+      for (size_t at; (at = message.find(value.value)) != std::string::npos;) {
+        message.replace(at, value.value.size(), "<redacted>");
+      }
+    }
+    throw std::runtime_error("kafka property '" + key + "': " + scrub_secrets(message) +
+                             "; fix it under properties: in the kafka entry");
+  }
+}
+
+}  // namespace
+
+void KafkaHandleDeleter::operator()(rd_kafka_t* handle) const {
+  if (handle) rd_kafka_destroy(handle);
+}
+
+KafkaHandle make_kafka_consumer(const KafkaClusterConfig& config, const std::string& group_id) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  auto plain = [](const std::string& v) { return SecretString{v, v}; };
+  std::string timeout = std::to_string(config.request_timeout.count());
+  set(conf, "bootstrap.servers", plain(config.bootstrap_servers));
+  set(conf, "client.id", plain("cdcwatch"));
+  set(conf, "group.id", plain(group_id));
+  set(conf, "enable.auto.commit", plain("false"));
+  set(conf, "enable.auto.offset.store", plain("false"));
+  set(conf, "socket.timeout.ms", plain(timeout));
+  set(conf, "reconnect.backoff.max.ms", plain("10000"));
+  set(conf, "log_level", plain("3"));
+  for (const auto& [key, value] : config.properties) set(conf, key, value);
+  char error[512] = "";
+  rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
+  if (!handle) {
+    rd_kafka_conf_destroy(conf);
+    throw std::runtime_error(std::string("cannot create a Kafka client: ") + scrub_secrets(error));
+  }
+  return KafkaHandle(handle);
+}
+
+}  // namespace cdcwatch

@@ -1,0 +1,22 @@
+// Owning wrapper of a librdkafka consumer handle built from a `kafka:` entry. The handle never
+// subscribes or commits: cdcwatch only reads metadata, offsets and single records.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <memory>
+#include <string>
+
+#include "probes/kafkaconn/kafka_cluster_config.h"
+
+namespace cdcwatch {
+
+struct KafkaHandleDeleter {
+  void operator()(rd_kafka_t* handle) const;
+};
+using KafkaHandle = std::unique_ptr<rd_kafka_t, KafkaHandleDeleter>;
+
+// Throws std::runtime_error naming the offending property, never its value when it is a secret.
+KafkaHandle make_kafka_consumer(const KafkaClusterConfig& config, const std::string& group_id);
+
+}  // namespace cdcwatch

@@ -1,0 +1,213 @@
+// The consumer-lag probe against librdkafka's mock cluster (the real Kafka protocol on loopback).
+#include <gtest/gtest.h>
+
+#include "agent/app/agent.h"
+#include "agent/core/readings_store.h"
+#include "probes/kafka_lag/kafka_lag_probe.h"
+#include "tests/support/child_process.h"
+#include "tests/support/kafka_mock_cluster.h"
+
+namespace cdcwatch {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct LagTest : ::testing::Test {
+  KafkaClusterConfig config(std::vector<std::string> groups = {"connect-snowflake-sink"}) {
+    KafkaClusterConfig c;
+    c.name = "msk";
+    c.bootstrap_servers = kafka.bootstrap();
+    c.consumer_groups = std::move(groups);
+    c.window = 3;
+    c.stop_after = Millis(300000);
+    c.request_timeout = Millis(3000);
+    return c;
+  }
+  CollectOutcome collect(KafkaLagProbe& probe) {
+    return probe.collect({clock.now() + 10s, clock, store});
+  }
+  static Labels partition(const std::string& topic, int p, const std::string& group = "connect-snowflake-sink") {
+    return {{"kafka", "msk"}, {"group", group}, {"topic", topic}, {"partition", std::to_string(p)}};
+  }
+
+  testing::KafkaMockCluster kafka{1};
+  FakeClock clock{TimePoint(std::chrono::milliseconds(1'800'000'000'000))};
+  ReadingsStore store;
+};
+
+TEST_F(LagTest, ExactLagAcrossPartitionsAndTopics) {
+  kafka.create_topic("orders.public.orders", 3);
+  kafka.create_topic("orders.public.customers", 2);
+  for (int p = 0; p < 3; ++p) {
+    for (int i = 0; i < 5 + p; ++i) kafka.produce("orders.public.orders", p, "k", "v");
+  }
+  for (int i = 0; i < 4; ++i) kafka.produce("orders.public.customers", 0, "k", "v");
+  kafka.commit("connect-snowflake-sink", "orders.public.orders", 0, 5);
+  kafka.commit("connect-snowflake-sink", "orders.public.orders", 1, 2);
+  kafka.commit("connect-snowflake-sink", "orders.public.customers", 0, 1);
+
+  KafkaLagProbe probe(config(), Millis(15000));
+  auto outcome = collect(probe);
+  ASSERT_TRUE(outcome.ok()) << outcome.error_message;
+  const Readings& r = outcome.readings;
+  EXPECT_EQ(r.value("cdcwatch_kafka_up", {{"kafka", "msk"}}), 1);
+  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_lag_messages", partition("orders.public.orders", 0)), 0);
+  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_lag_messages", partition("orders.public.orders", 1)), 4);
+  EXPECT_EQ(r.value("cdcwatch_kafka_committed_offset", partition("orders.public.orders", 1)), 2);
+  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_lag_messages", partition("orders.public.orders", 2)), 7)
+      << "no commit: counted from the low watermark";
+  EXPECT_EQ(r.value("cdcwatch_kafka_partition_no_commit", partition("orders.public.orders", 2)), 1);
+  EXPECT_FALSE(r.value("cdcwatch_kafka_committed_offset", partition("orders.public.orders", 2)));
+  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_lag_messages", partition("orders.public.customers", 0)), 3);
+  EXPECT_EQ(r.value("cdcwatch_kafka_high_watermark",
+                    {{"kafka", "msk"}, {"topic", "orders.public.orders"}, {"partition", "2"}}),
+            7);
+  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_group_lag_messages",
+                    {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}),
+            0 + 4 + 7 + 3 + 0);
+  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_topic_lag_messages",
+                    {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}, {"topic", "orders.public.orders"}}),
+            11);
+}
+
+TEST_F(LagTest, LagInSecondsIsTheAgeOfTheRecordAtTheCommittedOffset) {
+  kafka.create_topic("t", 1);
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       clock.now().time_since_epoch()).count();
+  kafka.produce("t", 0, "k", "old", now_ms - 300000);
+  kafka.produce("t", 0, "k", "newer", now_ms - 120000);
+  kafka.produce("t", 0, "k", "newest", now_ms - 10000);
+  kafka.commit("connect-snowflake-sink", "t", 0, 1);
+  KafkaLagProbe probe(config(), Millis(15000));
+  auto outcome = collect(probe);
+  ASSERT_TRUE(outcome.ok()) << outcome.error_message;
+  EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 0)), 120);
+  EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_consumer_group_max_lag_seconds",
+                                   {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}),
+            120);
+  clock.advance(30s);
+  outcome = collect(probe);
+  EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 0)), 150)
+      << "same offset: the cached timestamp ages with the clock";
+  kafka.commit("connect-snowflake-sink", "t", 0, 3);
+  outcome = collect(probe);
+  EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 0)), 0);
+}
+
+TEST_F(LagTest, StatusFollowsRealCommitsThroughStallRecoveryRewindAndStop) {
+  kafka.create_topic("t", 1);
+  for (int i = 0; i < 10; ++i) kafka.produce("t", 0, "k", "v");
+  kafka.commit("connect-snowflake-sink", "t", 0, 4);
+  KafkaLagProbe probe(config(), Millis(15000));
+  auto status_is = [&](const char* status) {
+    auto outcome = collect(probe);
+    clock.advance(15s);
+    return outcome.readings.value("cdcwatch_kafka_consumer_group_status",
+                                  {{"kafka", "msk"}, {"group", "connect-snowflake-sink"},
+                                   {"status", status}}) == 1;
+  };
+  EXPECT_TRUE(status_is("ok"));
+  kafka.produce("t", 0, "k", "v");
+  EXPECT_TRUE(status_is("ok"));
+  EXPECT_TRUE(status_is("stall")) << "offset frozen across the window while lag waits";
+  kafka.commit("connect-snowflake-sink", "t", 0, 8);
+  EXPECT_TRUE(status_is("ok"));
+  kafka.commit("connect-snowflake-sink", "t", 0, 2);
+  EXPECT_TRUE(status_is("rewind"));
+  clock.advance(10min);
+  EXPECT_TRUE(status_is("stop")) << "no progress for longer than stop_after";
+  kafka.commit("connect-snowflake-sink", "t", 0, 11);
+  EXPECT_TRUE(status_is("ok"));
+}
+
+TEST_F(LagTest, BrokerDownReportsDownWithoutStaleLagThenRecovers) {
+  kafka.create_topic("t", 1);
+  kafka.produce("t", 0, "k", "v");
+  KafkaLagProbe probe(config(), Millis(15000));
+  ASSERT_TRUE(collect(probe).ok());
+  kafka.set_broker_down(1, true);
+  auto down = probe.collect({clock.now() + 3s, clock, store});
+  EXPECT_FALSE(down.ok());
+  EXPECT_EQ(down.readings.value("cdcwatch_kafka_up", {{"kafka", "msk"}}), 0);
+  EXPECT_EQ(down.readings.family("cdcwatch_kafka_consumer_lag_messages"), nullptr);
+  kafka.set_broker_down(1, false);
+  bool recovered = false;
+  for (int i = 0; i < 20 && !recovered; ++i) recovered = collect(probe).ok();
+  EXPECT_TRUE(recovered);
+}
+
+TEST_F(LagTest, AnInvalidPropertyIsAConfigErrorNamingTheKeyButNotASecretValue) {
+  KafkaClusterConfig c = config();
+  c.properties.emplace_back("security.protocol", SecretString{"hunter2-protocol", "${env:X}"});
+  KafkaLagProbe probe(c, Millis(15000));
+  auto outcome = collect(probe);
+  EXPECT_EQ(outcome.error_reason, "config");
+  EXPECT_NE(outcome.error_message.find("security.protocol"), std::string::npos) << outcome.error_message;
+  EXPECT_EQ(outcome.error_message.find("hunter2-protocol"), std::string::npos) << outcome.error_message;
+}
+
+TEST_F(LagTest, SaslPropertiesReachLibrdkafka) {
+  KafkaClusterConfig c = config();
+  c.properties.emplace_back("security.protocol", SecretString{"SASL_PLAINTEXT", "SASL_PLAINTEXT"});
+  c.properties.emplace_back("sasl.mechanism", SecretString{"NOT-A-MECHANISM", "NOT-A-MECHANISM"});
+  KafkaLagProbe probe(c, Millis(15000));
+  auto outcome = collect(probe);
+  EXPECT_EQ(outcome.error_reason, "config") << "librdkafka validated the mechanism we passed";
+  EXPECT_NE(outcome.error_message.find("SASL mechanism"), std::string::npos) << outcome.error_message;
+}
+
+TEST_F(LagTest, ATopicWithAThousandPartitions) {
+  kafka.create_topic("wide", 1000);
+  for (int p = 0; p < 1000; p += 10) kafka.produce("wide", p, "k", "v");
+  for (int p = 0; p < 1000; p += 20) kafka.commit("connect-snowflake-sink", "wide", p, 1);
+  KafkaLagProbe probe(config(), Millis(15000));
+  auto outcome = collect(probe);
+  ASSERT_TRUE(outcome.ok()) << outcome.error_message;
+  EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_consumer_group_lag_messages",
+                                   {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}),
+            50) << "100 partitions hold a record, half of them committed past it";
+  EXPECT_EQ(outcome.readings.family("cdcwatch_kafka_high_watermark")->series.size(), 1000u);
+}
+
+TEST_F(LagTest, PartitionMetricsOffKeepsGroupAndTopicAggregatesOnly) {
+  kafka.create_topic("t", 2);
+  kafka.produce("t", 1, "k", "v");
+  kafka.commit("connect-snowflake-sink", "t", 0, 0);
+  KafkaClusterConfig c = config();
+  c.partition_metrics = false;
+  KafkaLagProbe probe(c, Millis(15000));
+  auto outcome = collect(probe);
+  ASSERT_TRUE(outcome.ok()) << outcome.error_message;
+  EXPECT_EQ(outcome.readings.family("cdcwatch_kafka_consumer_lag_messages"), nullptr);
+  EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_consumer_topic_lag_messages",
+                                   {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}, {"topic", "t"}}),
+            1);
+}
+
+TEST_F(LagTest, TheAgentExportsTheSeriesOnMetrics) {
+  kafka.create_topic("orders.public.orders", 1);
+  kafka.produce("orders.public.orders", 0, "k", "v");
+  kafka.commit("connect-snowflake-sink", "orders.public.orders", 0, 0);
+  testing::TempDir state;
+  Config config = parse_config(ConfigNode::load_string(
+      "agent:\n  state_dir: " + state.path() + "\n  listen: 127.0.0.1:0\n  interval: 1s\n"
+      "kafka:\n  - name: msk\n    bootstrap_servers: \"" + kafka.bootstrap() +
+          "\"\n    consumer_groups: [connect-snowflake-sink]\n    topics: [\"orders.public.*\"]\n",
+      "test.yml"));
+  SystemClock system_clock;
+  Agent agent(config, system_clock);
+  agent.start();
+  std::string text;
+  for (int i = 0; i < 100; ++i) {
+    text = agent.metrics_text();
+    if (text.find("cdcwatch_kafka_consumer_group_lag_messages{") != std::string::npos) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  agent.stop();
+  EXPECT_NE(text.find("cdcwatch_kafka_consumer_group_lag_messages{kafka=\"msk\",group=\"connect-snowflake-sink\"} 1"),
+            std::string::npos) << text.substr(0, 6000);
+  EXPECT_NE(text.find("cdcwatch_probe_up{probe=\"kafka/msk\"} 1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cdcwatch
