@@ -29,10 +29,18 @@ const MetricDef kGroupMaxLagSeconds{"cdcwatch_kafka_consumer_group_max_lag_secon
                                     "Largest lag in seconds over the group's partitions"};
 const MetricDef kTopicLag{"cdcwatch_kafka_consumer_topic_lag_messages",
                           "Sum of the group's lag over one topic's partitions"};
+const MetricDef kInterpolated{"cdcwatch_kafka_consumer_lag_seconds_interpolated",
+                              "Partitions of the group whose lag in seconds is estimated from the "
+                              "high watermark's history instead of read from the record"};
 const MetricDef kPartitionStatus{"cdcwatch_kafka_partition_status",
                                  "1 on the partition's current status"};
 const MetricDef kGroupStatus{"cdcwatch_kafka_consumer_group_status",
                              "1 on the group's current status (its worst partition's)"};
+
+constexpr size_t kListOffsetsBatch = 1000;
+
+// How long record reads stay off after the broker refused them (no READ on the topic).
+constexpr auto kDeniedBackoff = std::chrono::minutes(10);
 
 int remaining_ms(TimePoint deadline, const Clock& clock, int cap_ms) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.now()).count();
@@ -47,6 +55,10 @@ KafkaLagProbe::KafkaLagProbe(KafkaClusterConfig config, Millis default_interval)
 void KafkaLagProbe::add_groups(const std::vector<std::string>& groups) {
   std::lock_guard lock(groups_mutex_);
   extra_groups_.insert(groups.begin(), groups.end());
+}
+
+uint64_t KafkaLagProbe::requests_sent() {
+  return client_ ? cdcwatch::requests_sent(client_.get()) : 0;
 }
 
 std::vector<std::string> KafkaLagProbe::groups() const {
@@ -64,62 +76,149 @@ bool KafkaLagProbe::wanted_topic(const std::string& topic) const {
   });
 }
 
-// One ListOffsets request per broker for all partitions (not one per partition).
-std::map<KafkaLagProbe::TopicPartition, KafkaLagProbe::PartitionOffsets>
-KafkaLagProbe::read_watermarks(const std::vector<TopicPartition>& partitions, int timeout_ms,
-                               std::string& error) {
-  std::map<TopicPartition, PartitionOffsets> out;
-  for (int64_t which : {RD_KAFKA_OFFSET_END, RD_KAFKA_OFFSET_BEGINNING}) {
-    rd_kafka_topic_partition_list_t* list =
-        rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
-    for (const auto& [topic, partition] : partitions) {
-      rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset = which;
+// ListOffsets in batches of kListOffsetsBatch partitions: each batch is one request per leader
+// broker. Batches stay bounded because librdkafka 2.0 matches a ListOffsets answer to its
+// partition list pairwise, which for 10,000 partitions in one list costs seconds of CPU.
+bool KafkaLagProbe::read_watermarks(const std::vector<TopicPartition>& partitions, bool high,
+                                    int timeout_ms, std::map<TopicPartition, PartitionOffsets>& out,
+                                    std::string& error) {
+  std::vector<rd_kafka_topic_partition_list_t*> batches;
+  for (size_t from = 0; from < partitions.size(); from += kListOffsetsBatch) {
+    size_t to = std::min(partitions.size(), from + kListOffsetsBatch);
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(to - from));
+    for (size_t i = from; i < to; ++i) {
+      rd_kafka_topic_partition_list_add(list, partitions[i].first.c_str(), partitions[i].second)->offset =
+          high ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
     }
-    rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(client_.get(), list, timeout_ms);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    batches.push_back(list);
+  }
+  for (size_t b = 0; b < batches.size(); ++b) {
+    rd_kafka_resp_err_t err = error.empty() ? rd_kafka_offsets_for_times(client_.get(), batches[b], timeout_ms)
+                                            : RD_KAFKA_RESP_ERR__TIMED_OUT;
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && error.empty()) {
       error = std::string("ListOffsets failed: ") + rd_kafka_err2str(err);
-      rd_kafka_topic_partition_list_destroy(list);
-      return {};
     }
-    for (int i = 0; i < list->cnt; ++i) {
+    const rd_kafka_topic_partition_list_t* list = batches[b];
+    for (int i = 0; err == RD_KAFKA_RESP_ERR_NO_ERROR && i < list->cnt; ++i) {
       const auto& tp = list->elems[i];
       if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR || tp.offset < 0) continue;
-      auto& offsets = out[{tp.topic, tp.partition}];
-      (which == RD_KAFKA_OFFSET_END ? offsets.high : offsets.low) = tp.offset;
+      if (high) {
+        out[{tp.topic, tp.partition}].high = tp.offset;
+      } else if (auto it = out.find({tp.topic, tp.partition}); it != out.end()) {
+        it->second.low = tp.offset;
+      }
     }
-    rd_kafka_topic_partition_list_destroy(list);
+    rd_kafka_topic_partition_list_destroy(batches[b]);
+  }
+  return error.empty();
+}
+
+std::map<std::string, KafkaLagProbe::GroupOffsets> KafkaLagProbe::fetch_offsets(
+    const std::vector<std::pair<std::string, std::vector<TopicPartition>>>& requests, int timeout_ms) {
+  std::map<std::string, GroupOffsets> out;
+  if (requests.empty()) return out;
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(client_.get());
+  rd_kafka_AdminOptions_t* options =
+      rd_kafka_AdminOptions_new(client_.get(), RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
+  char error[256];
+  rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, error, sizeof error);
+  std::map<std::string, size_t> expected, answers;  // a group's partitions may span requests
+  for (const auto& [group, partitions] : requests) {
+    rd_kafka_topic_partition_list_t* wanted = nullptr;  // null: every partition the group committed
+    if (!partitions.empty()) {
+      wanted = rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
+      for (const auto& [topic, partition] : partitions) {
+        rd_kafka_topic_partition_list_add(wanted, topic.c_str(), partition);
+      }
+    }
+    // librdkafka 2.0 takes one group per call; the calls still run concurrently.
+    rd_kafka_ListConsumerGroupOffsets_t* request = rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), wanted);
+    rd_kafka_ListConsumerGroupOffsets(client_.get(), &request, 1, options, queue);
+    rd_kafka_ListConsumerGroupOffsets_destroy(request);
+    if (wanted) rd_kafka_topic_partition_list_destroy(wanted);
+    out[group].error = "OffsetFetch for group " + group + " got no answer in time";
+    ++expected[group];
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms + 1000);
+  for (size_t answered = 0; answered < requests.size() && std::chrono::steady_clock::now() < deadline;) {
+    rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 100);
+    if (!event) continue;
+    ++answered;
+    if (rd_kafka_event_error(event)) {
+      std::string message = rd_kafka_event_error_string(event);
+      for (auto& [group, offsets] : out) {
+        if (offsets.committed.empty()) offsets.error = "OffsetFetch failed: " + message;
+      }
+    } else if (const auto* result = rd_kafka_event_ListConsumerGroupOffsets_result(event)) {
+      size_t count = 0;
+      const rd_kafka_group_result_t** results = rd_kafka_ListConsumerGroupOffsets_result_groups(result, &count);
+      for (size_t i = 0; i < count; ++i) {
+        std::string group = rd_kafka_group_result_name(results[i]);
+        GroupOffsets& offsets = out[group];
+        if (++answers[group] == expected[group] && offsets.error.ends_with("no answer in time")) {
+          offsets.error.clear();
+        }
+        if (const rd_kafka_error_t* err = rd_kafka_group_result_error(results[i])) {
+          offsets.error = "OffsetFetch for group " + group + " failed: " + rd_kafka_error_string(err);
+          continue;
+        }
+        const rd_kafka_topic_partition_list_t* list = rd_kafka_group_result_partitions(results[i]);
+        for (int p = 0; list && p < list->cnt; ++p) {
+          const auto& tp = list->elems[p];
+          if (tp.err == RD_KAFKA_RESP_ERR_NO_ERROR && tp.offset >= 0) {
+            offsets.committed[{tp.topic, tp.partition}] = tp.offset;
+          }
+        }
+      }
+    }
+    rd_kafka_event_destroy(event);
+  }
+  rd_kafka_AdminOptions_destroy(options);
+  rd_kafka_queue_destroy(queue);
+  return out;
+}
+
+std::map<std::string, KafkaLagProbe::GroupOffsets> KafkaLagProbe::read_committed(
+    const std::vector<std::string>& groups, const std::vector<TopicPartition>& partitions,
+    int timeout_ms) {
+  // Ask each group for everything it committed (a null partition list). A broker answers with
+  // the group's partitions; librdkafka's mock cluster answers nothing, and a group may not have
+  // committed yet, so an empty answer is asked again with a list: the topics the group was last
+  // seen on, and every partition on every tenth cycle or when nothing is known (librdkafka
+  // checks listed partitions for duplicates pairwise, so a 10,000-partition list is expensive).
+  std::vector<std::pair<std::string, std::vector<TopicPartition>>> everything;
+  for (const auto& group : groups) everything.emplace_back(group, std::vector<TopicPartition>{});
+  std::map<std::string, GroupOffsets> out = fetch_offsets(everything, timeout_ms);
+  bool full_scan = cycles_++ % 10 == 0;
+  std::vector<std::pair<std::string, std::vector<TopicPartition>>> listed;
+  for (const auto& [group, offsets] : out) {
+    if (!offsets.error.empty() || !offsets.committed.empty()) continue;
+    const auto& known = group_topics_[group];
+    for (const auto& tp : partitions) {
+      if (!full_scan && !known.empty() && !known.count(tp.first)) continue;
+      if (listed.empty() || listed.back().first != group || listed.back().second.size() >= kListOffsetsBatch) {
+        listed.emplace_back(group, std::vector<TopicPartition>{});
+      }
+      listed.back().second.push_back(tp);
+    }
+  }
+  for (auto& [group, offsets] : fetch_offsets(listed, timeout_ms)) out[group] = std::move(offsets);
+  for (const auto& [group, offsets] : out) {
+    if (!offsets.error.empty()) continue;
+    std::set<std::string> topics;
+    for (const auto& [tp, offset] : offsets.committed) topics.insert(tp.first);
+    group_topics_[group] = std::move(topics);
   }
   return out;
 }
 
-std::map<KafkaLagProbe::TopicPartition, int64_t> KafkaLagProbe::read_committed(
-    const std::string& group, const std::vector<TopicPartition>& partitions, int timeout_ms,
-    std::string& error) {
-  auto& handle = group_clients_[group];
-  if (!handle) handle = make_kafka_consumer(config_, group);
-  rd_kafka_topic_partition_list_t* list =
-      rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
-  for (const auto& [topic, partition] : partitions) {
-    rd_kafka_topic_partition_list_add(list, topic.c_str(), partition);
-  }
-  std::map<TopicPartition, int64_t> out;
-  rd_kafka_resp_err_t err = rd_kafka_committed(handle.get(), list, timeout_ms);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    error = "OffsetFetch for group " + group + " failed: " + rd_kafka_err2str(err);
-  } else {
-    for (int i = 0; i < list->cnt; ++i) {
-      const auto& tp = list->elems[i];
-      if (tp.err == RD_KAFKA_RESP_ERR_NO_ERROR && tp.offset >= 0) {
-        out[{tp.topic, tp.partition}] = tp.offset;
-      }
-    }
-  }
-  rd_kafka_topic_partition_list_destroy(list);
-  return out;
+bool KafkaLagProbe::reads_records(TimePoint now) const {
+  if (config_.lag_seconds_method == "interpolation") return false;
+  return config_.lag_seconds_method == "record" || now >= record_reads_denied_until_;
 }
 
 void KafkaLagProbe::fetch_timestamps(const std::map<TopicPartition, int64_t>& wanted,
-                                     TimePoint deadline) {
+                                     TimePoint deadline, TimePoint now) {
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
   size_t missing = 0;
   for (const auto& [tp, offset] : wanted) {
@@ -133,6 +232,14 @@ void KafkaLagProbe::fetch_timestamps(const std::map<TopicPartition, int64_t>& wa
     while (found < missing && std::chrono::system_clock::now() < deadline) {
       rd_kafka_message_t* message = rd_kafka_consumer_poll(client_.get(), 100);
       if (!message) continue;
+      if (message->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
+        record_read_error_ = std::string("reading records is not permitted (") +
+                             rd_kafka_err2str(message->err) +
+                             "): grant READ on the topics, or lag in seconds is interpolated";
+        record_reads_denied_until_ = now + kDeniedBackoff;
+        rd_kafka_message_destroy(message);
+        break;
+      }
       if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         TopicPartition tp{rd_kafka_topic_name(message->rkt), message->partition};
         auto want = wanted.find(tp);
@@ -147,6 +254,23 @@ void KafkaLagProbe::fetch_timestamps(const std::map<TopicPartition, int64_t>& wa
     rd_kafka_assign(client_.get(), nullptr);
   }
   rd_kafka_topic_partition_list_destroy(list);
+}
+
+std::optional<std::pair<double, const char*>> KafkaLagProbe::record_age(
+    const TopicPartition& tp, int64_t offset, TimePoint now) const {
+  double now_s = to_unix_seconds(now);
+  if (config_.lag_seconds_method != "interpolation") {
+    auto cached = timestamp_cache_.find(tp);
+    if (cached != timestamp_cache_.end() && cached->second.first == offset && cached->second.second > 0) {
+      return std::pair{std::max(0.0, now_s - cached->second.second / 1000.0), "record"};
+    }
+  }
+  if (config_.lag_seconds_method == "record") return std::nullopt;
+  auto history = watermark_history_.find(tp);
+  if (history == watermark_history_.end()) return std::nullopt;
+  auto produced = history->second.produced_at(offset);
+  if (!produced) return std::nullopt;
+  return std::pair{std::max(0.0, now_s - *produced), "interpolation"};
 }
 
 CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
@@ -177,16 +301,40 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
   }
   rd_kafka_metadata_destroy(metadata);
 
+  std::map<std::string, GroupOffsets> all_committed = read_committed(groups(), partitions, timeout_ms);
+  // The topics each group is counted on: those it committed on, or every watched topic when a
+  // topics: filter says which (a partition it never committed on then lags from the low watermark).
+  std::map<std::string, std::set<std::string>> group_topics;
+  for (const auto& [group, offsets] : all_committed) {
+    auto& topics = group_topics[group];
+    for (const auto& [tp, offset] : offsets.committed) topics.insert(tp.first);
+    if (!config_.topics.empty()) {
+      for (const auto& tp : partitions) topics.insert(tp.first);
+    }
+  }
+  std::vector<TopicPartition> uncommitted;  // only these need the low watermark
+  for (const auto& tp : partitions) {
+    for (const auto& [group, topics] : group_topics) {
+      if (topics.count(tp.first) && !all_committed[group].committed.count(tp)) {
+        uncommitted.push_back(tp);
+        break;
+      }
+    }
+  }
   std::string error;
-  auto watermarks = partitions.empty() ? std::map<TopicPartition, PartitionOffsets>{}
-                                       : read_watermarks(partitions, timeout_ms, error);
-  if (!error.empty()) {
+  std::map<TopicPartition, PartitionOffsets> watermarks;
+  if (!read_watermarks(partitions, true, timeout_ms, watermarks, error) ||
+      !read_watermarks(uncommitted, false, timeout_ms, watermarks, error)) {
     outcome.readings.set(kUp, cluster, 0);
     outcome.fail("offsets", error);
     return outcome;
   }
   outcome.readings.set(kUp, cluster, 1);
+  for (auto it = watermark_history_.begin(); it != watermark_history_.end();) {
+    it = watermarks.count(it->first) ? std::next(it) : watermark_history_.erase(it);
+  }
   for (const auto& [tp, offsets] : watermarks) {
+    watermark_history_[tp].observe(offsets.high, to_unix_seconds(now));
     if (config_.partition_metrics) {
       outcome.readings.set(kHighWatermark, {{"kafka", config_.name}, {"topic", tp.first},
                                             {"partition", std::to_string(tp.second)}},
@@ -196,14 +344,9 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
 
   nlohmann::json group_status = nlohmann::json::object();
   std::set<std::tuple<std::string, std::string, int32_t>> seen;
-  for (const auto& group : groups()) {
-    std::string group_error;
-    std::map<TopicPartition, int64_t> committed;
-    try {
-      committed = read_committed(group, partitions, timeout_ms, group_error);
-    } catch (const std::exception& e) {
-      group_error = e.what();
-    }
+  for (const auto& [group, group_offsets] : all_committed) {
+    const std::string& group_error = group_offsets.error;
+    const auto& committed = group_offsets.committed;
     Labels group_labels = {{"kafka", config_.name}, {"group", group}};
     if (!group_error.empty()) {
       for (ConsumerStatus s : kAllConsumerStatuses) {
@@ -215,11 +358,7 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
       outcome.fail("offsets", group_error);
       continue;
     }
-    std::set<std::string> topics;
-    for (const auto& [tp, offset] : committed) topics.insert(tp.first);
-    if (!config_.topics.empty()) {
-      for (const auto& tp : partitions) topics.insert(tp.first);
-    }
+    const std::set<std::string>& topics = group_topics[group];
     // Where the oldest unconsumed record sits, for lag in seconds.
     std::map<TopicPartition, int64_t> oldest_unconsumed;
     struct Row {
@@ -237,11 +376,16 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
       if (lag > 0) oldest_unconsumed[tp] = std::max(from, offsets.low);
       rows.push_back({tp, offset, lag});
     }
-    fetch_timestamps(oldest_unconsumed, std::min(ctx.deadline, std::chrono::system_clock::now() + std::chrono::seconds(2)));
+    if (reads_records(now) && !oldest_unconsumed.empty()) {
+      fetch_timestamps(oldest_unconsumed,
+                       std::min(ctx.deadline, std::chrono::system_clock::now() + std::chrono::seconds(2)),
+                       now);
+    }
 
     double group_lag = 0, group_max_seconds = 0;
     std::map<std::string, double> topic_lag;
     ConsumerStatus status = ConsumerStatus::kOk;
+    int interpolated = 0, unknown_age = 0;
     for (const auto& row : rows) {
       auto key = std::make_tuple(group, row.tp.first, row.tp.second);
       seen.insert(key);
@@ -251,10 +395,11 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
       status = worst(status, partition_status);
       double seconds = 0;
       if (row.lag > 0) {
-        auto cached = timestamp_cache_.find(row.tp);
-        if (cached != timestamp_cache_.end() && cached->second.first == oldest_unconsumed[row.tp] &&
-            cached->second.second > 0) {
-          seconds = std::max(0.0, to_unix_seconds(now) - cached->second.second / 1000.0);
+        if (auto age = record_age(row.tp, oldest_unconsumed[row.tp], now)) {
+          seconds = age->first;
+          if (std::string_view(age->second) == "interpolation") ++interpolated;
+        } else {
+          ++unknown_age;
         }
       }
       group_lag += static_cast<double>(row.lag);
@@ -277,6 +422,7 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
     }
     outcome.readings.set(kGroupLag, group_labels, group_lag);
     outcome.readings.set(kGroupMaxLagSeconds, group_labels, group_max_seconds);
+    outcome.readings.set(kInterpolated, group_labels, interpolated);
     for (const auto& [topic, lag] : topic_lag) {
       Labels labels = group_labels;
       labels.emplace_back("topic", topic);
@@ -290,7 +436,9 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
     group_status[group] = {{"status", to_string(status)},
                            {"lag_messages", group_lag},
                            {"max_lag_seconds", group_max_seconds},
-                           {"partitions", rows.size()}};
+                           {"partitions", rows.size()},
+                           {"lag_seconds_interpolated_partitions", interpolated},
+                           {"lag_seconds_unknown_partitions", unknown_age}};
   }
   // Partitions and groups that went away lose their windows, as their series are gone too.
   for (auto it = windows_.begin(); it != windows_.end();) {
@@ -299,7 +447,10 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
   outcome.status = {{"groups", group_status},
                     {"group_source", "configured (this broker's ListGroups is not used; "
                                      "Connect sink groups are added as connect-<name>)"},
-                    {"lag_seconds_method", "timestamp of the record at the committed offset"}};
+                    {"lag_seconds_method", config_.lag_seconds_method}};
+  if (!reads_records(now) && config_.lag_seconds_method == "auto") {
+    outcome.status["lag_seconds_fallback"] = record_read_error_;
+  }
   return outcome;
 }
 

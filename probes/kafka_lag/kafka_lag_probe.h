@@ -13,7 +13,8 @@
 
 #include "agent/core/probe.h"
 #include "probes/kafka_lag/consumer_status.h"
-#include "probes/kafka_lag/kafka_handle.h"
+#include "probes/kafkaconn/kafka_handle.h"
+#include "probes/kafka_lag/watermark_history.h"
 #include "probes/kafkaconn/kafka_cluster_config.h"
 
 namespace cdcwatch {
@@ -32,6 +33,9 @@ class KafkaLagProbe final : public Probe {
   // Groups learnt elsewhere (a Connect sink connector X commits as group connect-X).
   void add_groups(const std::vector<std::string>& groups);
 
+  // Broker requests sent so far by this probe's clients (see requests_sent in kafka_handle.h).
+  uint64_t requests_sent();
+
  private:
   struct PartitionOffsets {
     int64_t low = 0;
@@ -41,22 +45,41 @@ class KafkaLagProbe final : public Probe {
 
   std::vector<std::string> groups() const;
   bool wanted_topic(const std::string& topic) const;
-  std::map<TopicPartition, PartitionOffsets> read_watermarks(
-      const std::vector<TopicPartition>& partitions, int timeout_ms, std::string& error);
-  std::map<TopicPartition, int64_t> read_committed(const std::string& group,
-                                                   const std::vector<TopicPartition>& partitions,
-                                                   int timeout_ms, std::string& error);
+  // High (or low) watermarks of the partitions into `out`; false with `error` when not answered.
+  bool read_watermarks(const std::vector<TopicPartition>& partitions, bool high, int timeout_ms,
+                       std::map<TopicPartition, PartitionOffsets>& out, std::string& error);
+  struct GroupOffsets {
+    std::map<TopicPartition, int64_t> committed;
+    std::string error;
+  };
+  // Every group's committed offsets through one client, the OffsetFetch requests of all groups in
+  // flight together.
+  std::map<std::string, GroupOffsets> fetch_offsets(
+      const std::vector<std::pair<std::string, std::vector<TopicPartition>>>& requests, int timeout_ms);
+  std::map<std::string, GroupOffsets> read_committed(const std::vector<std::string>& groups,
+                                                     const std::vector<TopicPartition>& partitions,
+                                                     int timeout_ms);
   // Timestamps (ms) of the records at the given offsets, fetched once per offset and cached.
-  void fetch_timestamps(const std::map<TopicPartition, int64_t>& wanted, TimePoint deadline);
+  // An authorization error stops record reads for a while (`auto` falls back to interpolation).
+  void fetch_timestamps(const std::map<TopicPartition, int64_t>& wanted, TimePoint deadline,
+                        TimePoint now);
+  bool reads_records(TimePoint now) const;
+  // Age in seconds of the record at `offset`, and how it was found ("record" or "interpolation").
+  std::optional<std::pair<double, const char*>> record_age(const TopicPartition& tp, int64_t offset,
+                                                           TimePoint now) const;
 
   KafkaClusterConfig config_;
   Millis interval_;
   KafkaHandle client_;
-  std::map<std::string, KafkaHandle> group_clients_;
   mutable std::mutex groups_mutex_;
   std::set<std::string> extra_groups_;
   std::map<std::tuple<std::string, std::string, int32_t>, PartitionWindow> windows_;
   std::map<TopicPartition, std::pair<int64_t, int64_t>> timestamp_cache_;  // offset -> ts ms
+  std::map<TopicPartition, WatermarkHistory> watermark_history_;
+  std::map<std::string, std::set<std::string>> group_topics_;  // topics each group committed on
+  uint64_t cycles_ = 0;
+  TimePoint record_reads_denied_until_{};
+  std::string record_read_error_;
 };
 
 std::unique_ptr<Probe> make_kafka_lag_probe(const KafkaClusterConfig& config,

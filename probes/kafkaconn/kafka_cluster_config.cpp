@@ -4,7 +4,7 @@ namespace cdcwatch {
 
 KafkaClusterConfig parse_kafka_cluster(const ConfigNode& node) {
   node.expect_keys({"name", "bootstrap_servers", "properties", "consumer_groups", "topics",
-                    "partition_metrics", "interval", "window", "stop_after", "request_timeout"});
+                    "partition_metrics", "interval", "window", "stop_after", "request_timeout", "lag_seconds_method"});
   KafkaClusterConfig config;
   config.name = node.required_string("name");
   config.bootstrap_servers = node.required_string("bootstrap_servers");
@@ -27,6 +27,11 @@ KafkaClusterConfig parse_kafka_cluster(const ConfigNode& node) {
   }
   config.stop_after = node.duration_or("stop_after", config.stop_after);
   config.request_timeout = node.duration_or("request_timeout", config.request_timeout);
+  config.lag_seconds_method = node.string_or("lag_seconds_method", config.lag_seconds_method);
+  if (config.lag_seconds_method != "auto" && config.lag_seconds_method != "record" &&
+      config.lag_seconds_method != "interpolation") {
+    node.child("lag_seconds_method").fail("must be auto, record or interpolation");
+  }
   return config;
 }
 
@@ -41,7 +46,8 @@ nlohmann::json describe(const KafkaClusterConfig& config) {
                         {"partition_metrics", config.partition_metrics},
                         {"window", config.window},
                         {"stop_after", format_duration(config.stop_after)},
-                        {"request_timeout", format_duration(config.request_timeout)}};
+                        {"request_timeout", format_duration(config.request_timeout)},
+                        {"lag_seconds_method", config.lag_seconds_method}};
   if (config.interval) out["interval"] = format_duration(*config.interval);
   return out;
 }

@@ -26,6 +26,9 @@ struct KafkaClusterConfig {
   int window = 10;                           // observations in the status window
   Millis stop_after{300000};                 // no commit for this long while lagging: `stop`
   Millis request_timeout{5000};
+  // Lag in seconds: "record" reads the record at the committed offset, "interpolation" estimates
+  // from the high watermark's history, "auto" reads and falls back to interpolation.
+  std::string lag_seconds_method = "auto";
 };
 
 KafkaClusterConfig parse_kafka_cluster(const ConfigNode& node);

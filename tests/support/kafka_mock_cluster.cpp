@@ -20,6 +20,7 @@ rd_kafka_conf_t* make_conf(const std::string& bootstrap) {
 
 void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
   auto* result = static_cast<int64_t*>(message->_private);
+  if (result == nullptr) return;  // bulk produce: rd_kafka_flush reports failure
   *result = message->err ? -1 - static_cast<int64_t>(-message->err) : message->offset;
 }
 
@@ -71,21 +72,59 @@ int64_t KafkaMockCluster::produce(const std::string& topic, int partition, const
   return result;
 }
 
-void KafkaMockCluster::commit(const std::string& group, const std::string& topic, int partition,
-                              int64_t next_offset) {
+namespace {
+
+void commit_offsets(const std::string& bootstrap, const std::string& group,
+                    rd_kafka_topic_partition_list_t* offsets) {
   char error[512];
-  rd_kafka_conf_t* conf = make_conf(bootstrap_);
+  rd_kafka_conf_t* conf = make_conf(bootstrap);
   rd_kafka_conf_set(conf, "group.id", group.c_str(), error, sizeof error);
   rd_kafka_conf_set(conf, "enable.auto.commit", "false", error, sizeof error);
   rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
   if (consumer == nullptr) throw std::runtime_error(std::string("kafka mock consumer: ") + error);
-  rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(offsets, topic.c_str(), partition)->offset = next_offset;
   rd_kafka_resp_err_t err = rd_kafka_commit(consumer, offsets, 0);
   rd_kafka_topic_partition_list_destroy(offsets);
   rd_kafka_consumer_close(consumer);
   rd_kafka_destroy(consumer);
   if (err) throw std::runtime_error("kafka mock commit: " + std::string(rd_kafka_err2str(err)));
+}
+
+}  // namespace
+
+void KafkaMockCluster::commit(const std::string& group, const std::string& topic, int partition,
+                              int64_t next_offset) {
+  rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(offsets, topic.c_str(), partition)->offset = next_offset;
+  commit_offsets(bootstrap_, group, offsets);
+}
+
+void KafkaMockCluster::commit_every_partition(const std::string& group, const std::string& topic,
+                                              int partitions, int64_t next_offset) {
+  rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(partitions);
+  for (int p = 0; p < partitions; ++p) {
+    rd_kafka_topic_partition_list_add(offsets, topic.c_str(), p)->offset = next_offset;
+  }
+  commit_offsets(bootstrap_, group, offsets);
+}
+
+void KafkaMockCluster::produce_to_every_partition(const std::string& topic, int partitions,
+                                                  int records, int64_t timestamp_ms) {
+  for (int p = 0; p < partitions; ++p) {
+    for (int r = 0; r < records; ++r) {
+      rd_kafka_resp_err_t err;
+      while ((err = rd_kafka_producev(producer_, RD_KAFKA_V_TOPIC(topic.c_str()),
+                                      RD_KAFKA_V_PARTITION(p), RD_KAFKA_V_VALUE(const_cast<char*>("v"), 1),
+                                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                      RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_END)) ==
+             RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        rd_kafka_poll(producer_, 10);
+      }
+      if (err) throw std::runtime_error("kafka mock produce: " + std::string(rd_kafka_err2str(err)));
+    }
+  }
+  if (rd_kafka_flush(producer_, 60000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw std::runtime_error("kafka mock produce to " + topic + " was not delivered in 60 s");
+  }
 }
 
 void KafkaMockCluster::set_broker_down(int broker_id, bool down) {

@@ -31,6 +31,12 @@ class KafkaMockCluster {
   // group on one partition; throws on failure.
   void commit(const std::string& group, const std::string& topic, int partition,
               int64_t next_offset);
+  // Bulk set-up for large topics: `records` records on every partition (one flush), and one commit
+  // request for all of a group's partitions of a topic.
+  void produce_to_every_partition(const std::string& topic, int partitions, int records,
+                                  int64_t timestamp_ms = 0);
+  void commit_every_partition(const std::string& group, const std::string& topic, int partitions,
+                              int64_t next_offset);
   void set_broker_down(int broker_id, bool down);
 
  private:

@@ -94,6 +94,48 @@ TEST_F(LagTest, LagInSecondsIsTheAgeOfTheRecordAtTheCommittedOffset) {
   EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 0)), 0);
 }
 
+TEST_F(LagTest, InterpolationEstimatesLagInSecondsFromTheWatermarkHistory) {
+  kafka.create_topic("t", 1);
+  for (int i = 0; i < 100; ++i) kafka.produce("t", 0, "k", "v");
+  KafkaClusterConfig c = config();
+  c.lag_seconds_method = "interpolation";
+  KafkaLagProbe probe(c, Millis(15000));
+  ASSERT_TRUE(collect(probe).ok());  // watermark 100 at t0
+  clock.advance(10s);
+  for (int i = 0; i < 100; ++i) kafka.produce("t", 0, "k", "v");
+  kafka.commit("connect-snowflake-sink", "t", 0, 150);
+  auto outcome = collect(probe);  // watermark 200 at t0+10s; offset 150 reached the log at ~t0+5s
+  ASSERT_TRUE(outcome.ok()) << outcome.error_message;
+  Labels group = {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}};
+  EXPECT_DOUBLE_EQ(*outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 0)), 5);
+  EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds_interpolated", group), 1);
+  clock.advance(20s);
+  outcome = collect(probe);
+  EXPECT_DOUBLE_EQ(*outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 0)), 25)
+      << "no new records: the unconsumed record keeps ageing";
+  EXPECT_EQ(outcome.status["lag_seconds_method"], "interpolation");
+}
+
+TEST_F(LagTest, AutoFallsBackToInterpolationWhenReadingRecordsIsNotPermitted) {
+  kafka.create_topic("t", 1);
+  for (int i = 0; i < 10; ++i) kafka.produce("t", 0, "k", "v");
+  KafkaLagProbe probe(config(), Millis(15000));
+  ASSERT_TRUE(collect(probe).ok());
+  clock.advance(10s);
+  for (int i = 0; i < 10; ++i) kafka.produce("t", 0, "k", "v");
+  kafka.commit("connect-snowflake-sink", "t", 0, 15);
+  // Every Fetch (ApiKey 1) answers TOPIC_AUTHORIZATION_FAILED, as for a principal without READ.
+  std::vector<rd_kafka_resp_err_t> denied(50, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+  rd_kafka_mock_push_request_errors_array(kafka.raw(), 1, denied.size(), denied.data());
+  auto outcome = collect(probe);
+  ASSERT_TRUE(outcome.ok()) << outcome.error_message;
+  Labels group = {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}};
+  EXPECT_DOUBLE_EQ(*outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 0)), 5);
+  EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds_interpolated", group), 1);
+  EXPECT_NE(outcome.status.value("lag_seconds_fallback", "").find("grant READ"), std::string::npos)
+      << outcome.status.dump();
+}
+
 TEST_F(LagTest, StatusFollowsRealCommitsThroughStallRecoveryRewindAndStop) {
   kafka.create_topic("t", 1);
   for (int i = 0; i < 10; ++i) kafka.produce("t", 0, "k", "v");

@@ -1,5 +1,8 @@
-#include "probes/kafka_lag/kafka_handle.h"
+#include "probes/kafkaconn/kafka_handle.h"
 
+#include <nlohmann/json.hpp>
+
+#include <atomic>
 #include <stdexcept>
 
 #include "agent/core/secrets.h"
@@ -23,10 +26,30 @@ void set(rd_kafka_conf_t* conf, const std::string& key, const SecretString& valu
   }
 }
 
+struct HandleStatistics {
+  std::atomic<uint64_t> requests_sent{0};
+};
+
+int on_statistics(rd_kafka_t*, char* json, size_t json_len, void* opaque) {
+  auto parsed = nlohmann::json::parse(json, json + json_len, nullptr, false);
+  if (parsed.is_object() && parsed.contains("tx") && parsed["tx"].is_number_unsigned()) {
+    static_cast<HandleStatistics*>(opaque)->requests_sent = parsed["tx"].get<uint64_t>();
+  }
+  return 0;
+}
+
 }  // namespace
 
 void KafkaHandleDeleter::operator()(rd_kafka_t* handle) const {
-  if (handle) rd_kafka_destroy(handle);
+  if (!handle) return;
+  auto* statistics = static_cast<HandleStatistics*>(rd_kafka_opaque(handle));
+  rd_kafka_destroy(handle);
+  delete statistics;
+}
+
+uint64_t requests_sent(rd_kafka_t* handle) {
+  rd_kafka_poll(handle, 0);  // serves a pending statistics callback
+  return static_cast<HandleStatistics*>(rd_kafka_opaque(handle))->requests_sent;
 }
 
 KafkaHandle make_kafka_consumer(const KafkaClusterConfig& config, const std::string& group_id) {
@@ -41,9 +64,16 @@ KafkaHandle make_kafka_consumer(const KafkaClusterConfig& config, const std::str
   set(conf, "socket.timeout.ms", plain(timeout));
   set(conf, "reconnect.backoff.max.ms", plain("10000"));
   set(conf, "log_level", plain("3"));
+  // cdcwatch reads single records: keep the prefetch queue and per-partition fetches small.
+  set(conf, "queued.max.messages.kbytes", plain("4096"));
+  set(conf, "fetch.message.max.bytes", plain("65536"));
   for (const auto& [key, value] : config.properties) set(conf, key, value);
+  auto statistics = std::make_unique<HandleStatistics>();
+  rd_kafka_conf_set_opaque(conf, statistics.get());
+  rd_kafka_conf_set_stats_cb(conf, on_statistics);
   char error[512] = "";
   rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
+  if (handle) statistics.release();
   if (!handle) {
     rd_kafka_conf_destroy(conf);
     throw std::runtime_error(std::string("cannot create a Kafka client: ") + scrub_secrets(error));

@@ -4,6 +4,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -18,5 +19,9 @@ using KafkaHandle = std::unique_ptr<rd_kafka_t, KafkaHandleDeleter>;
 
 // Throws std::runtime_error naming the offending property, never its value when it is a secret.
 KafkaHandle make_kafka_consumer(const KafkaClusterConfig& config, const std::string& group_id);
+
+// Requests the handle has sent to brokers, as of librdkafka's latest statistics; stays 0 unless
+// the `statistics.interval.ms` property is set (the benchmark sets it to count requests per cycle).
+uint64_t requests_sent(rd_kafka_t* handle);
 
 }  // namespace cdcwatch

@@ -1,0 +1,38 @@
+// Lag in seconds without reading records: remember when the high watermark reached each offset,
+// then estimate when the record at a committed offset was produced by interpolating between the
+// two observations around it (as kafka-lag-exporter does). Used where fetching the record at the
+// committed offset is not permitted (no READ on the topic) or does not answer in time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+
+namespace cdcwatch {
+
+class WatermarkHistory {
+ public:
+  explicit WatermarkHistory(size_t capacity = 60) : capacity_(capacity) {}
+
+  // One observation: the high watermark was `offset` at `unix_seconds`. Observations of an
+  // unchanged watermark keep the earliest time, so a flat stretch does not age younger records.
+  void observe(int64_t offset, double unix_seconds);
+
+  // When the record at `offset` was (about to be) produced. Offsets older than the history are
+  // extrapolated along the history's overall rate; empty when fewer than two distinct offsets
+  // are known or the offset is at or past the newest observation.
+  std::optional<double> produced_at(int64_t offset) const;
+
+  size_t size() const { return points_.size(); }
+
+ private:
+  struct Point {
+    int64_t offset;
+    double time;
+  };
+  size_t capacity_;
+  std::deque<Point> points_;  // offsets strictly increasing
+};
+
+}  // namespace cdcwatch
