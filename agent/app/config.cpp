@@ -60,7 +60,7 @@ YAML::Node to_yaml_node(const nlohmann::json& value) {
 }
 
 Config parse_sections(const ConfigNode& root) {
-  root.expect_keys({"agent", "postgres", "kafka", "alerts", "notifiers"});
+  root.expect_keys({"agent", "postgres", "kafka", "canaries", "alerts", "notifiers"});
   Config config;
   config.path = root.file();
   if (auto agent = root.optional_child("agent")) config.agent = parse_agent_settings(*agent);
@@ -74,6 +74,19 @@ Config parse_sections(const ConfigNode& root) {
   for (const auto& entry : section(root, "kafka")) {
     config.kafka.push_back(parse_kafka_cluster(entry));
     check_name(entry, config.kafka.back().name, kafka_names);
+  }
+  std::set<std::string> canary_names;
+  for (const auto& entry : section(root, "canaries")) {
+    config.canaries.push_back(parse_canary(entry));
+    const CanaryConfig& canary = config.canaries.back();
+    check_name(entry, canary.name, canary_names);
+    if (!find_by_name(config.postgres, canary.postgres)) {
+      entry.child("postgres").fail("no postgres entry named '" + canary.postgres +
+                                   "'; name one of the postgres: entries");
+    }
+    if (canary.kafka && !find_by_name(config.kafka, *canary.kafka)) {
+      entry.child("kafka").fail("no kafka entry named '" + *canary.kafka + "'; name one of the kafka: entries");
+    }
   }
   if (auto alerts = root.optional_child("alerts")) config.alerts = parse_alerts_config(*alerts);
   if (auto notifiers = root.optional_child("notifiers")) {
@@ -112,6 +125,8 @@ nlohmann::json effective_config(const Config& config) {
   for (const auto& source : config.postgres) out["postgres"].push_back(describe(source));
   out["kafka"] = nlohmann::json::array();
   for (const auto& cluster : config.kafka) out["kafka"].push_back(describe(cluster));
+  out["canaries"] = nlohmann::json::array();
+  for (const auto& canary : config.canaries) out["canaries"].push_back(describe(canary));
   out["alerts"] = describe(config.alerts);
   out["notifiers"] = describe(config.notifiers);
   return out;

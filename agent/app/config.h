@@ -8,6 +8,7 @@
 
 #include "agent/alerting/alerts_config.h"
 #include "agent/app/agent_settings.h"
+#include "probes/canary/canary_config.h"
 #include "probes/kafkaconn/kafka_cluster_config.h"
 #include "probes/pgconn/pg_source_config.h"
 
@@ -18,6 +19,7 @@ struct Config {
   AgentSettings agent;
   std::vector<PgSourceConfig> postgres;
   std::vector<KafkaClusterConfig> kafka;
+  std::vector<CanaryConfig> canaries;
   AlertsConfig alerts;
   NotifiersConfig notifiers;
   std::vector<AlertRule> rules;  // the rule set in force: defaults or rules_file, plus alerts.rules

@@ -1,5 +1,6 @@
 #include "agent/app/probe_factory.h"
 
+#include "probes/canary/canary_probes.h"
 #include "probes/kafka_lag/kafka_lag_probe.h"
 #include "probes/pg_slots/pg_slots_probe.h"
 
@@ -13,6 +14,11 @@ std::vector<std::unique_ptr<Probe>> build_probes(const Config& config, const Clo
   }
   for (const auto& cluster : config.kafka) {
     probes.push_back(make_kafka_lag_probe(cluster, config.agent.interval));
+  }
+  for (const auto& canary : config.canaries) {
+    auto canary_probes = make_canary_probes(canary, *config.find_postgres(canary.postgres),
+                                            canary.kafka ? config.find_kafka(*canary.kafka) : nullptr);
+    for (auto& probe : canary_probes) probes.push_back(std::move(probe));
   }
   return probes;
 }

@@ -53,7 +53,8 @@ std::optional<std::string> PgConnection::ensure_connected() {
   std::string server_options =
       "-c statement_timeout=" + std::to_string(options_.statement_timeout.count()) +
       " -c lock_timeout=" + std::to_string(options_.statement_timeout.count()) +
-      (options_.read_only ? " -c default_transaction_read_only=on" : "");
+      // The canary writer says off explicitly: cdcwatch_role.sql makes read-only the role's default.
+      (options_.read_only ? " -c default_transaction_read_only=on" : " -c default_transaction_read_only=off");
   // Later keywords override what the user's conninfo (expanded from dbname) says.
   const char* keywords[] = {"dbname", "application_name", "connect_timeout", "options", nullptr};
   const char* values[] = {dsn_.value.c_str(), options_.application_name.c_str(),

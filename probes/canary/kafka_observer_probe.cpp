@@ -1,0 +1,147 @@
+#include "probes/canary/kafka_observer_probe.h"
+
+#include "probes/canary/canary_metrics.h"
+
+namespace cdcwatch {
+namespace {
+
+const MetricDef kEvents{"cdcwatch_canary_events_total",
+                        "Change events read from the canary topic, by result: ok or unparsable",
+                        MetricType::kCounter};
+
+constexpr int kMaxMessagesPerCycle = 10000;
+
+}  // namespace
+
+KafkaObserverProbe::KafkaObserverProbe(const CanaryConfig& canary, const KafkaClusterConfig& kafka,
+                                       std::shared_ptr<CanaryTimeline> timeline)
+    : canary_(canary), kafka_(kafka), timeline_(std::move(timeline)),
+      latency_(canary_latency_buckets()) {}
+
+std::optional<std::string> KafkaObserverProbe::assign(int timeout_ms) {
+  if (!consumer_) consumer_ = make_kafka_consumer(kafka_, "cdcwatch-canary-" + canary_.name);
+  // Metadata of all topics: asking for the one topic would let a broker with
+  // auto.create.topics.enable create a misspelt canary topic.
+  const rd_kafka_metadata_t* metadata = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(consumer_.get(), 1, nullptr, &metadata, timeout_ms);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return "cannot read metadata from kafka " + kafka_.name + ": " + rd_kafka_err2str(err);
+  }
+  const rd_kafka_metadata_topic_t* found = nullptr;
+  for (int t = 0; t < metadata->topic_cnt; ++t) {
+    if (canary_.topic == metadata->topics[t].topic) found = &metadata->topics[t];
+  }
+  std::optional<std::string> problem;
+  if (!found || found->err != RD_KAFKA_RESP_ERR_NO_ERROR || found->partition_cnt == 0) {
+    problem = "topic " + canary_.topic + " does not exist on kafka " + kafka_.name +
+              ": set canaries[].topic to the Debezium topic (<topic.prefix>.<schema>.<table>) and "
+              "check the canary table is in the connector's table.include.list";
+  } else {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(found->partition_cnt);
+    for (int p = 0; p < found->partition_cnt; ++p) {
+      rd_kafka_topic_partition_list_add(list, canary_.topic.c_str(), found->partitions[p].id)
+          ->offset = RD_KAFKA_OFFSET_TAIL(1);  // the newest canary already there, then every new one
+    }
+    err = rd_kafka_assign(consumer_.get(), list);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) problem = std::string("assign failed: ") + rd_kafka_err2str(err);
+  }
+  rd_kafka_metadata_destroy(metadata);
+  assigned_ = !problem;
+  return problem;
+}
+
+void KafkaObserverProbe::take(const rd_kafka_message_t& message, double skew) {
+  std::string_view value(static_cast<const char*>(message.payload), message.payload ? message.len : 0);
+  ParsedCanaryEvent parsed = parse_canary_event(value);
+  if (parsed.kind == ParsedCanaryEvent::Kind::kError) {
+    ++bad_events_;
+    last_bad_event_ = "topic " + canary_.topic + " partition " + std::to_string(message.partition) +
+                      " offset " + std::to_string(message.offset) + ": " + parsed.message;
+    return;
+  }
+  ++events_;
+  if (parsed.kind == ParsedCanaryEvent::Kind::kSkip || parsed.event.agent_id != canary_.agent_id) return;
+  if (newest_ && parsed.event.seq <= newest_->event.seq) return;
+  rd_kafka_timestamp_type_t type;
+  int64_t timestamp_ms = rd_kafka_message_timestamp(&message, &type);
+  double record_time = timestamp_ms > 0 ? static_cast<double>(timestamp_ms) / 1000.0 : 0;
+  newest_ = Seen{parsed.event, record_time};
+  if (record_time <= 0) return;
+  timeline_->reached_kafka(parsed.event.seq, record_time);
+  latency_.observe(std::max(0.0, record_time - (parsed.event.written_at + skew)));
+  db_to_capture_.reset();
+  capture_to_kafka_.reset();
+  if (parsed.event.captured_at) {
+    capture_to_kafka_ = std::max(0.0, record_time - *parsed.event.captured_at);
+    if (parsed.event.committed_at) {
+      db_to_capture_ = std::max(0.0, *parsed.event.captured_at - (*parsed.event.committed_at + skew));
+    }
+  }
+}
+
+CollectOutcome KafkaObserverProbe::collect(const CollectContext& ctx) {
+  CollectOutcome outcome;
+  if (!started_) started_ = ctx.clock.now();
+  int timeout_ms = static_cast<int>(std::min<int64_t>(
+      kafka_.request_timeout.count(),
+      std::max<int64_t>(100, std::chrono::duration_cast<Millis>(ctx.deadline - ctx.clock.now()).count())));
+  if (!assigned_) {
+    std::optional<std::string> problem;
+    try {
+      problem = assign(timeout_ms);
+    } catch (const std::exception& e) {
+      problem = e.what();
+    }
+    if (problem) {
+      outcome.fail("kafka", "canary " + canary_.name + ": " + *problem);
+      return outcome;
+    }
+  }
+  double skew = timeline_->clock_skew();
+  uint64_t bad_before = bad_events_;
+  std::string transport_error;
+  for (int i = 0; i < kMaxMessagesPerCycle && ctx.clock.now() < ctx.deadline; ++i) {
+    rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer_.get(), i == 0 ? 200 : 0);
+    if (!message) break;
+    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      take(*message, skew);
+    } else if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      transport_error = rd_kafka_message_errstr(message);
+    }
+    rd_kafka_message_destroy(message);
+  }
+
+  Labels stage = {{"canary", canary_.name}, {"stage", "kafka"}};
+  double now = to_unix_seconds(ctx.clock.now());
+  outcome.readings.set(kEvents, {{"canary", canary_.name}, {"result", "ok"}}, static_cast<double>(events_));
+  outcome.readings.set(kEvents, {{"canary", canary_.name}, {"result", "unparsable"}},
+                       static_cast<double>(bad_events_));
+  outcome.readings.set_histogram(kCanaryLatency, stage, latency_);
+  if (newest_) {
+    outcome.readings.set(kCanaryFreshness, stage, std::max(0.0, now - (newest_->event.written_at + skew)));
+    outcome.readings.set(kCanaryLastSeenSeq, stage, static_cast<double>(newest_->event.seq));
+    outcome.status = {{"last_seen_seq", newest_->event.seq}};
+  } else {
+    // Nothing on the topic yet: at least as stale as the time we have been watching.
+    outcome.readings.set(kCanaryFreshness, stage, std::max(0.0, now - to_unix_seconds(*started_)));
+    outcome.status = {{"last_seen_seq", nullptr},
+                      {"note", "no canary from agent_id " + canary_.agent_id + " seen on " + canary_.topic +
+                                   " yet; freshness counts from when cdcwatch started watching"}};
+  }
+  if (db_to_capture_) {
+    outcome.readings.set(kCanaryHopLatency, {{"canary", canary_.name}, {"hop", "db_to_capture"}}, *db_to_capture_);
+  }
+  if (capture_to_kafka_) {
+    outcome.readings.set(kCanaryHopLatency, {{"canary", canary_.name}, {"hop", "capture_to_kafka"}}, *capture_to_kafka_);
+  }
+  if (!last_bad_event_.empty()) outcome.status["last_unparsable_event"] = last_bad_event_;
+  if (bad_events_ > bad_before) {
+    outcome.fail("bad_event", "canary " + canary_.name + ": unparsable change event on " + last_bad_event_);
+  } else if (!transport_error.empty()) {
+    outcome.fail("kafka", "canary " + canary_.name + ": reading " + canary_.topic + ": " + transport_error);
+  }
+  return outcome;
+}
+
+}  // namespace cdcwatch

@@ -1,0 +1,76 @@
+// A local Snowflake SQL API for tests: POST /api/v2/statements and GET /api/v2/statements/<handle>,
+// answered in Snowflake's documented shapes (200 ResultSet with code 090001 and jsonv2 string
+// cells; 202 QueryStatus with code 333334 and statementStatusUrl; 422 with code and sqlState;
+// 401 for a bad JWT; 429 when scripted).
+// https://docs.snowflake.com/en/developer-guide/sql-api/reference
+// https://docs.snowflake.com/en/developer-guide/sql-api/handling-responses
+// Every request's JWT is verified as Snowflake does: RS256 signature with the user's public key,
+// iss = ACCOUNT.USER.SHA256:<fingerprint>, sub = ACCOUNT.USER, exp in the future and at most an hour
+// after iat (https://docs.snowflake.com/en/developer-guide/sql-api/authenticating).
+// It understands one statement shape: cdcwatch's canary query on the configured table.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "tests/support/http_test_server.h"
+
+namespace cdcwatch::testing {
+
+// A fresh 2048-bit RSA key pair as PEM (private PKCS#8, public SubjectPublicKeyInfo).
+struct RsaKeyPair {
+  std::string private_pem;
+  std::string public_pem;
+};
+RsaKeyPair generate_rsa_key_pair();
+
+class SnowflakeServer {
+ public:
+  struct Scripted {
+    int status = 200;              // 429, 503, 422, 401, or 202 (then `polls` more 202s on GET)
+    int polls = 0;
+    std::chrono::milliseconds delay{0};
+  };
+
+  // `account` and `user` as the JWT must name them (uppercased by the server).
+  SnowflakeServer(std::string public_pem, std::string account, std::string user, std::string table);
+  void start() { server_.start(); }
+  std::string url() const { return server_.url(); }
+
+  void set_row(const std::string& agent_id, int64_t seq, int64_t written_at_ms);
+  void script(Scripted next);  // answers the next POST so, in order
+  void reject_tokens_issued_before(int64_t unix_seconds);  // "expires" earlier tokens: 401
+
+  int statements_posted() const;
+  int status_polls() const;
+  int answered(int status) const;
+  std::vector<std::string> request_ids() const;  // requestId of every POST, in order
+  std::vector<bool> retry_flags() const;         // retry=true on every POST, in order
+  std::vector<std::string> auth_problems() const;  // why tokens were refused
+
+ private:
+  TestReply handle_post(const RecordedRequest& request);
+  TestReply handle_get(const RecordedRequest& request, const std::string& handle);
+  std::string token_problem(const RecordedRequest& request) const;
+  TestReply result(const std::string& handle, const std::string& agent_id) const;
+  TestReply counted(TestReply reply);
+
+  HttpTestServer server_;
+  std::string public_pem_, account_, user_, table_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::pair<int64_t, int64_t>> rows_;
+  std::deque<Scripted> scripted_;
+  std::map<std::string, std::pair<int, std::string>> pending_;  // handle -> polls left, agent id
+  int64_t reject_before_ = 0;
+  int posts_ = 0, polls_ = 0, next_handle_ = 1;
+  std::map<int, int> answered_;
+  std::vector<std::string> request_ids_;
+  std::vector<bool> retry_flags_;
+  std::vector<std::string> auth_problems_;
+};
+
+}  // namespace cdcwatch::testing
