@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fstream>
+#include <sstream>
+
 #include "agent/core/readings_store.h"
 #include "probes/canary/kafka_observer_probe.h"
 #include "tests/support/kafka_mock_cluster.h"
@@ -128,6 +131,35 @@ TEST_F(KafkaObserverTest, AMalformedEventIsReportedWithItsOffsetAndNothingIsLost
   std::string last_bad = outcome.status.value("last_unparsable_event", "");
   EXPECT_NE(last_bad.find("partition 0 offset 2"), std::string::npos) << last_bad;
   EXPECT_NE(last_bad.find("Schema Registry"), std::string::npos) << last_bad;
+}
+
+TEST_F(KafkaObserverTest, EveryRecordedDebeziumVariantIsReadFromTheTopic) {
+  start();
+  collect();  // assigned at the (empty) end
+  auto recorded = [](const std::string& name) {
+    std::ifstream file(std::string(CDCWATCH_CANARY_EVENTS) + "/" + name);
+    std::stringstream text;
+    text << file.rdbuf();
+    return text.str();
+  };
+  for (const char* name : {"envelope_schemas.json", "envelope_plain.json", "unwrapped.json",
+                           "unwrapped_schemas_add_fields.json", "seq_as_string_micro_timestamp.json",
+                           "unwrapped_deleted.json", "delete_envelope.json", "other_table.json"}) {
+    kafka.produce(kTopic, 0, "k", recorded(name), kWrittenMs + 1000);
+  }
+  kafka.produce(kTopic, 0, "k", "");  // a tombstone
+  CollectOutcome outcome;
+  for (int i = 0; i < 50; ++i) {
+    outcome = collect();
+    auto read = outcome.readings.value("cdcwatch_canary_events_total", {{"canary", "orders"}, {"result", "ok"}});
+    if (read && *read >= 8) break;
+  }
+  EXPECT_EQ(outcome.readings.value("cdcwatch_canary_events_total", {{"canary", "orders"}, {"result", "ok"}}), 8)
+      << "five canaries, two deletes and a tombstone";
+  EXPECT_EQ(outcome.readings.value("cdcwatch_canary_events_total", {{"canary", "orders"}, {"result", "unparsable"}}), 1)
+      << "a row of another table";
+  EXPECT_EQ(outcome.readings.value("cdcwatch_canary_last_seen_seq", stage()), 42);
+  EXPECT_NEAR(*outcome.readings.value("cdcwatch_canary_freshness_seconds", stage()), 10 - 0.123456, 1e-6);
 }
 
 TEST_F(KafkaObserverTest, AMissingTopicIsAnErrorNamingItAndTheFix) {
