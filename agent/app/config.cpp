@@ -60,7 +60,7 @@ YAML::Node to_yaml_node(const nlohmann::json& value) {
 }
 
 Config parse_sections(const ConfigNode& root) {
-  root.expect_keys({"agent", "postgres", "kafka", "canaries", "alerts", "notifiers"});
+  root.expect_keys({"agent", "postgres", "kafka", "connect", "canaries", "alerts", "notifiers"});
   Config config;
   config.path = root.file();
   if (auto agent = root.optional_child("agent")) config.agent = parse_agent_settings(*agent);
@@ -74,6 +74,15 @@ Config parse_sections(const ConfigNode& root) {
   for (const auto& entry : section(root, "kafka")) {
     config.kafka.push_back(parse_kafka_cluster(entry));
     check_name(entry, config.kafka.back().name, kafka_names);
+  }
+  std::set<std::string> connect_names;
+  for (const auto& entry : section(root, "connect")) {
+    config.connect.push_back(parse_connect(entry));
+    const ConnectConfig& connect = config.connect.back();
+    check_name(entry, connect.name, connect_names);
+    if (connect.kafka && !find_by_name(config.kafka, *connect.kafka)) {
+      entry.child("kafka").fail("no kafka entry named '" + *connect.kafka + "'; name one of the kafka: entries");
+    }
   }
   std::set<std::string> canary_names;
   for (const auto& entry : section(root, "canaries")) {
@@ -125,6 +134,8 @@ nlohmann::json effective_config(const Config& config) {
   for (const auto& source : config.postgres) out["postgres"].push_back(describe(source));
   out["kafka"] = nlohmann::json::array();
   for (const auto& cluster : config.kafka) out["kafka"].push_back(describe(cluster));
+  out["connect"] = nlohmann::json::array();
+  for (const auto& connect : config.connect) out["connect"].push_back(describe(connect));
   out["canaries"] = nlohmann::json::array();
   for (const auto& canary : config.canaries) out["canaries"].push_back(describe(canary));
   out["alerts"] = describe(config.alerts);

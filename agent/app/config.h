@@ -9,6 +9,7 @@
 #include "agent/alerting/alerts_config.h"
 #include "agent/app/agent_settings.h"
 #include "probes/canary/canary_config.h"
+#include "probes/connect/connect_config.h"
 #include "probes/kafkaconn/kafka_cluster_config.h"
 #include "probes/pgconn/pg_source_config.h"
 
@@ -20,6 +21,7 @@ struct Config {
   std::vector<PgSourceConfig> postgres;
   std::vector<KafkaClusterConfig> kafka;
   std::vector<CanaryConfig> canaries;
+  std::vector<ConnectConfig> connect;
   AlertsConfig alerts;
   NotifiersConfig notifiers;
   std::vector<AlertRule> rules;  // the rule set in force: defaults or rules_file, plus alerts.rules

@@ -1,6 +1,10 @@
 #include "agent/app/probe_factory.h"
 
+#include <functional>
+#include <map>
+
 #include "probes/canary/canary_probes.h"
+#include "probes/connect/connect_probe.h"
 #include "probes/kafka_lag/kafka_lag_probe.h"
 #include "probes/pg_slots/pg_slots_probe.h"
 
@@ -12,8 +16,21 @@ std::vector<std::unique_ptr<Probe>> build_probes(const Config& config, const Clo
   for (const auto& source : config.postgres) {
     probes.push_back(make_pg_slots_probe(source, config.agent.interval));
   }
+  std::map<std::string, KafkaLagProbe*> lag_probes;
   for (const auto& cluster : config.kafka) {
-    probes.push_back(make_kafka_lag_probe(cluster, config.agent.interval));
+    auto probe = std::make_unique<KafkaLagProbe>(cluster, config.agent.interval);
+    lag_probes[cluster.name] = probe.get();
+    probes.push_back(std::move(probe));
+  }
+  for (const auto& connect : config.connect) {
+    const KafkaClusterConfig* kafka = connect.kafka ? config.find_kafka(*connect.kafka) : nullptr;
+    std::function<void(const std::vector<std::string>&)> add_groups;
+    if (kafka) {
+      // Both probes live as long as the agent's scheduler; the lag probe guards its group set.
+      KafkaLagProbe* lag = lag_probes.at(kafka->name);
+      add_groups = [lag](const std::vector<std::string>& groups) { lag->add_groups(groups); };
+    }
+    probes.push_back(std::make_unique<ConnectProbe>(connect, kafka, config.agent.interval, add_groups));
   }
   for (const auto& canary : config.canaries) {
     auto canary_probes = make_canary_probes(canary, *config.find_postgres(canary.postgres),

@@ -27,6 +27,9 @@ const MetricDef kGroupLag{"cdcwatch_kafka_consumer_group_lag_messages",
                           "Sum of the group's lag over its partitions"};
 const MetricDef kGroupMaxLagSeconds{"cdcwatch_kafka_consumer_group_max_lag_seconds",
                                     "Largest lag in seconds over the group's partitions"};
+const MetricDef kGroupCommittedSum{"cdcwatch_kafka_consumer_group_committed_offset_sum",
+                                   "Sum of the group's committed offsets: it rises whenever the group "
+                                   "commits progress (the Connect probe's sink progress signal)"};
 const MetricDef kTopicLag{"cdcwatch_kafka_consumer_topic_lag_messages",
                           "Sum of the group's lag over one topic's partitions"};
 const MetricDef kInterpolated{"cdcwatch_kafka_consumer_lag_seconds_interpolated",
@@ -422,6 +425,9 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
     }
     outcome.readings.set(kGroupLag, group_labels, group_lag);
     outcome.readings.set(kGroupMaxLagSeconds, group_labels, group_max_seconds);
+    double committed_sum = 0;
+    for (const auto& [tp, offset] : committed) committed_sum += static_cast<double>(offset);
+    outcome.readings.set(kGroupCommittedSum, group_labels, committed_sum);
     outcome.readings.set(kInterpolated, group_labels, interpolated);
     for (const auto& [topic, lag] : topic_lag) {
       Labels labels = group_labels;

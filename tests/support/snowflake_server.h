@@ -38,6 +38,8 @@ class SnowflakeServer {
 
   // `account` and `user` as the JWT must name them (uppercased by the server).
   SnowflakeServer(std::string public_pem, std::string account, std::string user, std::string table);
+  // Stops the server first: a handler still sleeping on a scripted delay must not outlive the state.
+  ~SnowflakeServer() { server_.stop(); }
   void start() { server_.start(); }
   std::string url() const { return server_.url(); }
 

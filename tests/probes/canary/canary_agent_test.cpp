@@ -7,6 +7,7 @@
 #include "agent/app/agent.h"
 #include "agent/app/config.h"
 #include "tests/support/child_process.h"
+#include "tests/support/eventually.h"
 #include "tests/support/postgres_server.h"
 
 namespace cdcwatch {
@@ -29,14 +30,11 @@ TEST(CanaryAgent, TheWriterAndTheWarehouseStageReachMetricsAndStatus) {
   Agent agent(config, clock);
   agent.start();
   std::string text;
-  for (int i = 0; i < 100; ++i) {
+  testing::eventually([&] {
     text = agent.metrics_text();
-    if (text.find("cdcwatch_canary_latency_seconds_count{canary=\"orders\",stage=\"warehouse\"} 1") !=
-        std::string::npos) {
-      break;
-    }
-    std::this_thread::sleep_for(100ms);
-  }
+    return text.find("cdcwatch_canary_latency_seconds_count{canary=\"orders\",stage=\"warehouse\"} 1") !=
+           std::string::npos;
+  });
   nlohmann::json status = agent.status();
   agent.stop();
   EXPECT_NE(text.find("cdcwatch_probe_up{probe=\"canary/orders/writer\"} 1"), std::string::npos) << text.substr(0, 4000);

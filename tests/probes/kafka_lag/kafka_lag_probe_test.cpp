@@ -65,6 +65,9 @@ TEST_F(LagTest, ExactLagAcrossPartitionsAndTopics) {
   EXPECT_EQ(r.value("cdcwatch_kafka_consumer_group_lag_messages",
                     {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}),
             0 + 4 + 7 + 3 + 0);
+  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_group_committed_offset_sum",
+                    {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}),
+            5 + 2 + 1);
   EXPECT_EQ(r.value("cdcwatch_kafka_consumer_topic_lag_messages",
                     {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}, {"topic", "orders.public.orders"}}),
             11);

@@ -1,0 +1,128 @@
+// The case study's Challenge 4 with real peers: a sink that says RUNNING while its group's offsets
+// stay frozen in librdkafka's mock cluster as the topic grows, and a source whose committed LSN
+// (in the Connect offsets topic) stops while a real PostgreSQL slot's WAL grows. The lag and slot
+// probes publish into the same store the Connect probe joins against, as in the agent.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/core/readings_store.h"
+#include "probes/connect/connect_probe.h"
+#include "probes/kafka_lag/kafka_lag_probe.h"
+#include "probes/pg_slots/pg_slots_probe.h"
+#include "tests/support/connect_server.h"
+#include "tests/support/kafka_mock_cluster.h"
+#include "tests/support/postgres_server.h"
+
+namespace cdcwatch {
+namespace {
+
+using namespace std::chrono_literals;
+using Connector = testing::ConnectServer::Connector;
+
+struct PipelineTest : ::testing::Test {
+  PipelineTest() {
+    connect.start();
+    connect.set_offsets_api(false);  // a worker before Kafka 3.5: offsets come from Kafka itself
+    cluster.name = "msk";
+    cluster.bootstrap_servers = kafka.bootstrap();
+    cluster.request_timeout = Millis(3000);
+    config.name = "connect";
+    config.url = connect.url();
+    config.kafka = "msk";
+    config.stall_after = Millis(120000);
+    config.request_timeout = Millis(2000);
+  }
+  CollectContext ctx() { return {clock.now() + 10s, clock, store}; }
+  double stalled(const std::string& connector, const std::string& type) {
+    auto outcome = probe->collect(ctx());
+    EXPECT_TRUE(outcome.ok()) << outcome.error_message;
+    last_status = outcome.status;
+    auto value = outcome.readings.value("cdcwatch_connector_stalled",
+                                        {{"connect", "connect"}, {"connector", connector}, {"type", type}});
+    last_lag_bytes = outcome.readings.value("cdcwatch_connector_source_lag_bytes",
+                                            {{"connect", "connect"}, {"connector", connector}, {"type", type}});
+    return value.value_or(-1);
+  }
+
+  testing::KafkaMockCluster kafka{1};
+  testing::ConnectServer connect;
+  KafkaClusterConfig cluster;
+  ConnectConfig config;
+  FakeClock clock{TimePoint(std::chrono::seconds(1'795'643'243))};
+  ReadingsStore store;
+  std::unique_ptr<ConnectProbe> probe;
+  nlohmann::json last_status;
+  std::optional<double> last_lag_bytes;
+};
+
+TEST_F(PipelineTest, ASinkRunningWithFrozenGroupOffsetsWhileTheTopicGrowsIsStalledThenRecovers) {
+  kafka.create_topic("orders.public.orders", 2);
+  for (int i = 0; i < 10; ++i) kafka.produce("orders.public.orders", i % 2, "k", "v");
+  kafka.commit("connect-snowflake-sink", "orders.public.orders", 0, 5);
+  kafka.commit("connect-snowflake-sink", "orders.public.orders", 1, 5);
+  connect.put("snowflake-sink", Connector{.type = "sink", .task_states = {"RUNNING", "RUNNING"}});
+  KafkaLagProbe lag(cluster, Millis(15000));  // no configured groups: the Connect probe adds them
+  probe = std::make_unique<ConnectProbe>(config, &cluster, Millis(15000),
+                                         [&](const std::vector<std::string>& groups) { lag.add_groups(groups); });
+  auto cycle = [&] {
+    store.publish(lag.name(), lag.collect(ctx()).readings);
+    return stalled("snowflake-sink", "sink");
+  };
+  EXPECT_EQ(stalled("snowflake-sink", "sink"), 0);  // learns the sink, hands connect-snowflake-sink over
+  EXPECT_EQ(cycle(), 0);
+  // Six hours of "RUNNING" in the case study; here the topic grows and commits stay frozen.
+  for (int step = 0; step < 8; ++step) {
+    kafka.produce("orders.public.orders", step % 2, "k", "v");
+    clock.advance(15s);
+    double now_stalled = cycle();
+    EXPECT_EQ(now_stalled, clock.now() - TimePoint(std::chrono::seconds(1'795'643'243)) >= 120s ? 1 : 0)
+        << "step " << step << " " << last_status.dump();
+  }
+  EXPECT_EQ(cycle(), 1) << "stalled within stall_after plus one interval";
+  kafka.commit("connect-snowflake-sink", "orders.public.orders", 0, 9);
+  clock.advance(15s);
+  EXPECT_EQ(cycle(), 0) << "commits resumed";
+}
+
+TEST_F(PipelineTest, ASourceWhoseLsnStopsWhileTheSlotsWalGrowsIsStalledThenRecovers) {
+  testing::PostgresServer pg;
+  pg.exec("CREATE TABLE orders (id serial PRIMARY KEY, pad text)");
+  pg.exec("SELECT pg_create_logical_replication_slot('debezium', 'pgoutput')");
+  PgSourceConfig source;
+  source.name = "orders";
+  source.dsn = SecretString{pg.dsn(), pg.dsn()};
+  PgSlotsProbe slots(source, Millis(15000));
+  kafka.create_topic("connect-offsets", 1);
+  auto commit_lsn = [&](const std::string& lsn_text) {
+    auto lsn = *parse_pg_lsn(lsn_text);
+    kafka.produce("connect-offsets", 0, R"(["orders-postgres-source",{"server":"orders"}])",
+                  nlohmann::json{{"lsn", static_cast<int64_t>(lsn)}, {"txId", 700}, {"ts_usec", 1}}.dump());
+  };
+  commit_lsn(pg.query_value("SELECT pg_current_wal_lsn()::text"));
+  connect.put("orders-postgres-source",
+              Connector{.type = "source", .config = {{"slot.name", "debezium"}, {"database.dbname", "postgres"}}});
+  probe = std::make_unique<ConnectProbe>(config, &cluster, Millis(15000), nullptr);
+  auto cycle = [&] {
+    pg.exec("INSERT INTO orders (pad) SELECT repeat('x', 500) FROM generate_series(1, 200)");
+    store.publish(slots.name(), slots.collect(ctx()).readings);
+    return stalled("orders-postgres-source", "source");
+  };
+  EXPECT_EQ(cycle(), 0);
+  for (int step = 0; step < 9; ++step) {
+    clock.advance(15s);
+    cycle();
+  }
+  EXPECT_EQ(cycle(), 1) << last_status.dump();
+  ASSERT_TRUE(last_lag_bytes);
+  EXPECT_GT(*last_lag_bytes, 100000) << "the WAL the connector has not committed";
+  EXPECT_EQ(last_status["connectors"]["orders-postgres-source"]["progress_from"], "offsets topic connect-offsets");
+  commit_lsn(pg.query_value("SELECT pg_current_wal_lsn()::text"));
+  clock.advance(15s);
+  double after = -1;
+  for (int i = 0; i < 10 && after != 0; ++i) after = cycle();  // the reader picks the record up
+  EXPECT_EQ(after, 0) << last_status.dump();
+}
+
+}  // namespace
+}  // namespace cdcwatch

@@ -1,0 +1,199 @@
+// The Connect probe against a local worker REST API that answers as Kafka Connect does.
+#include <gtest/gtest.h>
+
+#include "agent/core/readings_store.h"
+#include "probes/connect/connect_probe.h"
+#include "tests/support/connect_server.h"
+
+namespace cdcwatch {
+namespace {
+
+using namespace std::chrono_literals;
+using Connector = testing::ConnectServer::Connector;
+
+struct ConnectTest : ::testing::Test {
+  ConnectTest() { server.start(); }
+  ConnectConfig config() {
+    ConnectConfig c;
+    c.name = "connect";
+    c.url = server.url();
+    c.request_timeout = Millis(1000);
+    c.stall_after = Millis(120000);
+    return c;
+  }
+  CollectOutcome collect(ConnectProbe& probe) { return probe.collect({clock.now() + 5s, clock, store}); }
+  static Labels labels(const std::string& connector, const std::string& type, Labels extra = {}) {
+    Labels out = {{"connect", "connect"}, {"connector", connector}, {"type", type}};
+    out.insert(out.end(), extra.begin(), extra.end());
+    return out;
+  }
+
+  testing::ConnectServer server;
+  FakeClock clock{TimePoint(std::chrono::seconds(1'795'643'243))};
+  ReadingsStore store;
+};
+
+TEST_F(ConnectTest, StatesAndTasksComeFromOneExpandedCall) {
+  server.put("orders-postgres-source", Connector{.type = "source", .task_states = {"RUNNING", "FAILED"}});
+  server.put("snowflake-sink", Connector{.type = "sink", .state = "PAUSED", .task_states = {"PAUSED"}});
+  ConnectProbe probe(config(), nullptr, Millis(15000), {});
+  auto outcome = collect(probe);
+  ASSERT_TRUE(outcome.ok()) << outcome.error_message;
+  const Readings& r = outcome.readings;
+  EXPECT_EQ(r.value("cdcwatch_connect_up", {{"connect", "connect"}}), 1);
+  EXPECT_EQ(r.value("cdcwatch_connector_state", labels("orders-postgres-source", "source", {{"state", "RUNNING"}})), 1);
+  EXPECT_EQ(r.value("cdcwatch_connector_state", labels("snowflake-sink", "sink", {{"state", "PAUSED"}})), 1);
+  EXPECT_EQ(r.value("cdcwatch_connector_state", labels("snowflake-sink", "sink", {{"state", "RUNNING"}})), 0);
+  EXPECT_EQ(r.value("cdcwatch_connector_task_state",
+                    labels("orders-postgres-source", "source", {{"task", "1"}, {"state", "FAILED"}})),
+            1);
+  EXPECT_EQ(r.value("cdcwatch_connector_tasks", labels("orders-postgres-source", "source", {{"state", "RUNNING"}})), 1);
+  EXPECT_EQ(r.value("cdcwatch_connector_tasks", labels("orders-postgres-source", "source", {{"state", "FAILED"}})), 1);
+  EXPECT_EQ(outcome.status["connectors"]["orders-postgres-source"]["tasks"][1]["trace"],
+            "org.apache.kafka.connect.errors.ConnectException: boom");
+  EXPECT_EQ(server.request_count("/connectors"), 1u);
+  EXPECT_EQ(server.request_count("/connectors/orders-postgres-source/status"), 0u);
+}
+
+TEST_F(ConnectTest, AWorkerWithoutExpandIsAskedPerConnector) {
+  server.set_old_worker(true);
+  server.put("snowflake-sink", Connector{.type = "sink"});
+  ConnectProbe probe(config(), nullptr, Millis(15000), {});
+  auto outcome = collect(probe);
+  ASSERT_TRUE(outcome.ok()) << outcome.error_message;
+  EXPECT_EQ(outcome.readings.value("cdcwatch_connector_state", labels("snowflake-sink", "sink", {{"state", "RUNNING"}})), 1);
+  EXPECT_EQ(server.request_count("/connectors/snowflake-sink/status"), 1u);
+}
+
+TEST_F(ConnectTest, AListedConnectorThatVanishedIsMissing) {
+  server.put("orders-postgres-source", Connector{});
+  ConnectConfig c = config();
+  c.connectors = {"orders-postgres-source", "snowflake-sink"};
+  ConnectProbe probe(c, nullptr, Millis(15000), {});
+  auto outcome = collect(probe);
+  EXPECT_EQ(outcome.readings.value("cdcwatch_connector_state", labels("snowflake-sink", "unknown", {{"state", "MISSING"}})), 1);
+  EXPECT_NE(outcome.status["connectors"]["snowflake-sink"]["note"].get<std::string>().find("not in the cluster"),
+            std::string::npos);
+}
+
+TEST_F(ConnectTest, RebalanceServerErrorsMalformedAndSlowAnswersAreErrorsNotCrashes) {
+  server.put("snowflake-sink", Connector{.type = "sink"});
+  ConnectProbe probe(config(), nullptr, Millis(15000), {});
+
+  server.script({.status = 409});
+  EXPECT_TRUE(collect(probe).ok()) << "one 409 during a rebalance is retried";
+
+  server.script({.status = 409});
+  server.script({.status = 409});
+  auto rebalance = collect(probe);
+  EXPECT_FALSE(rebalance.ok());
+  EXPECT_NE(rebalance.error_message.find("409"), std::string::npos);
+  EXPECT_EQ(rebalance.readings.family("cdcwatch_connector_state"), nullptr) << "no stale states";
+
+  server.script({.status = 500});
+  auto failed = collect(probe);
+  EXPECT_EQ(failed.readings.value("cdcwatch_connect_up", {{"connect", "connect"}}), 0);
+  EXPECT_NE(failed.error_message.find("500: Request timed out"), std::string::npos) << failed.error_message;
+
+  server.script({.malformed = true});
+  auto malformed = collect(probe);
+  EXPECT_FALSE(malformed.ok());
+  EXPECT_NE(malformed.error_message.find("malformed JSON"), std::string::npos);
+
+  server.script({.delay = 3000ms});
+  auto started = std::chrono::steady_clock::now();
+  auto slow = collect(probe);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2500ms) << "bounded by request_timeout";
+  EXPECT_EQ(slow.readings.value("cdcwatch_connect_up", {{"connect", "connect"}}), 0);
+
+  EXPECT_TRUE(collect(probe).ok()) << "and it recovers";
+}
+
+TEST_F(ConnectTest, BasicAuthIsSentAndThePasswordNeverShown) {
+  server.require_basic_auth("monitor", "connect-secret-value");
+  server.put("snowflake-sink", Connector{.type = "sink"});
+  ConnectConfig c = config();
+  c.username = SecretString{"monitor", "monitor"};
+  c.password = SecretString{"connect-secret-value", "${env:CONNECT_PASSWORD}"};
+  ConnectProbe probe(c, nullptr, Millis(15000), {});
+  auto outcome = collect(probe);
+  EXPECT_TRUE(outcome.ok()) << outcome.error_message;
+  c.password = SecretString{"wrong", "${env:CONNECT_PASSWORD}"};
+  ConnectProbe wrong(c, nullptr, Millis(15000), {});
+  auto refused = collect(wrong);
+  EXPECT_FALSE(refused.ok());
+  EXPECT_NE(refused.error_message.find("401"), std::string::npos);
+  EXPECT_EQ(refused.error_message.find("connect-secret-value"), std::string::npos);
+  EXPECT_EQ(describe(c).dump().find("wrong"), std::string::npos);
+}
+
+TEST_F(ConnectTest, ASinkIsStalledWhenRunningWithLagAndFrozenOffsetsForStallAfter) {
+  KafkaClusterConfig kafka;
+  kafka.name = "msk";
+  server.put("snowflake-sink", Connector{.type = "sink"});
+  server.set_offsets("snowflake-sink", {{{"partition", {{"kafka_topic", "orders"}, {"kafka_partition", 0}}},
+                                         {"offset", {{"kafka_offset", 100}}}}});
+  std::vector<std::string> groups_added;
+  ConnectProbe probe(config(), &kafka, Millis(15000),
+                     [&](const std::vector<std::string>& groups) { groups_added = groups; });
+  // The lag probe's reading for the sink's group: input is waiting.
+  Readings lag;
+  lag.set(MetricDef{"cdcwatch_kafka_consumer_group_lag_messages", ""}, {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}, 500);
+  store.publish("kafka/msk", lag);
+  Labels sink = labels("snowflake-sink", "sink");
+
+  EXPECT_EQ(collect(probe).readings.value("cdcwatch_connector_stalled", sink), 0);
+  EXPECT_EQ(groups_added, std::vector<std::string>{"connect-snowflake-sink"});
+  clock.advance(60s);
+  auto minute = collect(probe);
+  EXPECT_EQ(minute.readings.value("cdcwatch_connector_stalled", sink), 0);
+  EXPECT_EQ(minute.readings.value("cdcwatch_connector_seconds_since_progress", sink), 60);
+  clock.advance(60s);
+  auto stalled = collect(probe);
+  EXPECT_EQ(stalled.readings.value("cdcwatch_connector_stalled", sink), 1) << stalled.status.dump();
+  EXPECT_EQ(stalled.status["connectors"]["snowflake-sink"]["progress_from"], "offsets API");
+
+  server.set_offsets("snowflake-sink", {{{"partition", {{"kafka_topic", "orders"}, {"kafka_partition", 0}}},
+                                         {"offset", {{"kafka_offset", 180}}}}});
+  clock.advance(15s);
+  auto resumed = collect(probe);
+  EXPECT_EQ(resumed.readings.value("cdcwatch_connector_stalled", sink), 0);
+  EXPECT_EQ(resumed.readings.value("cdcwatch_connector_seconds_since_progress", sink), 0);
+
+  // Frozen again, but nothing is waiting: idle, not stalled.
+  Readings idle;
+  idle.set(MetricDef{"cdcwatch_kafka_consumer_group_lag_messages", ""}, {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}, 0);
+  store.publish("kafka/msk", idle);
+  clock.advance(10min);
+  EXPECT_EQ(collect(probe).readings.value("cdcwatch_connector_stalled", sink), 0);
+}
+
+TEST_F(ConnectTest, AFailedTaskIsNotAStallButItsOwnState) {
+  KafkaClusterConfig kafka;
+  kafka.name = "msk";
+  server.put("snowflake-sink", Connector{.type = "sink", .task_states = {"FAILED"}});
+  Readings lag;
+  lag.set(MetricDef{"cdcwatch_kafka_consumer_group_lag_messages", ""}, {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}, 500);
+  store.publish("kafka/msk", lag);
+  ConnectProbe probe(config(), &kafka, Millis(15000), {});
+  collect(probe);
+  clock.advance(10min);
+  auto outcome = collect(probe);
+  EXPECT_EQ(outcome.readings.value("cdcwatch_connector_stalled", labels("snowflake-sink", "sink")), 0);
+  EXPECT_EQ(outcome.readings.value("cdcwatch_connector_task_state",
+                                   labels("snowflake-sink", "sink", {{"task", "0"}, {"state", "FAILED"}})),
+            1);
+}
+
+TEST(ConnectorOffsets, DebeziumLsnsInNumberAndTextForm) {
+  EXPECT_EQ(debezium_committed_lsn({{"lsn", 24023312}, {"txId", 555}}), 24023312);
+  EXPECT_EQ(debezium_committed_lsn({{"lsn_commit", "16/B374D848"}}), (0x16ull << 32) | 0xB374D848ull);
+  EXPECT_FALSE(debezium_committed_lsn({{"ts_usec", 1}}));
+  EXPECT_FALSE(parse_pg_lsn("16-B374D848"));
+  auto answer = parse_offsets_answer(R"({"offsets":[{"partition":{"server":"orders"},"offset":{"lsn":500,"lsn_proc":600}}]})");
+  EXPECT_EQ(answer.source_lsn, 500);
+  EXPECT_FALSE(parse_offsets_answer("[]").error.empty());
+}
+
+}  // namespace
+}  // namespace cdcwatch
