@@ -1,0 +1,151 @@
+// Every cdcwatch_ metric the runbooks and dashboards name is one a running agent exports. The
+// agent here watches a whole local pipeline: PostgreSQL 15 with a logical slot, the canary and a
+// Postgres-protocol warehouse, librdkafka's mock cluster with a sink group and the canary topic
+// (fed by a stand-in for Debezium), a Kafka Connect worker API (and one that is down, for the
+// error series), and PagerDuty.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/app/agent.h"
+#include "agent/app/config.h"
+#include "tests/support/child_process.h"
+#include "tests/support/connect_server.h"
+#include "tests/support/eventually.h"
+#include "tests/support/kafka_mock_cluster.h"
+#include "tests/support/pagerduty_server.h"
+#include "tests/support/postgres_server.h"
+
+namespace cdcwatch {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// Metrics of the consistency checks (issue 10), named by their alerts' runbooks but not exported
+// by this build. Asserted absent below, so this list must shrink when they land.
+const std::set<std::string> kNotYetExported = {"cdcwatch_schema_drift_columns", "cdcwatch_schema_drift",
+                                               "cdcwatch_warehouse_duplicate_keys",
+                                               "cdcwatch_reconcile_difference_ratio"};
+
+std::set<std::string> exported_names(const std::string& metrics_text) {
+  std::set<std::string> names;
+  std::istringstream lines(metrics_text);
+  for (std::string line; std::getline(lines, line);) {
+    std::smatch match;
+    if (std::regex_match(line, match, std::regex(R"(# TYPE (\S+) (\S+))"))) {
+      names.insert(match[1]);
+      if (match[2] == "histogram") {
+        for (const char* suffix : {"_bucket", "_sum", "_count"}) names.insert(match[1].str() + suffix);
+      }
+    }
+  }
+  return names;
+}
+
+std::map<std::string, std::string> named_in_docs() {  // metric -> first file naming it
+  std::map<std::string, std::string> named;
+  std::regex metric(R"(cdcwatch_[a-z0-9_]*[a-z0-9])");
+  for (const char* dir : {"runbooks", "dashboards"}) {
+    for (const auto& entry : fs::directory_iterator(fs::path(CDCWATCH_SOURCE_DIR) / dir)) {
+      auto ext = entry.path().extension();
+      if (ext != ".md" && ext != ".json") continue;
+      std::ifstream file(entry.path());
+      std::stringstream text;
+      text << file.rdbuf();
+      std::string body = text.str();
+      for (std::sregex_iterator it(body.begin(), body.end(), metric), end; it != end; ++it) {
+        if (it->str() == "cdcwatch_canary") continue;  // the canary's table, not a metric
+        named.emplace(it->str(), entry.path().filename().string());
+      }
+    }
+  }
+  return named;
+}
+
+TEST(ExportedMetrics, EveryMetricTheRunbooksAndDashboardsNameIsExported) {
+  testing::PostgresServer pg({.extra_conf = {"max_slot_wal_keep_size = 1GB"}});
+  pg.exec("SELECT pg_create_logical_replication_slot('debezium', 'pgoutput')");
+  pg.exec("CREATE TABLE public.cdcwatch_canary (agent_id text PRIMARY KEY, seq bigint NOT NULL, "
+          "written_at timestamptz NOT NULL)");
+  std::string wal_lsn = pg.query_value("SELECT (pg_current_wal_lsn() - '0/0')::bigint");
+
+  testing::KafkaMockCluster kafka{1};
+  kafka.create_topic("orders.public.orders", 2);
+  kafka.create_topic("orders.public.cdcwatch_canary", 1);
+  for (int i = 0; i < 6; ++i) kafka.produce("orders.public.orders", i % 2, "k", "v");
+  kafka.commit("connect-snowflake-sink", "orders.public.orders", 0, 1);
+
+  testing::ConnectServer connect;
+  connect.put("orders-postgres-source",
+              {.type = "source", .config = {{"slot.name", "debezium"}, {"database.dbname", "postgres"}},
+               .offsets = {{{"partition", {{"server", "orders"}}}, {"offset", {{"lsn", std::stoll(wal_lsn)}}}}}});
+  connect.put("snowflake-sink", {.type = "sink", .task_states = {"RUNNING", "FAILED"},
+                                 .offsets = {{{"partition", {{"kafka_topic", "orders.public.orders"}, {"kafka_partition", 0}}},
+                                              {"offset", {{"kafka_offset", 1}}}}}});
+  connect.start();
+  testing::PagerDutyServer pagerduty;
+  pagerduty.start();
+
+  testing::TempDir state;
+  Config config = parse_config(ConfigNode::load_string(
+      "agent:\n  state_dir: " + state.path() + "\n  listen: 127.0.0.1:0\n  interval: 1s\n"
+      "postgres:\n  - name: orders\n    dsn: \"" + pg.dsn() + "\"\n    wal_budget: 1GiB\n    growth_window: 5s\n"
+      "kafka:\n  - name: msk\n    bootstrap_servers: \"" + kafka.bootstrap() + "\"\n"
+      "connect:\n  - name: connect\n    url: " + connect.url() + "\n    kafka: msk\n"
+      "  - name: unreachable\n    url: http://127.0.0.1:" + std::to_string(testing::free_tcp_port()) + "\n"
+      "canaries:\n  - name: orders\n    postgres: orders\n    interval: 1s\n"
+      "    agent_id: agent-1\n    kafka: msk\n    topic: orders.public.cdcwatch_canary\n"
+      "    warehouse:\n      postgres:\n        dsn: \"" + pg.dsn() + "\"\n        table: public.cdcwatch_canary\n"
+      "      poll_interval: 1s\n"
+      "notifiers:\n  pagerduty:\n    routing_key: R0UTINGKEY00000000000000000000000\n    url: " + pagerduty.url() + "\n",
+      "test.yml"));
+  SystemClock clock;
+  Agent agent(config, clock);
+  agent.start();
+
+  auto named = named_in_docs();
+  ASSERT_GT(named.size(), 40u) << "the docs should name most metrics";
+  std::set<std::string> exported;
+  int64_t produced = 0;
+  testing::eventually(
+      [&] {
+        // A stand-in for Debezium: each new canary row becomes a change event on the topic.
+        std::string seq = pg.query_value("SELECT seq FROM public.cdcwatch_canary WHERE agent_id = 'agent-1'");
+        for (int64_t s = produced + 1; !seq.empty() && s <= std::stoll(seq) + 1; ++s) {
+          int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count();
+          nlohmann::json event = {{"before", nullptr},
+                                  {"after", {{"agent_id", "agent-1"}, {"seq", s}, {"written_at", "2026-11-25T21:47:23Z"}}},
+                                  {"source", {{"ts_ms", now_ms - 300}}}, {"op", "u"}, {"ts_ms", now_ms - 100}};
+          kafka.produce("orders.public.cdcwatch_canary", 0, "k", event.dump(), now_ms);
+          produced = s;
+        }
+        pg.exec("INSERT INTO public.cdcwatch_canary VALUES ('wal-filler', 0, now()) ON CONFLICT (agent_id) "
+                "DO UPDATE SET seq = cdcwatch_canary.seq + 1");
+        exported = exported_names(agent.metrics_text());
+        for (const auto& [metric, file] : named) {
+          if (!kNotYetExported.count(metric) && !exported.count(metric)) return false;
+        }
+        return true;
+      },
+      60s);
+  agent.stop();
+
+  for (const auto& [metric, file] : named) {
+    if (kNotYetExported.count(metric)) {
+      EXPECT_FALSE(exported.count(metric)) << metric << " is exported now: remove it from kNotYetExported";
+      continue;
+    }
+    EXPECT_TRUE(exported.count(metric)) << file << " names " << metric << ", which the agent does not export";
+  }
+}
+
+}  // namespace
+}  // namespace cdcwatch
