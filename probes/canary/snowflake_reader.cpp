@@ -61,9 +61,9 @@ std::string SnowflakeReader::token(int64_t now, bool renew) {
   return token_;
 }
 
-WarehouseRead SnowflakeReader::read_result(const HttpResponse& response) const {
-  auto body = nlohmann::json::parse(response.body, nullptr, false);
-  std::string where = "Snowflake result for " + config_.table;
+WarehouseRead parse_statement_result(const std::string& text, const std::string& table) {
+  auto body = nlohmann::json::parse(text, nullptr, false);
+  std::string where = "Snowflake result for " + table;
   if (!body.is_object() || !body.contains("data") || !body["data"].is_array()) {
     return {std::nullopt, "response", where + ": 200 without a data array; is url pointing at Snowflake?"};
   }
@@ -132,7 +132,7 @@ WarehouseRead SnowflakeReader::newest(const std::string& agent_id, TimePoint dea
     request.timeout = std::max(Millis(100), remaining());
     HttpResponse response = send_http(request);
 
-    if (response.transport_ok() && response.status == 200) return read_result(response);
+    if (response.transport_ok() && response.status == 200) return parse_statement_result(response.body, config_.table);
     if (response.transport_ok() && response.status == 202) {
       // Still running: poll the statement's status URL (GET /api/v2/statements/<handle>).
       auto status = nlohmann::json::parse(response.body, nullptr, false);

@@ -16,6 +16,10 @@ namespace cdcwatch {
 
 struct HttpResponse;
 
+// A 200 answer's ResultSet: the first row's SEQ and epoch milliseconds (jsonv2 string cells), no
+// row, or an error naming what is malformed. `table` is for the message.
+WarehouseRead parse_statement_result(const std::string& body, const std::string& table);
+
 class SnowflakeReader final : public WarehouseReader {
  public:
   explicit SnowflakeReader(SnowflakeConfig config);
@@ -26,7 +30,6 @@ class SnowflakeReader final : public WarehouseReader {
 
  private:
   std::string token(int64_t now, bool renew);
-  WarehouseRead read_result(const HttpResponse& response) const;
   WarehouseRead failure(const HttpResponse& response) const;
 
   SnowflakeConfig config_;
