@@ -60,7 +60,7 @@ YAML::Node to_yaml_node(const nlohmann::json& value) {
 }
 
 Config parse_sections(const ConfigNode& root) {
-  root.expect_keys({"agent", "postgres", "kafka", "connect", "canaries", "alerts", "notifiers"});
+  root.expect_keys({"agent", "postgres", "kafka", "connect", "warehouses", "canaries", "alerts", "notifiers"});
   Config config;
   config.path = root.file();
   if (auto agent = root.optional_child("agent")) config.agent = parse_agent_settings(*agent);
@@ -84,6 +84,11 @@ Config parse_sections(const ConfigNode& root) {
       entry.child("kafka").fail("no kafka entry named '" + *connect.kafka + "'; name one of the kafka: entries");
     }
   }
+  std::set<std::string> warehouse_names;
+  for (const auto& entry : section(root, "warehouses")) {
+    config.warehouses.push_back(parse_warehouse(entry, false));
+    check_name(entry, config.warehouses.back().name, warehouse_names);
+  }
   std::set<std::string> canary_names;
   for (const auto& entry : section(root, "canaries")) {
     config.canaries.push_back(parse_canary(entry));
@@ -95,6 +100,17 @@ Config parse_sections(const ConfigNode& root) {
     }
     if (canary.kafka && !find_by_name(config.kafka, *canary.kafka)) {
       entry.child("kafka").fail("no kafka entry named '" + *canary.kafka + "'; name one of the kafka: entries");
+    }
+    if (canary.warehouse_name) {
+      const WarehouseConfig* named = find_by_name(config.warehouses, *canary.warehouse_name);
+      if (!named) {
+        entry.child("warehouse").fail("no warehouses entry named '" + *canary.warehouse_name +
+                                      "'; name one, or give the snowflake:/postgres: block inline");
+      }
+      WarehouseConfig resolved = *named;
+      if (resolved.snowflake) resolved.snowflake->table = canary.warehouse_table;
+      if (resolved.postgres) resolved.postgres->table = canary.warehouse_table;
+      config.canaries.back().warehouse = resolved;
     }
   }
   if (auto alerts = root.optional_child("alerts")) config.alerts = parse_alerts_config(*alerts);
@@ -113,6 +129,10 @@ const PgSourceConfig* Config::find_postgres(const std::string& name) const {
 
 const KafkaClusterConfig* Config::find_kafka(const std::string& name) const {
   return find_by_name(kafka, name);
+}
+
+const WarehouseConfig* Config::find_warehouse(const std::string& name) const {
+  return find_by_name(warehouses, name);
 }
 
 Config load_config(const std::string& path) { return parse_config(ConfigNode::load_file(path)); }
@@ -136,6 +156,8 @@ nlohmann::json effective_config(const Config& config) {
   for (const auto& cluster : config.kafka) out["kafka"].push_back(describe(cluster));
   out["connect"] = nlohmann::json::array();
   for (const auto& connect : config.connect) out["connect"].push_back(describe(connect));
+  out["warehouses"] = nlohmann::json::array();
+  for (const auto& warehouse : config.warehouses) out["warehouses"].push_back(describe(warehouse));
   out["canaries"] = nlohmann::json::array();
   for (const auto& canary : config.canaries) out["canaries"].push_back(describe(canary));
   out["alerts"] = describe(config.alerts);

@@ -22,12 +22,14 @@ struct Config {
   std::vector<KafkaClusterConfig> kafka;
   std::vector<CanaryConfig> canaries;
   std::vector<ConnectConfig> connect;
+  std::vector<WarehouseConfig> warehouses;
   AlertsConfig alerts;
   NotifiersConfig notifiers;
   std::vector<AlertRule> rules;  // the rule set in force: defaults or rules_file, plus alerts.rules
 
   const PgSourceConfig* find_postgres(const std::string& name) const;
   const KafkaClusterConfig* find_kafka(const std::string& name) const;
+  const WarehouseConfig* find_warehouse(const std::string& name) const;
 };
 
 // Throws ConfigError with file:line:column, the key, and what to do.

@@ -10,30 +10,9 @@
 #include "agent/core/config_node.h"
 #include "agent/core/secrets.h"
 #include "agent/core/units.h"
+#include "probes/warehouseconn/warehouse_config.h"
 
 namespace cdcwatch {
-
-struct SnowflakeConfig {
-  std::string account;           // MYORG-MYACCOUNT or a locator such as xy12345.us-east-1
-  std::string user;
-  std::string private_key_file;  // PKCS#8 PEM, unencrypted
-  std::string role;
-  std::string warehouse;
-  std::string table;             // DATABASE.SCHEMA.TABLE
-  std::string url;               // default https://<account>.snowflakecomputing.com
-  Millis timeout{30000};         // one statement, including polling a 202
-};
-
-struct PgWarehouseConfig {
-  SecretString dsn;
-  std::string table;
-};
-
-struct WarehouseConfig {
-  std::optional<SnowflakeConfig> snowflake;
-  std::optional<PgWarehouseConfig> postgres;
-  std::optional<Millis> poll_interval;  // default: the canary's interval
-};
 
 struct CanaryConfig {
   std::string name;      // the `canary` label
@@ -45,13 +24,13 @@ struct CanaryConfig {
   std::string agent_id;  // the row's key; default: the host name
   std::optional<std::string> kafka;  // a kafka entry
   std::string topic;
-  std::optional<WarehouseConfig> warehouse;
+  std::optional<WarehouseConfig> warehouse;   // inline, or a warehouses: entry resolved by name
+  std::optional<std::string> warehouse_name;  // `warehouse: <name>`
+  std::string warehouse_table;                // the canary table there, with a named warehouse
   Millis max_clock_skew{2000};  // agent vs database clock beyond this is reported
 };
 
 CanaryConfig parse_canary(const ConfigNode& node);
 nlohmann::json describe(const CanaryConfig& config);
-// schema.table or table, each part an identifier; false for anything needing quoting.
-bool is_plain_table_name(const std::string& name);
 
 }  // namespace cdcwatch

@@ -1,174 +1,44 @@
 #include "probes/canary/snowflake_reader.h"
 
-#include <nlohmann/json.hpp>
-
 #include <charconv>
-#include <random>
-#include <thread>
-
-#include "agent/core/backoff.h"
-#include "agent/http/http_client.h"
 
 namespace cdcwatch {
 namespace {
 
-constexpr int64_t kTokenLifetime = 3600;
-constexpr int64_t kRenewBefore = 300;
-
-std::string new_request_id() {
-  std::random_device random;
-  std::uniform_int_distribution<int> hex(0, 15);
-  std::string id = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx";
-  for (char& c : id) {
-    if (c == 'x') c = "0123456789abcdef"[hex(random)];
-    if (c == 'y') c = "89ab"[hex(random) % 4];
-  }
-  return id;
-}
-
-bool retryable(const HttpResponse& response) {
-  if (!response.transport_ok()) return response.error != "body too large";
-  return response.status == 429 || response.status == 503 || response.status == 504 ||
-         response.status == 408;
-}
-
-std::optional<int64_t> as_integer(const nlohmann::json& cell) {
-  if (cell.is_number_integer()) return cell.get<int64_t>();
-  if (!cell.is_string()) return std::nullopt;
-  const std::string& text = cell.get_ref<const std::string&>();
+std::optional<int64_t> as_integer(const std::optional<std::string>& cell) {
+  if (!cell) return std::nullopt;
   int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  auto [end, ec] = std::from_chars(cell->data(), cell->data() + cell->size(), value);
+  if (ec != std::errc() || end != cell->data() + cell->size()) return std::nullopt;
   return value;
+}
+
+WarehouseRead to_read(const SqlRows& rows, const std::string& table) {
+  if (!rows.ok()) return {std::nullopt, rows.error_reason, rows.error_message};
+  if (rows.rows.empty()) return {};
+  const auto& row = rows.rows.front();
+  std::string where = "Snowflake result for " + table;
+  if (row.size() < 2) return {std::nullopt, "response", where + ": a row without two columns"};
+  auto seq = as_integer(row[0]);
+  auto millis = as_integer(row[1]);
+  if (!seq || !millis) return {std::nullopt, "response", where + ": SEQ or WRITTEN_AT is NULL or not a number"};
+  return {WarehouseRow{*seq, static_cast<double>(*millis) / 1000.0}, "", ""};
 }
 
 }  // namespace
 
-SnowflakeReader::SnowflakeReader(SnowflakeConfig config) : config_(std::move(config)) {}
+WarehouseRead parse_statement_result(const std::string& body, const std::string& table) {
+  return to_read(parse_statement_rows(body), table);
+}
 
 std::string SnowflakeReader::statement() const {
   // TO_TIMESTAMP_TZ reads written_at whether the sink stored a timestamp or Debezium's ISO string.
-  return "SELECT SEQ, DATE_PART(EPOCH_MILLISECOND, TO_TIMESTAMP_TZ(WRITTEN_AT)) FROM " + config_.table +
+  return "SELECT SEQ, DATE_PART(EPOCH_MILLISECOND, TO_TIMESTAMP_TZ(WRITTEN_AT)) FROM " + client_.config().table +
          " WHERE AGENT_ID = ? ORDER BY SEQ DESC LIMIT 1";
 }
 
-std::string SnowflakeReader::token(int64_t now, bool renew) {
-  if (!key_) key_ = SnowflakeKey::load(config_.private_key_file);
-  if (renew || token_.empty() || now >= token_expires_ - kRenewBefore) {
-    token_ = make_snowflake_jwt(*key_, config_.account, config_.user, now, kTokenLifetime);
-    token_expires_ = now + kTokenLifetime;
-  }
-  return token_;
-}
-
-WarehouseRead parse_statement_result(const std::string& text, const std::string& table) {
-  auto body = nlohmann::json::parse(text, nullptr, false);
-  std::string where = "Snowflake result for " + table;
-  if (!body.is_object() || !body.contains("data") || !body["data"].is_array()) {
-    return {std::nullopt, "response", where + ": 200 without a data array; is url pointing at Snowflake?"};
-  }
-  const auto& data = body["data"];
-  if (data.empty()) return {};
-  const auto& row = data[0];
-  if (!row.is_array() || row.size() < 2) return {std::nullopt, "response", where + ": a row without two columns"};
-  auto seq = as_integer(row[0]);
-  auto millis = as_integer(row[1]);
-  if (!seq || !millis) {
-    return {std::nullopt, "response", where + ": SEQ or WRITTEN_AT is NULL or not a number"};
-  }
-  return {WarehouseRow{*seq, static_cast<double>(*millis) / 1000.0}, "", ""};
-}
-
-WarehouseRead SnowflakeReader::failure(const HttpResponse& response) const {
-  if (!response.transport_ok()) {
-    return {std::nullopt, "http", "Snowflake at " + config_.url + ": " + response.error};
-  }
-  auto body = nlohmann::json::parse(response.body, nullptr, false);
-  std::string code = body.is_object() ? body.value("code", "") : "";
-  std::string message = body.is_object() ? body.value("message", "") : "";
-  std::string detail = "Snowflake answered " + std::to_string(response.status) +
-                       (code.empty() ? "" : " (code " + code + ")") + (message.empty() ? "" : ": " + message);
-  if (response.status == 401 || response.status == 403) {
-    return {std::nullopt, "auth", detail + "; check account, user, and that the user's RSA_PUBLIC_KEY "
-                                           "matches private_key_file"};
-  }
-  if (response.status == 422) {
-    return {std::nullopt, "query", detail + "; check warehouse.snowflake.table, role and warehouse"};
-  }
-  return {std::nullopt, "http", detail};
-}
-
 WarehouseRead SnowflakeReader::newest(const std::string& agent_id, TimePoint deadline, const Clock& clock) {
-  auto now_seconds = [&] { return static_cast<int64_t>(to_unix_seconds(clock.now())); };
-  // Retries sleep in real time, so the deadline is kept on the steady clock.
-  auto until = std::chrono::steady_clock::now() + (deadline - clock.now());
-  auto remaining = [&] {
-    return std::chrono::duration_cast<Millis>(until - std::chrono::steady_clock::now());
-  };
-  nlohmann::json body = {{"statement", statement()},
-                         {"timeout", std::max<int64_t>(1, config_.timeout.count() / 1000)},
-                         {"bindings", {{"1", {{"type", "TEXT"}, {"value", agent_id}}}}}};
-  if (!config_.warehouse.empty()) body["warehouse"] = config_.warehouse;
-  if (!config_.role.empty()) body["role"] = config_.role;
-  std::string request_id = new_request_id();
-  Backoff backoff(Millis(250), Millis(4000));
-  bool renewed = false;
-  bool retrying = false;
-  std::string path = "/api/v2/statements?requestId=" + request_id;
-  std::string method = "POST";
-  while (true) {
-    HttpRequest request;
-    try {
-      request.headers = {{"Authorization", "Bearer " + token(now_seconds(), false)},
-                         {"X-Snowflake-Authorization-Token-Type", "KEYPAIR_JWT"},
-                         {"Accept", "application/json"},
-                         {"User-Agent", "cdcwatch"}};
-    } catch (const std::exception& e) {
-      return {std::nullopt, "config", e.what()};
-    }
-    request.method = method;
-    request.url = config_.url + path + (retrying && method == "POST" ? "&retry=true" : "");
-    if (method == "POST") request.body = body.dump();
-    request.timeout = std::max(Millis(100), remaining());
-    HttpResponse response = send_http(request);
-
-    if (response.transport_ok() && response.status == 200) return parse_statement_result(response.body, config_.table);
-    if (response.transport_ok() && response.status == 202) {
-      // Still running: poll the statement's status URL (GET /api/v2/statements/<handle>).
-      auto status = nlohmann::json::parse(response.body, nullptr, false);
-      std::string url = status.is_object() ? status.value("statementStatusUrl", "") : "";
-      if (url.empty() && status.is_object() && status.contains("statementHandle")) {
-        url = "/api/v2/statements/" + status.value("statementHandle", "");
-      }
-      if (url.empty() || url.front() != '/') {
-        return {std::nullopt, "response", "Snowflake answered 202 without a statement handle"};
-      }
-      method = "GET";
-      path = url;
-    } else if (response.transport_ok() && response.status == 401 && !renewed) {
-      renewed = true;
-      token(now_seconds(), true);
-      continue;
-    } else if (!retryable(response)) {
-      return failure(response);
-    } else {
-      retrying = true;
-    }
-    Millis delay = backoff.next_delay();
-    if (auto retry_after = response.header("retry-after")) {
-      int64_t seconds = 0;
-      std::from_chars(retry_after->data(), retry_after->data() + retry_after->size(), seconds);
-      if (seconds > 0) delay = std::max(delay, Millis(seconds * 1000));
-    }
-    if (delay >= remaining()) {
-      WarehouseRead out = response.status == 202 ? WarehouseRead{std::nullopt, "timeout",
-                                                                 "Snowflake statement still running at the deadline"}
-                                                 : failure(response);
-      out.error_message += " (gave up after retries within " + format_duration(config_.timeout) + ")";
-      return out;
-    }
-    std::this_thread::sleep_for(delay);
-  }
+  return to_read(client_.query(statement(), {agent_id}, deadline, clock), client_.config().table);
 }
 
 }  // namespace cdcwatch

@@ -73,6 +73,27 @@ TEST(CanaryConfig, PostgresWarehouseSecretsAreRedactedAndObserveModeIsAccepted) 
   EXPECT_EQ(shown.find("warehouse-secret-value"), std::string::npos);
 }
 
+TEST(CanaryConfig, AWarehouseCanBeANamedEntryWithTheCanaryTable) {
+  Config config = parse(R"(warehouses:
+  - name: analytics
+    snowflake: {account: MYORG-MYACCOUNT, user: CDCWATCH, private_key_file: /k.p8, warehouse: MONITOR_WH}
+canaries:
+  - name: orders
+    postgres: orders
+    warehouse: analytics
+    warehouse_table: ANALYTICS.ORDERS_CDC.CDCWATCH_CANARY
+)");
+  ASSERT_TRUE(config.canaries[0].warehouse);
+  EXPECT_EQ(config.canaries[0].warehouse->snowflake->table, "ANALYTICS.ORDERS_CDC.CDCWATCH_CANARY");
+  EXPECT_EQ(config.canaries[0].warehouse->snowflake->warehouse, "MONITOR_WH");
+  EXPECT_EQ(config.find_warehouse("analytics")->snowflake->table, "") << "the named entry stays table-less";
+  EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: orders\n    warehouse: nope\n    warehouse_table: a.b\n")
+                .find("no warehouses entry named 'nope'"),
+            std::string::npos);
+  EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: orders\n    warehouse: nope\n").find("warehouse_table"),
+            std::string::npos);
+}
+
 TEST(CanaryConfig, MistakesNameTheKeyAndTheFix) {
   EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: nope\n").find("no postgres entry named 'nope'"),
             std::string::npos);

@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "agent/core/readings_store.h"
-#include "probes/canary/snowflake_jwt.h"
+#include "probes/warehouseconn/snowflake_jwt.h"
 #include "probes/canary/snowflake_reader.h"
 #include "probes/canary/warehouse_observer_probe.h"
 #include "tests/support/snowflake_server.h"
@@ -165,7 +165,7 @@ TEST_F(SnowflakeTest, TheWarehouseStageTimesArrivalsAndTheKafkaHop) {
   CanaryConfig canary;
   canary.name = "orders";
   canary.agent_id = "agent-1";
-  canary.warehouse = WarehouseConfig{config(), std::nullopt, Millis(30000)};
+  canary.warehouse = WarehouseConfig{"", config(), std::nullopt, Millis(30000)};
   auto timeline = std::make_shared<CanaryTimeline>();
   WarehouseObserverProbe probe(canary, std::make_unique<SnowflakeReader>(config()), timeline);
   ReadingsStore store;

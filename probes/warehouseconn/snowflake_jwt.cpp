@@ -1,4 +1,4 @@
-#include "probes/canary/snowflake_jwt.h"
+#include "probes/warehouseconn/snowflake_jwt.h"
 
 #include <openssl/pem.h>
 #include <openssl/sha.h>
