@@ -60,7 +60,8 @@ YAML::Node to_yaml_node(const nlohmann::json& value) {
 }
 
 Config parse_sections(const ConfigNode& root) {
-  root.expect_keys({"agent", "postgres", "kafka", "connect", "warehouses", "canaries", "alerts", "notifiers"});
+  root.expect_keys({"agent", "postgres", "kafka", "connect", "warehouses", "canaries", "consistency",
+                    "alerts", "notifiers"});
   Config config;
   config.path = root.file();
   if (auto agent = root.optional_child("agent")) config.agent = parse_agent_settings(*agent);
@@ -113,6 +114,18 @@ Config parse_sections(const ConfigNode& root) {
       config.canaries.back().warehouse = resolved;
     }
   }
+  std::set<std::string> consistency_names;
+  for (const auto& entry : section(root, "consistency")) {
+    config.consistency.push_back(parse_consistency(entry));
+    const ConsistencyConfig& check = config.consistency.back();
+    check_name(entry, check.name, consistency_names);
+    if (!find_by_name(config.postgres, check.postgres)) {
+      entry.child("postgres").fail("no postgres entry named '" + check.postgres + "'; name one of the postgres: entries");
+    }
+    if (!find_by_name(config.warehouses, check.warehouse)) {
+      entry.child("warehouse").fail("no warehouses entry named '" + check.warehouse + "'; name one of the warehouses: entries");
+    }
+  }
   if (auto alerts = root.optional_child("alerts")) config.alerts = parse_alerts_config(*alerts);
   if (auto notifiers = root.optional_child("notifiers")) {
     config.notifiers = parse_notifiers_config(*notifiers);
@@ -160,6 +173,8 @@ nlohmann::json effective_config(const Config& config) {
   for (const auto& warehouse : config.warehouses) out["warehouses"].push_back(describe(warehouse));
   out["canaries"] = nlohmann::json::array();
   for (const auto& canary : config.canaries) out["canaries"].push_back(describe(canary));
+  out["consistency"] = nlohmann::json::array();
+  for (const auto& check : config.consistency) out["consistency"].push_back(describe(check));
   out["alerts"] = describe(config.alerts);
   out["notifiers"] = describe(config.notifiers);
   return out;

@@ -10,6 +10,7 @@
 #include "agent/app/agent_settings.h"
 #include "probes/canary/canary_config.h"
 #include "probes/connect/connect_config.h"
+#include "probes/consistency/consistency_config.h"
 #include "probes/kafkaconn/kafka_cluster_config.h"
 #include "probes/pgconn/pg_source_config.h"
 
@@ -23,6 +24,7 @@ struct Config {
   std::vector<CanaryConfig> canaries;
   std::vector<ConnectConfig> connect;
   std::vector<WarehouseConfig> warehouses;
+  std::vector<ConsistencyConfig> consistency;
   AlertsConfig alerts;
   NotifiersConfig notifiers;
   std::vector<AlertRule> rules;  // the rule set in force: defaults or rules_file, plus alerts.rules

@@ -5,6 +5,7 @@
 
 #include "probes/canary/canary_probes.h"
 #include "probes/connect/connect_probe.h"
+#include "probes/consistency/consistency_probe.h"
 #include "probes/kafka_lag/kafka_lag_probe.h"
 #include "probes/pg_slots/pg_slots_probe.h"
 
@@ -36,6 +37,12 @@ std::vector<std::unique_ptr<Probe>> build_probes(const Config& config, const Clo
     auto canary_probes = make_canary_probes(canary, *config.find_postgres(canary.postgres),
                                             canary.kafka ? config.find_kafka(*canary.kafka) : nullptr);
     for (auto& probe : canary_probes) probes.push_back(std::move(probe));
+  }
+  for (const auto& check : config.consistency) {
+    const PgSourceConfig& source = *config.find_postgres(check.postgres);
+    probes.push_back(std::make_unique<ConsistencyProbe>(
+        check, make_postgres_side(source.dsn, check.statement_timeout),
+        make_warehouse_side(*config.find_warehouse(check.warehouse), check.statement_timeout)));
   }
   return probes;
 }

@@ -93,6 +93,16 @@ void SnowflakeServer::set_row(const std::string& agent_id, int64_t seq, int64_t 
   rows_[agent_id] = {seq, written_at_ms};
 }
 
+void SnowflakeServer::on_statement(StatementHandler handler) {
+  std::lock_guard lock(mutex_);
+  handler_ = std::move(handler);
+}
+
+std::vector<std::string> SnowflakeServer::statements() const {
+  std::lock_guard lock(mutex_);
+  return statements_;
+}
+
 void SnowflakeServer::script(Scripted next) {
   std::lock_guard lock(mutex_);
   scripted_.push_back(next);
@@ -198,6 +208,29 @@ TestReply SnowflakeServer::handle_post(const RecordedRequest& request) {
     return json_reply(400, {{"code", "390142"}, {"message", "Incoming request does not contain a valid payload."}});
   }
   std::string handle = "01bc-" + std::to_string(next_handle_++);
+  StatementHandler handler;
+  {
+    std::lock_guard lock(mutex_);
+    statements_.push_back(statement);
+    handler = handler_;
+  }
+  if (next.status != 422 && statement.find("FROM " + table_ + " ") == std::string::npos && handler) {
+    std::vector<std::string> bindings;
+    for (int i = 1; body.contains("bindings") && body["bindings"].contains(std::to_string(i)); ++i) {
+      bindings.push_back(body["bindings"][std::to_string(i)].value("value", ""));
+    }
+    if (auto cells = handler(statement, bindings)) {
+      Json data = Json::array();
+      for (const auto& row : *cells) {
+        Json out = Json::array();
+        for (const auto& cell : row) out.push_back(cell ? Json(*cell) : Json(nullptr));
+        data.push_back(out);
+      }
+      return json_reply(200, {{"resultSetMetaData", {{"numRows", data.size()}, {"format", "jsonv2"}}},
+                              {"data", data}, {"code", "090001"}, {"statementHandle", handle},
+                              {"message", "Statement executed successfully."}});
+    }
+  }
   if (next.status == 422 || statement.find("FROM " + table_ + " ") == std::string::npos) {
     return json_reply(422, {{"code", "002003"},
                             {"message", "SQL compilation error:\nObject '" + table_ + "' does not exist or not authorized."},

@@ -7,11 +7,14 @@
 // Every request's JWT is verified as Snowflake does: RS256 signature with the user's public key,
 // iss = ACCOUNT.USER.SHA256:<fingerprint>, sub = ACCOUNT.USER, exp in the future and at most an hour
 // after iat (https://docs.snowflake.com/en/developer-guide/sql-api/authenticating).
-// It understands one statement shape: cdcwatch's canary query on the configured table.
+// It understands cdcwatch's canary query on the configured table; tests answer other statements
+// (INFORMATION_SCHEMA, counts) with a statement handler.
 #pragma once
 
 #include <chrono>
 #include <deque>
+#include <functional>
+#include <optional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -44,6 +47,13 @@ class SnowflakeServer {
   std::string url() const { return server_.url(); }
 
   void set_row(const std::string& agent_id, int64_t seq, int64_t written_at_ms);
+  // Rows (text cells, nullopt for NULL) for statements other than the canary's; nullopt answers
+  // 422 "does not exist or not authorized", as Snowflake does for an unknown object.
+  using Cells = std::vector<std::vector<std::optional<std::string>>>;
+  using StatementHandler = std::function<std::optional<Cells>(const std::string& statement,
+                                                              const std::vector<std::string>& bindings)>;
+  void on_statement(StatementHandler handler);
+  std::vector<std::string> statements() const;  // every statement posted, in order
   void script(Scripted next);  // answers the next POST so, in order
   void reject_tokens_issued_before(int64_t unix_seconds);  // "expires" earlier tokens: 401
 
@@ -73,6 +83,8 @@ class SnowflakeServer {
   std::vector<std::string> request_ids_;
   std::vector<bool> retry_flags_;
   std::vector<std::string> auth_problems_;
+  StatementHandler handler_;
+  std::vector<std::string> statements_;
 };
 
 }  // namespace cdcwatch::testing
