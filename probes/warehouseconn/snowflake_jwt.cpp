@@ -11,6 +11,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "agent/core/file_permissions.h"
+
 namespace cdcwatch {
 
 std::string base64_encode(std::string_view data) {
@@ -31,6 +33,9 @@ std::string base64url_encode(std::string_view data) {
 }
 
 SnowflakeKey SnowflakeKey::load(const std::string& path) {
+  if (auto problem = private_key_file_problem(path)) {
+    throw std::runtime_error("Snowflake private_key_file: " + *problem);
+  }
   std::ifstream file(path);
   if (!file) {
     throw std::runtime_error("cannot read the Snowflake private key file " + path +
