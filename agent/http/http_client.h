@@ -29,7 +29,7 @@ struct HttpResponse {
   int status = 0;          // 0 when no HTTP answer arrived
   std::string body;
   std::multimap<std::string, std::string> headers;  // names lower-cased
-  std::string error;       // transport problem: "timeout", "connection refused", "body too large"
+  std::string error;       // transport problem: "timeout", "connection refused", "response body larger than N bytes"
 
   bool transport_ok() const { return error.empty() && status != 0; }
   bool success() const { return transport_ok() && status >= 200 && status < 300; }

@@ -27,7 +27,7 @@ std::string new_request_id() {
 }
 
 bool retryable(const HttpResponse& response) {
-  if (!response.transport_ok()) return response.error != "body too large";
+  if (!response.transport_ok()) return response.error.find("larger than") == std::string::npos;  // not a cap hit
   return response.status == 429 || response.status == 503 || response.status == 504 ||
          response.status == 408;
 }

@@ -1,5 +1,8 @@
 // The durable outbox: order, survival across a restart, damage, and an unwritable state_dir.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <csignal>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -74,6 +77,35 @@ TEST(Outbox, UnwritableDirectoryKeepsEventsInMemoryAndSaysSo) {
   EXPECT_EQ(outbox.front()->event.dedup_key, "k1");
   outbox.pop(outbox.front()->seq);
   EXPECT_EQ(outbox.size(), 0u);
+}
+
+TEST(Outbox, AFullDiskKeepsEventsInMemoryInOrderAndSaysSo) {
+  testing::TempDir dir;
+  Outbox outbox(dir.path() + "/outbox");
+  outbox.push(event("before", AlertEvent::Action::kTrigger));
+  ASSERT_TRUE(outbox.durable());
+  // No file may grow any more, as on a full disk: writes fail (EFBIG instead of ENOSPC, the same
+  // path). SIGXFSZ would kill the process, so it is ignored while the limit holds.
+  rlimit original{};
+  getrlimit(RLIMIT_FSIZE, &original);
+  auto previous = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit full = original;
+  full.rlim_cur = 0;
+  setrlimit(RLIMIT_FSIZE, &full);
+  outbox.push(event("during-1", AlertEvent::Action::kTrigger));
+  outbox.push(event("during-2", AlertEvent::Action::kResolve));
+  bool durable_while_full = outbox.durable();
+  std::string problem = outbox.problem();
+  setrlimit(RLIMIT_FSIZE, &original);
+  std::signal(SIGXFSZ, previous);
+  EXPECT_FALSE(durable_while_full);
+  EXPECT_FALSE(problem.empty());
+  std::vector<std::string> order;
+  while (auto front = outbox.front()) {
+    order.push_back(front->event.dedup_key);
+    outbox.pop(front->seq);
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"before", "during-1", "during-2"})) << "nothing lost, in order";
 }
 
 }  // namespace

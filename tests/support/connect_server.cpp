@@ -71,6 +71,15 @@ ConnectServer::ConnectServer() {
   });
 }
 
+ConnectServer::~ConnectServer() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stopping_cv_.notify_all();
+  server_.stop();
+}
+
 TestReply ConnectServer::answer(const RecordedRequest& request, const std::function<TestReply()>& body) {
   Scripted next;
   std::string expected_auth;
@@ -82,7 +91,10 @@ TestReply ConnectServer::answer(const RecordedRequest& request, const std::funct
     }
     expected_auth = auth_;
   }
-  if (next.delay.count() > 0) std::this_thread::sleep_for(next.delay);
+  if (next.delay.count() > 0) {
+    std::unique_lock lock(mutex_);
+    if (stopping_cv_.wait_for(lock, next.delay, [&] { return stopping_; })) return error_reply(503, "stopping");
+  }
   if (!expected_auth.empty() && request.header("authorization") != expected_auth) {
     return error_reply(401, "Unauthorized");
   }
@@ -90,6 +102,7 @@ TestReply ConnectServer::answer(const RecordedRequest& request, const std::funct
     return error_reply(409, "Cannot complete request momentarily due to stale configuration (typically caused by a concurrent config change)");
   }
   if (next.status == 500) return error_reply(500, "Request timed out");
+  if (next.huge_body_bytes > 0) return {200, "[" + std::string(next.huge_body_bytes, ' ') + "]", "application/json", {}, {}};
   if (next.malformed) return {200, "{\"orders-postgres-source\": {\"status\": {\"name\": ", "application/json", {}, {}};
   return body();
 }

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -35,12 +36,13 @@ class ConnectServer {
   struct Scripted {
     int status = 200;  // 409, 500, or 200 with `malformed`
     bool malformed = false;
+    size_t huge_body_bytes = 0;  // answer 200 with this many bytes of JSON-looking garbage
     std::chrono::milliseconds delay{0};
   };
 
   ConnectServer();
-  // Stops the server first: a handler still sleeping on a scripted delay must not outlive the state.
-  ~ConnectServer() { server_.stop(); }
+  // Wakes handlers sleeping on a scripted delay and stops the server before the state goes.
+  ~ConnectServer();
   void start() { server_.start(); }
   std::string url() const { return server_.url(); }
 
@@ -66,6 +68,8 @@ class ConnectServer {
   bool old_worker_ = false;
   bool offsets_api_ = true;
   std::string auth_;  // expected Authorization header, empty when open
+  std::condition_variable stopping_cv_;
+  bool stopping_ = false;
 };
 
 }  // namespace cdcwatch::testing

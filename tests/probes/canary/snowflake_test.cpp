@@ -2,6 +2,8 @@
 // documented wire format and verifies every JWT with the test's public key.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <cstdio>
 #include <fstream>
 
@@ -21,6 +23,7 @@ struct SnowflakeTest : ::testing::Test {
   SnowflakeTest() {
     key_path = ::testing::TempDir() + "/snowflake_key_" + std::to_string(::getpid()) + ".p8";
     std::ofstream(key_path) << keys().private_pem;
+    std::filesystem::permissions(key_path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     server.start();
   }
   ~SnowflakeTest() override { std::remove(key_path.c_str()); }
@@ -54,6 +57,16 @@ TEST(SnowflakeJwt, AccountIdentifierIsUppercasedWithoutRegion) {
   EXPECT_EQ(snowflake_jwt_account("xy12345.us-east-1"), "XY12345");
   EXPECT_EQ(snowflake_jwt_account("xy12345.us-east-2.aws"), "XY12345");
   EXPECT_EQ(snowflake_jwt_account("myorg-myaccount.global"), "MYORG");
+}
+
+TEST_F(SnowflakeTest, AKeyFileOthersCanReadIsRefused) {
+  std::filesystem::permissions(key_path, std::filesystem::perms::others_read, std::filesystem::perm_options::add);
+  SnowflakeReader reader(config());
+  auto result = read(reader);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error_reason, "config");
+  EXPECT_NE(result.error_message.find("chmod"), std::string::npos) << result.error_message;
+  EXPECT_EQ(server.statements_posted(), 0);
 }
 
 TEST(SnowflakeJwt, AnEncryptedOrMissingKeyIsAClearErrorWithoutKeyMaterial) {
@@ -137,6 +150,7 @@ TEST_F(SnowflakeTest, A401IsAnsweredOnceWithAFreshToken) {
 
 TEST_F(SnowflakeTest, AWrongKeyIsAnAuthErrorThatSaysWhatToCheck) {
   std::ofstream(key_path) << testing::generate_rsa_key_pair().private_pem;
+  std::filesystem::permissions(key_path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   SnowflakeReader reader(config());
   auto result = read(reader);
   ASSERT_FALSE(result.ok());

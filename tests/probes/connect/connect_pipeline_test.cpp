@@ -109,6 +109,10 @@ TEST_F(PipelineTest, ASourceWhoseLsnStopsWhileTheSlotsWalGrowsIsStalledThenRecov
     return stalled("orders-postgres-source", "source");
   };
   EXPECT_EQ(cycle(), 0);
+  // The offsets topic is read from the beginning by a fresh consumer: wait until the committed
+  // LSN is known (same fake instant), so the stall is timed from here.
+  for (int i = 0; i < 20 && !last_lag_bytes; ++i) cycle();
+  ASSERT_TRUE(last_lag_bytes) << last_status.dump();
   for (int step = 0; step < 9; ++step) {
     clock.advance(15s);
     cycle();

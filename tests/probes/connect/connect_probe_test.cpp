@@ -109,6 +109,20 @@ TEST_F(ConnectTest, RebalanceServerErrorsMalformedAndSlowAnswersAreErrorsNotCras
   EXPECT_TRUE(collect(probe).ok()) << "and it recovers";
 }
 
+TEST_F(ConnectTest, A50MegabyteAnswerOrOneThatNeverComesIsBoundedNotFatal) {
+  server.put("snowflake-sink", Connector{.type = "sink"});
+  ConnectProbe probe(config(), nullptr, Millis(15000), {});
+  server.script({.huge_body_bytes = 50u << 20});
+  auto huge = collect(probe);
+  EXPECT_FALSE(huge.ok());
+  EXPECT_NE(huge.error_message.find("larger than"), std::string::npos) << huge.error_message;
+  server.script({.delay = 60000ms});  // a worker that says nothing for a minute
+  auto started = std::chrono::steady_clock::now();
+  auto silent = collect(probe);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s) << "bounded by request_timeout, not by the worker";
+  EXPECT_EQ(silent.readings.value("cdcwatch_connect_up", {{"connect", "connect"}}), 0);
+}
+
 TEST_F(ConnectTest, BasicAuthIsSentAndThePasswordNeverShown) {
   server.require_basic_auth("monitor", "connect-secret-value");
   server.put("snowflake-sink", Connector{.type = "sink"});

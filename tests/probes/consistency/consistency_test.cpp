@@ -2,6 +2,8 @@
 // and the Snowflake path against the local SQL API server.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <fstream>
 #include <regex>
 
@@ -113,6 +115,7 @@ TEST(ConsistencySnowflake, InformationSchemaAndCountsThroughTheSqlApi) {
   auto keys = testing::generate_rsa_key_pair();
   std::string key_path = ::testing::TempDir() + "/consistency_key_" + std::to_string(::getpid()) + ".p8";
   std::ofstream(key_path) << keys.private_pem;
+  std::filesystem::permissions(key_path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   testing::SnowflakeServer snowflake(keys.public_pem, "MYORG-MYACCOUNT", "CDCWATCH", "ANALYTICS.ORDERS_CDC.CDCWATCH_CANARY");
   snowflake.on_statement([](const std::string& statement, const std::vector<std::string>& bindings)
                              -> std::optional<testing::SnowflakeServer::Cells> {

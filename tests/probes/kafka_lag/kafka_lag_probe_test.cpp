@@ -181,6 +181,35 @@ TEST_F(LagTest, BrokerDownReportsDownWithoutStaleLagThenRecovers) {
   EXPECT_TRUE(recovered);
 }
 
+TEST(LagLeaderMove, LagStaysExactWhenAPartitionLeaderMovesToAnotherBroker) {
+  testing::KafkaMockCluster kafka{3};
+  kafka.create_topic("t", 2, 3);
+  for (int i = 0; i < 6; ++i) kafka.produce("t", i % 2, "k", "v");
+  kafka.commit("g", "t", 0, 1);
+  kafka.commit("g", "t", 1, 2);
+  KafkaClusterConfig c;
+  c.name = "msk";
+  c.bootstrap_servers = kafka.bootstrap();
+  c.consumer_groups = {"g"};
+  c.request_timeout = Millis(3000);
+  KafkaLagProbe probe(c, Millis(15000));
+  FakeClock clock{TimePoint(std::chrono::seconds(1'800'000'000))};
+  ReadingsStore store;
+  auto group_lag = [&] {
+    auto outcome = probe.collect({clock.now() + 10s, clock, store});
+    return outcome.readings.value("cdcwatch_kafka_consumer_group_lag_messages", {{"kafka", "msk"}, {"group", "g"}});
+  };
+  EXPECT_EQ(group_lag(), 2 + 1);
+  for (int32_t broker : {2, 3}) {
+    ASSERT_EQ(rd_kafka_mock_partition_set_leader(kafka.raw(), "t", 0, broker), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_EQ(rd_kafka_mock_partition_set_leader(kafka.raw(), "t", 1, broker), RD_KAFKA_RESP_ERR_NO_ERROR);
+    kafka.produce("t", 0, "k", "v");
+    std::optional<double> lag;
+    for (int i = 0; i < 20 && lag != std::optional<double>(double(3 + broker - 1)); ++i) lag = group_lag();
+    EXPECT_EQ(lag, 3 + broker - 1) << "leader now broker " << broker;
+  }
+}
+
 TEST_F(LagTest, AnInvalidPropertyIsAConfigErrorNamingTheKeyButNotASecretValue) {
   KafkaClusterConfig c = config();
   c.properties.emplace_back("security.protocol", SecretString{"hunter2-protocol", "${env:X}"});
