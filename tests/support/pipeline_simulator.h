@@ -1,0 +1,70 @@
+// A small but real CDC pipeline on one machine, for the demo and the end-to-end drills:
+//   PostgreSQL 15 (database `shop` with orders, customers, line_items, products and the canary
+//   table; database `analytics` as the warehouse) -> capture (reads the logical slot `debezium`
+//   with PostgreSQL's test_decoding plugin and produces Debezium-shaped JSON change events to
+//   shop.public.<table>, committing its offsets to connect-offsets as Debezium does) -> librdkafka's
+//   mock cluster (3 brokers) -> sink (group connect-warehouse-sink, MERGEs into `analytics`,
+//   commits its offsets) -> a Kafka Connect REST API for both connectors (status and offsets).
+// A workload thread writes orders at a configurable rate. Faults from the case study can be
+// switched on and off while it runs. This is test support, not product.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "tests/support/connect_server.h"
+#include "tests/support/kafka_mock_cluster.h"
+#include "tests/support/postgres_server.h"
+
+namespace cdcwatch::testing {
+
+enum class Fault {
+  kSinkStalled,       // Challenge 4: the sink says RUNNING but loads and commits nothing
+  kCaptureStopped,    // Challenge 2: nothing reads the slot, which retains WAL
+  kSinkTaskFailed,    // the sink's task FAILED with a trace
+  kBrokersDown,       // every Kafka broker down
+  kWarehouseSlow,     // each sink batch takes seconds
+};
+
+class PipelineSimulator {
+ public:
+  struct Options {
+    double orders_per_second = 5;
+    int partitions = 3;
+  };
+  explicit PipelineSimulator(Options options);
+  ~PipelineSimulator();
+  PipelineSimulator(const PipelineSimulator&) = delete;
+  PipelineSimulator& operator=(const PipelineSimulator&) = delete;
+
+  void set_fault(Fault fault, bool on);
+  void restart_postgres();
+
+  PostgresServer& postgres() { return pg_; }
+  std::string source_dsn() const { return pg_.dsn("shop"); }
+  std::string warehouse_dsn() const { return pg_.dsn("analytics"); }
+  std::string bootstrap() const { return kafka_.bootstrap(); }
+  std::string connect_url() const { return connect_.url(); }
+  int64_t events_captured() const { return captured_; }
+  int64_t events_loaded() const { return loaded_; }
+
+ private:
+  void capture_loop();
+  void sink_loop();
+  void workload_loop();
+  void update_statuses();
+
+  Options options_;
+  PostgresServer pg_;
+  KafkaMockCluster kafka_{3};
+  ConnectServer connect_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> sink_stalled_{false}, capture_stopped_{false}, sink_failed_{false}, brokers_down_{false},
+      warehouse_slow_{false}, postgres_restarting_{false};
+  std::atomic<int64_t> captured_{0}, loaded_{0};
+  std::thread capture_, sink_, workload_;
+};
+
+}  // namespace cdcwatch::testing
