@@ -8,6 +8,7 @@
 #include "agent/app/agent.h"
 #include "agent/app/config.h"
 #include "tests/support/child_process.h"
+#include "tests/support/drill_config.h"
 #include "tests/support/eventually.h"
 #include "tests/support/pagerduty_server.h"
 #include "tests/support/pipeline_simulator.h"
@@ -18,36 +19,11 @@ namespace {
 using namespace std::chrono_literals;
 using testing::Fault;
 
-std::string drill_config(testing::PipelineSimulator& sim, const std::string& state_dir, const std::string& pagerduty) {
-  return "agent:\n  state_dir: " + state_dir + "\n  listen: 127.0.0.1:0\n  interval: 1s\n"
-         "  runbook_base_url: https://example.com/cdcwatch/\n"
-         "postgres:\n  - name: shop\n    dsn: \"" + sim.source_dsn() + "\"\n"
-         "kafka:\n  - name: msk\n    bootstrap_servers: \"" + sim.bootstrap() + "\"\n    window: 3\n"
-         "    request_timeout: 1s\n"
-         "connect:\n  - name: connect\n    url: " + sim.connect_url() + "\n    kafka: msk\n"
-         "canaries:\n  - name: shop\n    postgres: shop\n    table: public.cdcwatch_canary\n    interval: 1s\n"
-         "    agent_id: drill\n    kafka: msk\n    topic: shop.public.cdcwatch_canary\n"
-         "    warehouse:\n      postgres:\n        dsn: \"" + sim.warehouse_dsn() + "\"\n"
-         "        table: public.cdcwatch_canary\n      poll_interval: 1s\n"
-         "alerts:\n  min_time_before_resolve: 2s\n  rules:\n"
-         "    - {alert: CdcCanaryStaleAtWarehouse, metric: cdcwatch_canary_freshness_seconds, match: {stage: warehouse},"
-         " above: 10s, for: 0s, severity: warning, stage: warehouse, runbook: runbooks/canary-stale-warehouse.md,"
-         " summary: \"warehouse canary {{value}} old\"}\n"
-         "    - {alert: CdcCanaryStaleAtKafka, metric: cdcwatch_canary_freshness_seconds, match: {stage: kafka},"
-         " above: 10s, for: 0s, severity: warning, stage: capture, runbook: runbooks/canary-stale-kafka.md,"
-         " summary: \"kafka canary {{value}} old\"}\n"
-         "    - {alert: CdcConnectorTaskFailed, metric: cdcwatch_connector_task_state, match: {state: FAILED},"
-         " equals: 1, for: 0s, severity: critical, stage: capture, runbook: runbooks/connector-task-failed.md,"
-         " summary: \"task {{task}} of {{connector}} FAILED\"}\n"
-         "    - {alert: CdcKafkaDown, metric: cdcwatch_kafka_up, equals: 0, for: 2s, severity: critical, stage: kafka,"
-         " runbook: runbooks/kafka-down.md, summary: \"kafka {{kafka}} down\"}\n"
-         "notifiers:\n  pagerduty:\n    routing_key: dri11routing0key0000000000000000\n    url: " + pagerduty + "\n";
-}
-
 struct Drill : ::testing::Test {
   Drill() {
     pagerduty.start();
-    config = parse_config(ConfigNode::load_string(drill_config(sim, state.path(), pagerduty.url()), "drill.yml"));
+    config = parse_config(ConfigNode::load_string(
+        testing::drill_config(sim, {.state_dir = state.path(), .pagerduty_url = pagerduty.url()}), "drill.yml"));
     agent = std::make_unique<Agent>(config, clock);
     agent->start();
   }

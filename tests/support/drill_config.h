@@ -1,0 +1,23 @@
+// The agent config for watching the pipeline simulator, shared by the drills, the demo and the
+// detection benchmark: every probe on, short status windows, and the canary, task and Kafka rules
+// with demo thresholds (the shipped defaults are in alerts/rules.yml).
+#pragma once
+
+#include <string>
+
+#include "tests/support/pipeline_simulator.h"
+
+namespace cdcwatch::testing {
+
+struct DrillSettings {
+  std::string state_dir;
+  std::string pagerduty_url;
+  std::string listen = "127.0.0.1:0";
+  std::string interval = "1s";
+  std::string stale_after = "10s";  // canary freshness threshold at both stages
+  std::string runbook_base_url = "https://example.com/cdcwatch/";
+};
+
+std::string drill_config(PipelineSimulator& sim, const DrillSettings& settings);
+
+}  // namespace cdcwatch::testing
