@@ -93,5 +93,27 @@ TEST_F(Drill, AFailedSinkTaskPagesWithTheTask) { drill(Fault::kSinkTaskFailed, "
 
 TEST_F(Drill, BrokersDownPagesKafka) { drill(Fault::kBrokersDown, "CdcKafkaDown", "kafka"); }
 
+TEST_F(Drill, ASlowWarehousePagesTheWarehouseStage) {
+  drill(Fault::kWarehouseSlow, "CdcCanaryStaleAtWarehouse", "warehouse");
+}
+
+TEST_F(Drill, APostgresRestartIsRiddenOutWithoutAPageOrAStuckProbe) {
+  ASSERT_TRUE(healthy());
+  auto written_seq = [&] {
+    std::string text = agent->metrics_text();
+    auto at = text.find("cdcwatch_canary_last_written_seq{canary=\"shop\"} ");
+    return at == std::string::npos ? 0.0 : std::stod(text.substr(text.find("} ", at) + 2));
+  };
+  double before = written_seq();
+  sim.restart_postgres();
+  EXPECT_TRUE(testing::eventually([&] { return written_seq() >= before + 3; }, 60s))
+      << "the canary writer reconnected and writes again";
+  EXPECT_TRUE(healthy()) << "the canary flows end to end again after the restart";
+  std::string text = agent->metrics_text();
+  EXPECT_NE(text.find("cdcwatch_pg_up{source=\"shop\"} 1"), std::string::npos);
+  EXPECT_NE(text.find("cdcwatch_probe_up{probe=\"canary/shop/writer\"} 1"), std::string::npos);
+  EXPECT_EQ(pagerduty.rejected_count(), 0);
+}
+
 }  // namespace
 }  // namespace cdcwatch

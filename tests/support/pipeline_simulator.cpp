@@ -318,7 +318,7 @@ void PipelineSimulator::sink_loop() {
       rd_kafka_message_destroy(message);
     }
     if (batch == 0) continue;
-    if (warehouse_slow_) std::this_thread::sleep_for(3s);
+    if (warehouse_slow_) std::this_thread::sleep_for(15s);  // slower than the drills' 10 s canary threshold
     rd_kafka_commit(consumer, nullptr, 0);
     rd_kafka_topic_partition_list_t* positions = nullptr;
     rd_kafka_assignment(consumer, &positions);

@@ -25,7 +25,7 @@ enum class Fault {
   kCaptureStopped,    // Challenge 2: nothing reads the slot, which retains WAL
   kSinkTaskFailed,    // the sink's task FAILED with a trace
   kBrokersDown,       // every Kafka broker down
-  kWarehouseSlow,     // each sink batch takes seconds
+  kWarehouseSlow,     // each sink batch takes 15 s
 };
 
 class PipelineSimulator {
