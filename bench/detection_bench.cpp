@@ -29,17 +29,6 @@ struct Incident {
   double threshold_and_for;  // seconds the rule itself waits once the fault is in place
 };
 
-bool paged(testing::PagerDutyServer& pagerduty, const std::string& alert, const std::string& action) {
-  for (const auto& event : pagerduty.accepted()) {
-    if (event.value("event_action", "") != action) continue;
-    if (action == "resolve" ? event.value("dedup_key", "").rfind(alert + ":", 0) == 0
-                            : event.contains("payload") && event["payload"].value("class", "") == alert) {
-      return true;
-    }
-  }
-  return false;
-}
-
 // One run: a fresh pipeline and agent; seconds from injection to the page, or -1.
 double run_once(const Incident& incident, int interval_s, int stale_after_s) {
   testing::PipelineSimulator sim({.orders_per_second = 5});
@@ -55,19 +44,19 @@ double run_once(const Incident& incident, int interval_s, int stale_after_s) {
   Agent agent(config, clock);
   agent.start();
   bool healthy = testing::eventually([&] {
-    std::string text = agent.metrics_text();
-    auto at = text.find("cdcwatch_canary_freshness_seconds{canary=\"shop\",stage=\"warehouse\"} ");
-    return at != std::string::npos && std::stod(text.substr(text.find("} ", at) + 2)) < 2.0 * interval_s + 1;
+    auto freshness = testing::series_value(agent.metrics_text(),
+                                           "cdcwatch_canary_freshness_seconds{canary=\"shop\",stage=\"warehouse\"}");
+    return freshness && *freshness < 2.0 * interval_s + 1;
   }, std::chrono::seconds(120));
   double seconds = -1;
   if (healthy) {
     auto injected = std::chrono::steady_clock::now();
     sim.set_fault(incident.fault, true);
-    if (testing::eventually([&] { return paged(pagerduty, incident.alert, "trigger"); }, std::chrono::seconds(600))) {
+    if (testing::eventually([&] { return pagerduty.has_event(incident.alert, "trigger"); }, std::chrono::seconds(600))) {
       seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - injected).count();
     }
     sim.set_fault(incident.fault, false);
-    testing::eventually([&] { return paged(pagerduty, incident.alert, "resolve"); }, std::chrono::seconds(120));
+    testing::eventually([&] { return pagerduty.has_event(incident.alert, "resolve"); }, std::chrono::seconds(120));
   }
   agent.stop();
   return seconds;

@@ -39,20 +39,9 @@ void say(const std::string& text) {
 }
 
 double warehouse_freshness(const std::string& metrics_url) {
-  std::string text = cdcwatch::send_http({.url = metrics_url}).body;
-  auto at = text.find("cdcwatch_canary_freshness_seconds{canary=\"shop\",stage=\"warehouse\"} ");
-  return at == std::string::npos ? 1e9 : std::stod(text.substr(text.find("} ", at) + 2));
-}
-
-bool has_event(cdcwatch::testing::PagerDutyServer& pagerduty, const std::string& alert, const std::string& action) {
-  for (const auto& event : pagerduty.accepted()) {
-    if (event.value("event_action", "") != action) continue;
-    if (action == "resolve" ? event.value("dedup_key", "").rfind(alert + ":", 0) == 0
-                            : event.contains("payload") && event["payload"].value("class", "") == alert) {
-      return true;
-    }
-  }
-  return false;
+  return cdcwatch::testing::series_value(cdcwatch::send_http({.url = metrics_url}).body,
+                                         "cdcwatch_canary_freshness_seconds{canary=\"shop\",stage=\"warehouse\"}")
+      .value_or(1e9);
 }
 
 // Injects `fault`, waits for the page and prints how long it took, heals, waits for the resolve.
@@ -61,14 +50,14 @@ bool incident(cdcwatch::testing::PipelineSimulator& sim, cdcwatch::testing::Page
   say("Injecting: " + what);
   auto started = std::chrono::steady_clock::now();
   sim.set_fault(fault, true);
-  while (!has_event(pagerduty, alert, "trigger")) {
+  while (!pagerduty.has_event(alert, "trigger")) {
     if (!pause_for(500ms)) return false;
   }
   say(alert + " paged " +
       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count()) +
       " s after the fault. Healing the pipeline.");
   sim.set_fault(fault, false);
-  while (!has_event(pagerduty, alert, "resolve")) {
+  while (!pagerduty.has_event(alert, "resolve")) {
     if (!pause_for(500ms)) return false;
   }
   say("Recovered: the incident resolved.");

@@ -30,10 +30,8 @@ struct Drill : ::testing::Test {
   ~Drill() override { agent->stop(); }
 
   std::optional<double> warehouse_freshness() {
-    std::string text = agent->metrics_text();
-    auto at = text.find("cdcwatch_canary_freshness_seconds{canary=\"shop\",stage=\"warehouse\"} ");
-    if (at == std::string::npos) return std::nullopt;
-    return std::stod(text.substr(text.find("} ", at) + 2));
+    return testing::series_value(agent->metrics_text(),
+                                 "cdcwatch_canary_freshness_seconds{canary=\"shop\",stage=\"warehouse\"}");
   }
   // The pipeline flows end to end: a fresh canary reached the warehouse.
   bool healthy() {
@@ -42,12 +40,9 @@ struct Drill : ::testing::Test {
       return freshness && *freshness < 5;
     }, 60s);
   }
-  std::optional<nlohmann::json> page(const std::string& alert, const std::string& action) {
+  std::optional<nlohmann::json> trigger_of(const std::string& alert) {
     for (const auto& event : pagerduty.accepted()) {
-      bool matches = event.value("event_action", "") == action &&
-                     (action == "resolve" ? event.value("dedup_key", "").rfind(alert + ":", 0) == 0
-                                          : event.contains("payload") && event["payload"].value("class", "") == alert);
-      if (matches) return event;
+      if (event.contains("payload") && event["payload"].value("class", "") == alert) return event;
     }
     return std::nullopt;
   }
@@ -57,13 +52,13 @@ struct Drill : ::testing::Test {
                                               << nlohmann::json(pagerduty.accepted()).dump();
     ASSERT_EQ(pagerduty.rejected_count(), 0);
     sim.set_fault(fault, true);
-    ASSERT_TRUE(testing::eventually([&] { return page(alert, "trigger").has_value(); }, 90s))
+    ASSERT_TRUE(testing::eventually([&] { return pagerduty.has_event(alert, "trigger"); }, 90s))
         << alert << " did not page; pages: " << nlohmann::json(pagerduty.accepted()).dump();
-    auto trigger = *page(alert, "trigger");
+    auto trigger = *trigger_of(alert);
     EXPECT_EQ(trigger["payload"]["component"], stage);
     EXPECT_NE(trigger["links"][0].value("href", "").find("runbooks/"), std::string::npos);
     sim.set_fault(fault, false);
-    EXPECT_TRUE(testing::eventually([&] { return page(alert, "resolve").has_value(); }, 90s))
+    EXPECT_TRUE(testing::eventually([&] { return pagerduty.has_event(alert, "resolve"); }, 90s))
         << alert << " did not resolve after healing";
   }
 
@@ -100,9 +95,7 @@ TEST_F(Drill, ASlowWarehousePagesTheWarehouseStage) {
 TEST_F(Drill, APostgresRestartIsRiddenOutWithoutAPageOrAStuckProbe) {
   ASSERT_TRUE(healthy());
   auto written_seq = [&] {
-    std::string text = agent->metrics_text();
-    auto at = text.find("cdcwatch_canary_last_written_seq{canary=\"shop\"} ");
-    return at == std::string::npos ? 0.0 : std::stod(text.substr(text.find("} ", at) + 2));
+    return testing::series_value(agent->metrics_text(), "cdcwatch_canary_last_written_seq{canary=\"shop\"}").value_or(0);
   };
   double before = written_seq();
   sim.restart_postgres();

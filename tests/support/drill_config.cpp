@@ -28,4 +28,10 @@ std::string drill_config(PipelineSimulator& sim, const DrillSettings& s) {
          "notifiers:\n  pagerduty:\n    routing_key: dri11routing0key0000000000000000\n    url: " + s.pagerduty_url + "\n";
 }
 
+std::optional<double> series_value(const std::string& metrics_text, const std::string& series) {
+  auto at = metrics_text.find("\n" + series + " ");
+  if (at == std::string::npos) return std::nullopt;
+  return std::stod(metrics_text.substr(at + series.size() + 2));
+}
+
 }  // namespace cdcwatch::testing

@@ -3,6 +3,7 @@
 // with demo thresholds (the shipped defaults are in alerts/rules.yml).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "tests/support/pipeline_simulator.h"
@@ -19,5 +20,8 @@ struct DrillSettings {
 };
 
 std::string drill_config(PipelineSimulator& sim, const DrillSettings& settings);
+
+// The value of one series, exactly as written in the exposition text (name{labels}), if present.
+std::optional<double> series_value(const std::string& metrics_text, const std::string& series);
 
 }  // namespace cdcwatch::testing

@@ -151,4 +151,16 @@ std::vector<PagerDutyServer::Incident> PagerDutyServer::incidents() const {
   return incidents_;
 }
 
+bool PagerDutyServer::has_event(const std::string& alert, const std::string& action) const {
+  for (const auto& event : accepted()) {
+    if (event.value("event_action", "") != action) continue;
+    // A resolve carries only the dedup_key, which starts with the alert's name.
+    if (action == "resolve" ? event.value("dedup_key", "").rfind(alert + ":", 0) == 0
+                            : event.contains("payload") && event["payload"].value("class", "") == alert) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace cdcwatch::testing

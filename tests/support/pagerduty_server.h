@@ -45,6 +45,8 @@ class PagerDutyServer {
   void on_accepted(std::function<void(const nlohmann::json&)> listener);
 
   std::vector<nlohmann::json> accepted() const;  // events answered 202, in order
+  // Whether an accepted event triggered (`trigger`) or resolved (`resolve`) the alert `alert`.
+  bool has_event(const std::string& alert, const std::string& action) const;
   int rejected_count() const;                    // events answered 400
   int answered_count(int status) const;
   std::vector<Incident> incidents() const;
