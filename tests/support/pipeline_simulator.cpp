@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <chrono>
+#include <ctime>
 #include <functional>
 #include <map>
 #include <random>
@@ -152,6 +153,14 @@ std::optional<Change> parse_change(const std::string& line, int64_t lsn) {
   return change;
 }
 
+// "2026-11-25T23:10:00.123456Z" -> unix seconds.
+double parse_iso_seconds(const std::string& text) {
+  std::tm tm{};
+  strptime(text.substr(0, 19).c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  double fraction = text.size() > 20 && text[19] == '.' ? std::stod("0" + text.substr(19, text.find_first_of("Z+-", 19) - 19)) : 0;
+  return static_cast<double>(timegm(&tm)) + fraction;
+}
+
 int64_t parse_lsn(const std::string& text) {
   auto slash = text.find('/');
   return static_cast<int64_t>((std::stoull(text.substr(0, slash), nullptr, 16) << 32) |
@@ -242,8 +251,15 @@ void PipelineSimulator::capture_loop() {
                         {"ts_ms", now_ms()}};
           int partition = static_cast<int>(std::hash<std::string>{}(key.dump()) % options_.partitions);
           try {
-            kafka_.produce("shop.public." + change.table, partition, key.dump(), event.dump());
+            int64_t produced_ms = now_ms();
+            kafka_.produce("shop.public." + change.table, partition, key.dump(), event.dump(), produced_ms);
             ++captured_;
+            if (change.table == "cdcwatch_canary" && change.op != "d") {
+              std::lock_guard lock(arrivals_mutex_);
+              auto& arrival = arrivals_[{values["agent_id"].get<std::string>(), values["seq"].get<int64_t>()}];
+              arrival = {values["agent_id"].get<std::string>(), values["seq"].get<int64_t>(),
+                         parse_iso_seconds(values["written_at"].get<std::string>()), produced_ms / 1000.0, 0};
+            }
           } catch (const std::exception&) {
           }
         }
@@ -308,8 +324,14 @@ void PipelineSimulator::sink_loop() {
           if (event["op"] == "d") {
             warehouse.exec("DELETE FROM " + table + " WHERE " + key_name + " = " + key_value);
           } else {
+            bool merged = false;
             warehouse.exec("INSERT INTO " + table + " (" + names + ") VALUES (" + values + ") ON CONFLICT (" + key_name +
-                           ") DO UPDATE SET " + updates);
+                           ") DO UPDATE SET " + updates, &merged);
+            if (merged && table == "cdcwatch_canary") {
+              std::lock_guard lock(arrivals_mutex_);
+              auto it = arrivals_.find({row["agent_id"].get<std::string>(), row["seq"].get<int64_t>()});
+              if (it != arrivals_.end()) it->second.reached_warehouse = now_ms() / 1000.0;
+            }
           }
           ++loaded_;
         }
@@ -335,6 +357,13 @@ void PipelineSimulator::sink_loop() {
   rd_kafka_topic_partition_list_destroy(assignment);
   rd_kafka_consumer_close(consumer);
   rd_kafka_destroy(consumer);
+}
+
+std::vector<CanaryArrival> PipelineSimulator::canary_arrivals() const {
+  std::lock_guard lock(arrivals_mutex_);
+  std::vector<CanaryArrival> out;
+  for (const auto& [key, arrival] : arrivals_) out.push_back(arrival);
+  return out;
 }
 
 void PipelineSimulator::workload_loop() {

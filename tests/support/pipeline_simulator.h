@@ -12,7 +12,10 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <map>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "tests/support/connect_server.h"
 #include "tests/support/kafka_mock_cluster.h"
@@ -26,6 +29,15 @@ enum class Fault {
   kSinkTaskFailed,    // the sink's task FAILED with a trace
   kBrokersDown,       // every Kafka broker down
   kWarehouseSlow,     // each sink batch takes 15 s
+};
+
+// When one canary row (as cdcwatch writes it) reached each stage, by the simulator's own clock.
+struct CanaryArrival {
+  std::string agent_id;
+  int64_t seq = 0;
+  double written_at = 0;     // unix seconds, from the row
+  double reached_kafka = 0;  // the record's timestamp (when capture produced it)
+  double reached_warehouse = 0;  // when the sink's MERGE of it returned; 0 until then
 };
 
 class PipelineSimulator {
@@ -49,6 +61,7 @@ class PipelineSimulator {
   std::string connect_url() const { return connect_.url(); }
   int64_t events_captured() const { return captured_; }
   int64_t events_loaded() const { return loaded_; }
+  std::vector<CanaryArrival> canary_arrivals() const;
 
  private:
   void capture_loop();
@@ -64,6 +77,8 @@ class PipelineSimulator {
   std::atomic<bool> sink_stalled_{false}, capture_stopped_{false}, sink_failed_{false}, brokers_down_{false},
       warehouse_slow_{false}, postgres_restarting_{false};
   std::atomic<int64_t> captured_{0}, loaded_{0};
+  mutable std::mutex arrivals_mutex_;
+  std::map<std::pair<std::string, int64_t>, CanaryArrival> arrivals_;
   std::thread capture_, sink_, workload_;
 };
 
