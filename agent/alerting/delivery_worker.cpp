@@ -87,10 +87,8 @@ void DeliveryWorker::run() {
 
 DeliveryWorker::Result DeliveryWorker::deliver(const AlertEvent& event, std::string& detail) {
   HttpResponse response = send_http(notifier_->request_for(event));
-  detail = response.transport_ok()
-               ? "HTTP " + std::to_string(response.status) + " " +
-                     scrub_secrets(response.body.substr(0, 300))
-               : response.error;
+  detail = response.transport_ok() ? scrub_secrets(notifier_->describe_answer(response.status, response.body))
+                                   : response.error;
   Result result = response.success()                                          ? Result::kDelivered
                   : !response.transport_ok() || response.status == 429 ||
                           response.status == 408 || response.status >= 500 ? Result::kRetry

@@ -23,4 +23,8 @@ std::vector<std::unique_ptr<Notifier>> build_notifiers(const NotifiersConfig& co
   return out;
 }
 
+std::string Notifier::describe_answer(int status, const std::string& body) const {
+  return "HTTP " + std::to_string(status) + " " + body.substr(0, 300);
+}
+
 }  // namespace cdcwatch

@@ -16,6 +16,8 @@ class Notifier {
   virtual ~Notifier() = default;
   virtual const std::string& name() const = 0;  // the `notifier` label
   virtual HttpRequest request_for(const AlertEvent& event) const = 0;
+  // What the peer's answer says, for logs and /status: by default the start of the body.
+  virtual std::string describe_answer(int status, const std::string& body) const;
 };
 
 // "https://runbooks.example/runbooks/slot-lost.md", or empty without a base URL.

@@ -77,4 +77,20 @@ HttpRequest PagerDutyNotifier::request_for(const AlertEvent& event) const {
   return request;
 }
 
+std::string describe_pagerduty_answer(int status, const std::string& body) {
+  std::string out = "HTTP " + std::to_string(status);
+  auto answer = nlohmann::json::parse(body, nullptr, false);
+  if (!answer.is_object()) return out + " " + truncate_utf8(body, 200);
+  if (answer.contains("status") && answer["status"].is_string()) out += " " + answer["status"].get<std::string>();
+  if (answer.contains("message") && answer["message"].is_string()) out += ": " + answer["message"].get<std::string>();
+  if (answer.contains("errors") && answer["errors"].is_array()) {
+    std::string errors;
+    for (const auto& error : answer["errors"]) {
+      if (error.is_string()) errors += (errors.empty() ? "" : "; ") + error.get<std::string>();
+    }
+    if (!errors.empty()) out += " (" + truncate_utf8(errors, 300) + ")";
+  }
+  return out;
+}
+
 }  // namespace cdcwatch

@@ -102,6 +102,23 @@ TEST(Run, ServesEndpointsAndStopsCleanlyOnSigterm) {
   EXPECT_EQ(child.wait(5s), 0) << child.err();
 }
 
+TEST(Run, OversizedRequestsAreRefusedAndTheEndpointsStayUp) {
+  TempDir dir;
+  std::string config = dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:0\n");
+  ChildProcess child({kBinary, "run", "--config", config});
+  int port = start_and_get_port(child);
+  ASSERT_GT(port, 0);
+  std::string base = "http://127.0.0.1:" + std::to_string(port);
+  HttpResponse huge = send_http({.method = "POST", .url = base + "/status", .body = std::string(4 << 20, 'x')});
+  EXPECT_TRUE(!huge.transport_ok() || huge.status == 413 || huge.status / 100 == 4)
+      << "a 4 MB body is refused, got " << huge.status << " " << huge.error;
+  HttpResponse long_header = send_http({.url = base + "/metrics", .headers = {{"X-Filler", std::string(64 << 10, 'y')}}});
+  EXPECT_NE(long_header.status, 200) << "a 64 KB header is not served";
+  EXPECT_EQ(send_http({.url = base + "/healthz"}).body, "ok\n") << "still serving";
+  child.signal(SIGTERM);
+  EXPECT_EQ(child.wait(5s), 0) << child.err();
+}
+
 TEST(Run, SighupReloadsAGoodConfigAndKeepsTheOldOneOnErrors) {
   TempDir dir;
   std::string config = dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:0\n");

@@ -173,6 +173,15 @@ TEST(PagerDuty, ARejectedEventIsCountedAndNotRetried) {
   EXPECT_NE(status.find("Length of 'routing_key' is incorrect"), std::string::npos) << status;
 }
 
+TEST(PagerDuty, AnswersAreDescribedFromTheirDocumentedFields) {
+  EXPECT_EQ(describe_pagerduty_answer(400, R"({"status":"invalid event","message":"Event object is invalid",)"
+                                           R"("errors":["'payload.severity' is missing"]})"),
+            "HTTP 400 invalid event: Event object is invalid ('payload.severity' is missing)");
+  EXPECT_EQ(describe_pagerduty_answer(202, R"({"status":"success","message":"Event processed","dedup_key":"k"})"),
+            "HTTP 202 success: Event processed");
+  EXPECT_EQ(describe_pagerduty_answer(502, "<html>Bad Gateway</html>"), "HTTP 502 <html>Bad Gateway</html>");
+}
+
 TEST(PagerDuty, RoutingKeyFollowsSeverity) {
   testing::TempDir dir;
   Pipeline p(dir.path(), kRoutingKey, {wal_rule(Severity::kWarning)});

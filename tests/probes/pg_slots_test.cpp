@@ -295,5 +295,33 @@ TEST(PgSlotsAgent, SurvivesPostgresStoppingAndStartingUnderIt) {
   agent.stop();
 }
 
+TEST(PgSlotsAgent, SurvivesItsBackendTerminatedAndPostgresCrashing) {
+  PostgresServer pg;
+  pg.exec("SELECT pg_create_logical_replication_slot('debezium_slot', 'pgoutput')");
+  testing::TempDir state;
+  Config config = parse_config(ConfigNode::load_string(
+      "agent:\n  state_dir: " + state.path() + "\n  listen: 127.0.0.1:0\n  interval: 200ms\npostgres:\n  - name: orders\n    dsn: \"" +
+          pg.dsn() + "\"\n    connect_timeout: 1s\n",
+      "test.yml"));
+  SystemClock clock;
+  Agent agent(config, clock);
+  agent.start();
+  int port = agent.port();
+  EXPECT_TRUE(eventually([&] { return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 1.0; }));
+  // An administrator (or a failover) kills cdcwatch's session under it.
+  pg.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'cdcwatch'");
+  EXPECT_TRUE(eventually([&] {
+    return pg.query_value("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cdcwatch'") == "1" &&
+           scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 1.0;
+  })) << "reconnected";
+  // The server crashes (immediate shutdown: no checkpoint, connections cut mid-stream) and returns.
+  pg.kill();
+  EXPECT_TRUE(eventually([&] { return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 0.0; }));
+  pg.start();
+  EXPECT_TRUE(eventually([&] { return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 1.0; }, 60s));
+  EXPECT_TRUE(scrape(port, "cdcwatch_pg_slot_retained_wal_bytes", {{"source", "orders"}, {"slot", "debezium_slot"}}).has_value());
+  EXPECT_TRUE(agent.stop()) << "no probe worker left blocked";
+}
+
 }  // namespace
 }  // namespace cdcwatch
