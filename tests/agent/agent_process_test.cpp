@@ -1,7 +1,13 @@
 // The real cdcwatch binary as a process: command line, exit codes, signals, endpoint security.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -10,6 +16,7 @@
 
 #include "agent/http/http_client.h"
 #include "tests/support/child_process.h"
+#include "tests/support/eventually.h"
 
 namespace cdcwatch {
 namespace {
@@ -117,6 +124,41 @@ TEST(Run, OversizedRequestsAreRefusedAndTheEndpointsStayUp) {
   EXPECT_EQ(send_http({.url = base + "/healthz"}).body, "ok\n") << "still serving";
   child.signal(SIGTERM);
   EXPECT_EQ(child.wait(5s), 0) << child.err();
+}
+
+TEST(Run, ManyIdleConnectionsDoNotGrowTheAgentBeyondItsConnectionLimit) {
+  TempDir dir;
+  std::string config = dir.write("c.yml", "agent:\n  state_dir: " + dir.path() +
+                                              "\n  listen: 127.0.0.1:0\n  max_connections: 4\n");
+  ChildProcess child({kBinary, "run", "--config", config});
+  int port = start_and_get_port(child);
+  ASSERT_GT(port, 0);
+  auto threads = [&] {
+    int count = 0;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(child.pid()) + "/task")) {
+      (void)entry;
+      ++count;
+    }
+    return count;
+  };
+  int before = threads();
+  std::vector<int> sockets;
+  for (int i = 0; i < 50; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    sockets.push_back(fd);  // connected, and never says anything
+  }
+  std::this_thread::sleep_for(500ms);
+  EXPECT_LE(threads(), before) << "a thread per connection would be a denial of service";
+  for (int fd : sockets) close(fd);
+  std::string base = "http://127.0.0.1:" + std::to_string(port);
+  EXPECT_TRUE(testing::eventually([&] { return send_http({.url = base + "/healthz"}).body == "ok\n"; }, 30s));
+  child.signal(SIGTERM);
+  EXPECT_EQ(child.wait(10s), 0) << child.err();
 }
 
 TEST(Run, SighupReloadsAGoodConfigAndKeepsTheOldOneOnErrors) {
