@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
   pagerduty.start();
   testing::TempDir state;
   Config config = parse_config(ConfigNode::load_string(
-      testing::drill_config(sim, {.state_dir = state.path(), .pagerduty_url = pagerduty.url(),
+      testing::drill_config(sim, {.state_dir = state.path(),
+                                  .pagerduty_url = pagerduty.url(),
                                   .interval = std::to_string(interval) + "s"}),
       "bench.yml"));
   SystemClock clock;
@@ -44,17 +45,21 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("%d s healthy run, interval %d s\n\n", seconds, interval);
-  std::printf("| stage | canaries (simulator / cdcwatch) | true mean latency ms | cdcwatch mean ms | error ms |\n");
+  std::printf(
+      "| stage | canaries (simulator / cdcwatch) | true mean latency ms | cdcwatch mean ms | error "
+      "ms |\n");
   std::printf("| --- | --- | ---: | ---: | ---: |\n");
   const char* stages[] = {"kafka", "warehouse"};
   for (int i = 0; i < 2; ++i) {
     std::string labels = "{canary=\"shop\",stage=\"" + std::string(stages[i]) + "\"}";
-    double sum = testing::series_value(metrics, "cdcwatch_canary_latency_seconds_sum" + labels).value_or(0);
-    double count = testing::series_value(metrics, "cdcwatch_canary_latency_seconds_count" + labels).value_or(0);
+    double sum =
+        testing::series_value(metrics, "cdcwatch_canary_latency_seconds_sum" + labels).value_or(0);
+    double count = testing::series_value(metrics, "cdcwatch_canary_latency_seconds_count" + labels)
+                       .value_or(0);
     double truth = truth_count[i] ? truth_sum[i] / truth_count[i] * 1000 : 0;
     double measured = count > 0 ? sum / count * 1000 : 0;
-    std::printf("| %s | %d / %.0f | %.0f | %.0f | %+.0f |\n", stages[i], truth_count[i], count, truth, measured,
-                measured - truth);
+    std::printf("| %s | %d / %.0f | %.0f | %.0f | %+.0f |\n", stages[i], truth_count[i], count,
+                truth, measured, measured - truth);
   }
   return 0;
 }

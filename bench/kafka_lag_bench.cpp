@@ -70,9 +70,9 @@ Cycle measure(KafkaLagProbe& probe, const Clock& clock) {
 }
 
 void print_row(const char* mode, const char* which, const Cycle& c, double baseline_rss_mb) {
-  std::printf("| %s | %s | %.0f | %.0f | %llu | %.2f | %.1f | %.0f | %.0f |\n", mode, which, c.wall_ms,
-              c.cpu_ms, static_cast<unsigned long long>(c.requests), c.metrics_bytes / 1e6,
-              c.render_ms, peak_rss_mb(), peak_rss_mb() - baseline_rss_mb);
+  std::printf("| %s | %s | %.0f | %.0f | %llu | %.2f | %.1f | %.0f | %.0f |\n", mode, which,
+              c.wall_ms, c.cpu_ms, static_cast<unsigned long long>(c.requests),
+              c.metrics_bytes / 1e6, c.render_ms, peak_rss_mb(), peak_rss_mb() - baseline_rss_mb);
 }
 
 // Forks a child that owns the mock cluster with `groups` topics of `partitions` partitions (3
@@ -130,12 +130,16 @@ int main(int argc, char** argv) {
   config.request_timeout = Millis(10000);
   config.lag_seconds_method = lag_seconds_method;
   config.properties.emplace_back("statistics.interval.ms", SecretString{"1000", "1000"});
-  for (int g = 0; g < groups; ++g) config.consumer_groups.push_back("connect-sink-" + std::to_string(g));
+  for (int g = 0; g < groups; ++g)
+    config.consumer_groups.push_back("connect-sink-" + std::to_string(g));
   double baseline = peak_rss_mb();
-  std::printf("%d partitions, %d groups, %d brokers (mock cluster in a child process); "
-              "bench process RSS before the probe: %.0f MB\n\n", groups * partitions, groups, brokers, baseline);
-  std::printf("| partition metrics | cycle | wall ms | CPU ms | broker requests | /metrics MB | "
-              "render ms | peak RSS MB | of which the probe |\n");
+  std::printf(
+      "%d partitions, %d groups, %d brokers (mock cluster in a child process); "
+      "bench process RSS before the probe: %.0f MB\n\n",
+      groups * partitions, groups, brokers, baseline);
+  std::printf(
+      "| partition metrics | cycle | wall ms | CPU ms | broker requests | /metrics MB | "
+      "render ms | peak RSS MB | of which the probe |\n");
   std::printf("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
   SystemClock clock;
   for (bool partition_metrics : {false, true}) {
@@ -145,7 +149,8 @@ int main(int argc, char** argv) {
     print_row(mode, "first", measure(probe, clock), baseline);
     std::vector<Cycle> steady;
     for (int i = 0; i < cycles; ++i) steady.push_back(measure(probe, clock));
-    std::sort(steady.begin(), steady.end(), [](const Cycle& a, const Cycle& b) { return a.wall_ms < b.wall_ms; });
+    std::sort(steady.begin(), steady.end(),
+              [](const Cycle& a, const Cycle& b) { return a.wall_ms < b.wall_ms; });
     print_row(mode, "steady (median)", steady[steady.size() / 2], baseline);
   }
   close(keep_alive);

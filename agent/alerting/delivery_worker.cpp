@@ -34,7 +34,9 @@ DeliveryWorker::DeliveryWorker(std::unique_ptr<Notifier> notifier, const std::st
 
 DeliveryWorker::~DeliveryWorker() { stop(); }
 
-void DeliveryWorker::start() { thread_ = std::thread([this] { run(); }); }
+void DeliveryWorker::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void DeliveryWorker::stop() {
   {
@@ -87,13 +89,15 @@ void DeliveryWorker::run() {
 
 DeliveryWorker::Result DeliveryWorker::deliver(const AlertEvent& event, std::string& detail) {
   HttpResponse response = send_http(notifier_->request_for(event));
-  detail = response.transport_ok() ? scrub_secrets(notifier_->describe_answer(response.status, response.body))
-                                   : response.error;
-  Result result = response.success()                                          ? Result::kDelivered
-                  : !response.transport_ok() || response.status == 429 ||
-                          response.status == 408 || response.status >= 500 ? Result::kRetry
-                                                                           : Result::kRejected;
-  count(event, result == Result::kDelivered ? "delivered"
+  detail = response.transport_ok()
+               ? scrub_secrets(notifier_->describe_answer(response.status, response.body))
+               : response.error;
+  Result result = response.success() ? Result::kDelivered
+                  : !response.transport_ok() || response.status == 429 || response.status == 408 ||
+                          response.status >= 500
+                      ? Result::kRetry
+                      : Result::kRejected;
+  count(event, result == Result::kDelivered  ? "delivered"
                : result == Result::kRejected ? "rejected"
                                              : "retry");
   if (result != Result::kDelivered) {

@@ -39,12 +39,10 @@ nlohmann::json PagerDutyNotifier::body_for(const AlertEvent& event) const {
   if (event.action == AlertEvent::Action::kResolve) return body;
   nlohmann::json labels = nlohmann::json::object();
   for (const auto& [name, value] : event.labels) labels[name] = value;
-  nlohmann::json details = {{"value", event.value},
-                            {"condition", event.condition},
-                            {"for", event.for_text},
-                            {"labels", labels},
-                            {"runbook", event.runbook},
-                            {"firing_since", format_timestamp(event.started_at)}};
+  nlohmann::json details = {
+      {"value", event.value},     {"condition", event.condition},
+      {"for", event.for_text},    {"labels", labels},
+      {"runbook", event.runbook}, {"firing_since", format_timestamp(event.started_at)}};
   body["payload"] = {{"summary", truncate_utf8(event.summary, kMaxSummaryBytes)},
                      {"timestamp", format_timestamp(event.created_at)},
                      {"source", source_of(event)},
@@ -81,8 +79,10 @@ std::string describe_pagerduty_answer(int status, const std::string& body) {
   std::string out = "HTTP " + std::to_string(status);
   auto answer = nlohmann::json::parse(body, nullptr, false);
   if (!answer.is_object()) return out + " " + truncate_utf8(body, 200);
-  if (answer.contains("status") && answer["status"].is_string()) out += " " + answer["status"].get<std::string>();
-  if (answer.contains("message") && answer["message"].is_string()) out += ": " + answer["message"].get<std::string>();
+  if (answer.contains("status") && answer["status"].is_string())
+    out += " " + answer["status"].get<std::string>();
+  if (answer.contains("message") && answer["message"].is_string())
+    out += ": " + answer["message"].get<std::string>();
   if (answer.contains("errors") && answer["errors"].is_array()) {
     std::string errors;
     for (const auto& error : answer["errors"]) {

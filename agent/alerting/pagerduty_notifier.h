@@ -7,7 +7,8 @@
 
 namespace cdcwatch {
 
-// PagerDuty's answer (https://developer.pagerduty.com/docs/events-api-v2/overview/#response-codes--retry-logic):
+// PagerDuty's answer
+// (https://developer.pagerduty.com/docs/events-api-v2/overview/#response-codes--retry-logic):
 // {"status": "success" | "invalid event", "message": ..., "dedup_key"?, "errors"?: [...]} as one
 // line such as `HTTP 400 invalid event: Event object is invalid (payload.severity is missing)`;
 // anything else (an HTML error page from a proxy) is shown cut short.
@@ -31,7 +32,6 @@ class PagerDutyNotifier final : public Notifier {
   std::string runbook_base_url_;
   std::string name_ = "pagerduty";
 };
-
 
 // Cuts to at most `max_bytes` without splitting a UTF-8 character.
 std::string truncate_utf8(const std::string& text, size_t max_bytes);

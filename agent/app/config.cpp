@@ -60,8 +60,8 @@ YAML::Node to_yaml_node(const nlohmann::json& value) {
 }
 
 Config parse_sections(const ConfigNode& root) {
-  root.expect_keys({"agent", "postgres", "kafka", "connect", "warehouses", "canaries", "consistency",
-                    "alerts", "notifiers"});
+  root.expect_keys({"agent", "postgres", "kafka", "connect", "warehouses", "canaries",
+                    "consistency", "alerts", "notifiers"});
   Config config;
   config.path = root.file();
   if (auto agent = root.optional_child("agent")) config.agent = parse_agent_settings(*agent);
@@ -82,7 +82,8 @@ Config parse_sections(const ConfigNode& root) {
     const ConnectConfig& connect = config.connect.back();
     check_name(entry, connect.name, connect_names);
     if (connect.kafka && !find_by_name(config.kafka, *connect.kafka)) {
-      entry.child("kafka").fail("no kafka entry named '" + *connect.kafka + "'; name one of the kafka: entries");
+      entry.child("kafka").fail("no kafka entry named '" + *connect.kafka +
+                                "'; name one of the kafka: entries");
     }
   }
   std::set<std::string> warehouse_names;
@@ -96,17 +97,20 @@ Config parse_sections(const ConfigNode& root) {
     const CanaryConfig& canary = config.canaries.back();
     check_name(entry, canary.name, canary_names);
     if (!find_by_name(config.postgres, canary.postgres)) {
-      entry.child("postgres").fail("no postgres entry named '" + canary.postgres +
-                                   "'; name one of the postgres: entries");
+      entry.child("postgres")
+          .fail("no postgres entry named '" + canary.postgres +
+                "'; name one of the postgres: entries");
     }
     if (canary.kafka && !find_by_name(config.kafka, *canary.kafka)) {
-      entry.child("kafka").fail("no kafka entry named '" + *canary.kafka + "'; name one of the kafka: entries");
+      entry.child("kafka").fail("no kafka entry named '" + *canary.kafka +
+                                "'; name one of the kafka: entries");
     }
     if (canary.warehouse_name) {
       const WarehouseConfig* named = find_by_name(config.warehouses, *canary.warehouse_name);
       if (!named) {
-        entry.child("warehouse").fail("no warehouses entry named '" + *canary.warehouse_name +
-                                      "'; name one, or give the snowflake:/postgres: block inline");
+        entry.child("warehouse")
+            .fail("no warehouses entry named '" + *canary.warehouse_name +
+                  "'; name one, or give the snowflake:/postgres: block inline");
       }
       WarehouseConfig resolved = *named;
       if (resolved.snowflake) resolved.snowflake->table = canary.warehouse_table;
@@ -120,10 +124,14 @@ Config parse_sections(const ConfigNode& root) {
     const ConsistencyConfig& check = config.consistency.back();
     check_name(entry, check.name, consistency_names);
     if (!find_by_name(config.postgres, check.postgres)) {
-      entry.child("postgres").fail("no postgres entry named '" + check.postgres + "'; name one of the postgres: entries");
+      entry.child("postgres")
+          .fail("no postgres entry named '" + check.postgres +
+                "'; name one of the postgres: entries");
     }
     if (!find_by_name(config.warehouses, check.warehouse)) {
-      entry.child("warehouse").fail("no warehouses entry named '" + check.warehouse + "'; name one of the warehouses: entries");
+      entry.child("warehouse")
+          .fail("no warehouses entry named '" + check.warehouse +
+                "'; name one of the warehouses: entries");
     }
   }
   if (auto alerts = root.optional_child("alerts")) config.alerts = parse_alerts_config(*alerts);

@@ -31,11 +31,13 @@ std::vector<std::unique_ptr<Probe>> build_probes(const Config& config, const Clo
       KafkaLagProbe* lag = lag_probes.at(kafka->name);
       add_groups = [lag](const std::vector<std::string>& groups) { lag->add_groups(groups); };
     }
-    probes.push_back(std::make_unique<ConnectProbe>(connect, kafka, config.agent.interval, add_groups));
+    probes.push_back(
+        std::make_unique<ConnectProbe>(connect, kafka, config.agent.interval, add_groups));
   }
   for (const auto& canary : config.canaries) {
-    auto canary_probes = make_canary_probes(canary, *config.find_postgres(canary.postgres),
-                                            canary.kafka ? config.find_kafka(*canary.kafka) : nullptr);
+    auto canary_probes =
+        make_canary_probes(canary, *config.find_postgres(canary.postgres),
+                           canary.kafka ? config.find_kafka(*canary.kafka) : nullptr);
     for (auto& probe : canary_probes) probes.push_back(std::move(probe));
   }
   for (const auto& check : config.consistency) {

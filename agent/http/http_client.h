@@ -19,17 +19,18 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string content_type = "application/json";
-  Millis timeout{5000};            // whole exchange, connect to last byte
+  Millis timeout{5000};  // whole exchange, connect to last byte
   std::optional<std::pair<std::string, std::string>> basic_auth;  // user, password
-  std::string ca_file;             // extra CA bundle for https
+  std::string ca_file;                                            // extra CA bundle for https
   size_t max_body_bytes = 8 << 20;
 };
 
 struct HttpResponse {
-  int status = 0;          // 0 when no HTTP answer arrived
+  int status = 0;  // 0 when no HTTP answer arrived
   std::string body;
   std::multimap<std::string, std::string> headers;  // names lower-cased
-  std::string error;       // transport problem: "timeout", "connection refused", "response body larger than N bytes"
+  std::string error;  // transport problem: "timeout", "connection refused", "response body larger
+                      // than N bytes"
 
   bool transport_ok() const { return error.empty() && status != 0; }
   bool success() const { return transport_ok() && status >= 200 && status < 300; }

@@ -26,7 +26,8 @@ CanaryConfig parse_canary(const ConfigNode& node) {
   if (config.interval < Millis(1000)) node.child("interval").fail("must be at least 1s");
   config.mode = node.string_or("mode", config.mode);
   if (config.mode != "write" && config.mode != "observe") {
-    node.child("mode").fail("must be write (cdcwatch upserts the row) or observe (a heartbeat does)");
+    node.child("mode").fail(
+        "must be write (cdcwatch upserts the row) or observe (a heartbeat does)");
   }
   config.create_table = node.bool_or("create_table", false);
   config.agent_id = node.string_or("agent_id", host_name());
@@ -43,25 +44,24 @@ CanaryConfig parse_canary(const ConfigNode& node) {
       config.warehouse_name = warehouse->as_string();
       config.warehouse_table = node.required_string("warehouse_table");
       if (!is_plain_table_name(config.warehouse_table)) {
-        node.child("warehouse_table").fail("expected [DATABASE.]SCHEMA.TABLE (letters, digits and '_')");
+        node.child("warehouse_table")
+            .fail("expected [DATABASE.]SCHEMA.TABLE (letters, digits and '_')");
       }
     }
   } else if (node.has("warehouse_table")) {
-    node.child("warehouse_table").fail("warehouse_table goes with warehouse: <name of a warehouses: entry>");
+    node.child("warehouse_table")
+        .fail("warehouse_table goes with warehouse: <name of a warehouses: entry>");
   }
   config.max_clock_skew = node.duration_or("max_clock_skew", config.max_clock_skew);
   return config;
 }
 
 nlohmann::json describe(const CanaryConfig& config) {
-  nlohmann::json out = {{"name", config.name},
-                        {"postgres", config.postgres},
-                        {"table", config.table},
-                        {"interval", format_duration(config.interval)},
-                        {"mode", config.mode},
-                        {"create_table", config.create_table},
-                        {"agent_id", config.agent_id},
-                        {"max_clock_skew", format_duration(config.max_clock_skew)}};
+  nlohmann::json out = {
+      {"name", config.name},         {"postgres", config.postgres},
+      {"table", config.table},       {"interval", format_duration(config.interval)},
+      {"mode", config.mode},         {"create_table", config.create_table},
+      {"agent_id", config.agent_id}, {"max_clock_skew", format_duration(config.max_clock_skew)}};
   if (config.kafka) {
     out["kafka"] = *config.kafka;
     out["topic"] = config.topic;

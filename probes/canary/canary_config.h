@@ -21,13 +21,13 @@ struct CanaryConfig {
   Millis interval{10000};
   std::string mode = "write";  // write: upsert a row each interval; observe: a heartbeat writes it
   bool create_table = false;
-  std::string agent_id;  // the row's key; default: the host name
+  std::string agent_id;              // the row's key; default: the host name
   std::optional<std::string> kafka;  // a kafka entry
   std::string topic;
   std::optional<WarehouseConfig> warehouse;   // inline, or a warehouses: entry resolved by name
   std::optional<std::string> warehouse_name;  // `warehouse: <name>`
   std::string warehouse_table;                // the canary table there, with a named warehouse
-  Millis max_clock_skew{2000};  // agent vs database clock beyond this is reported
+  Millis max_clock_skew{2000};                // agent vs database clock beyond this is reported
 };
 
 CanaryConfig parse_canary(const ConfigNode& node);

@@ -7,12 +7,14 @@
 
 namespace cdcwatch {
 
-inline const MetricDef kCanaryFreshness{"cdcwatch_canary_freshness_seconds",
-                                        "Now minus written_at of the newest canary visible at the stage"};
-inline const MetricDef kCanaryLatency{"cdcwatch_canary_latency_seconds",
-                                      "written_at to first seen at the stage (exact at kafka; bounded by "
-                                      "cdcwatch_canary_poll_interval_seconds at the warehouse)",
-                                      MetricType::kHistogram};
+inline const MetricDef kCanaryFreshness{
+    "cdcwatch_canary_freshness_seconds",
+    "Now minus written_at of the newest canary visible at the stage"};
+inline const MetricDef kCanaryLatency{
+    "cdcwatch_canary_latency_seconds",
+    "written_at to first seen at the stage (exact at kafka; bounded by "
+    "cdcwatch_canary_poll_interval_seconds at the warehouse)",
+    MetricType::kHistogram};
 inline const MetricDef kCanaryHopLatency{"cdcwatch_canary_hop_latency_seconds",
                                          "Latency of one hop for the newest canary: db_to_capture, "
                                          "capture_to_kafka, kafka_to_warehouse"};

@@ -7,9 +7,11 @@ constexpr const char* kClockColumns =
     "extract(epoch FROM written_at)::float8, extract(epoch FROM clock_timestamp())::float8";
 
 std::string upsert_sql(const std::string& table) {
-  return "INSERT INTO " + table + " AS c (agent_id, seq, written_at) VALUES ($1, 1, now()) "
+  return "INSERT INTO " + table +
+         " AS c (agent_id, seq, written_at) VALUES ($1, 1, now()) "
          "ON CONFLICT (agent_id) DO UPDATE SET seq = c.seq + 1, written_at = now() "
-         "RETURNING seq, " + kClockColumns;
+         "RETURNING seq, " +
+         kClockColumns;
 }
 
 std::string read_sql(const std::string& table) {
@@ -26,7 +28,8 @@ std::string create_sql(const std::string& table) {
 std::string CanaryWriter::setup_sql(const std::string& table, const std::string& role) {
   return create_sql(table) + ";\nGRANT SELECT, INSERT, UPDATE ON " + table + " TO " + role +
          ";\n-- and add it to the connector's publication and table.include.list, e.g.\n"
-         "ALTER PUBLICATION dbz_publication ADD TABLE " + table + ";";
+         "ALTER PUBLICATION dbz_publication ADD TABLE " +
+         table + ";";
 }
 
 CanaryWriter::CanaryWriter(const CanaryConfig& canary, const PgSourceConfig& source)
@@ -38,15 +41,18 @@ CanaryWriter::CanaryWriter(const CanaryConfig& canary, const PgSourceConfig& sou
 
 CanaryWriteResult CanaryWriter::write_or_read(const Clock& clock) {
   if (auto error = connection_.ensure_connected()) {
-    return {std::nullopt, "connect", "canary " + canary_.name + ": cannot connect to postgres " +
-                                         source_name_ + ": " + *error};
+    return {
+        std::nullopt, "connect",
+        "canary " + canary_.name + ": cannot connect to postgres " + source_name_ + ": " + *error};
   }
   bool writing = canary_.mode == "write";
-  CanaryWriteResult result = run(writing ? upsert_sql(canary_.table) : read_sql(canary_.table), clock);
+  CanaryWriteResult result =
+      run(writing ? upsert_sql(canary_.table) : read_sql(canary_.table), clock);
   if (result.error_reason == "missing_table" && writing && canary_.create_table) {
     PgResult created = connection_.query(create_sql(canary_.table));
     if (!created.ok()) {
-      return {std::nullopt, "query", "canary " + canary_.name + ": create_table failed: " + created.error};
+      return {std::nullopt, "query",
+              "canary " + canary_.name + ": create_table failed: " + created.error};
     }
     result = run(upsert_sql(canary_.table), clock);
   }
@@ -57,7 +63,8 @@ CanaryWriteResult CanaryWriter::run(const std::string& sql, const Clock& clock) 
   double sent = to_unix_seconds(clock.now());
   PgResult r = connection_.query(sql, {canary_.agent_id});
   double received = to_unix_seconds(clock.now());
-  std::string where = "canary " + canary_.name + " (postgres " + source_name_ + ", table " + canary_.table + ")";
+  std::string where =
+      "canary " + canary_.name + " (postgres " + source_name_ + ", table " + canary_.table + ")";
   if (r.sqlstate == "42P01") {
     return {std::nullopt, "missing_table",
             where + ": the table does not exist. Run as an owner of the schema:\n" +

@@ -8,7 +8,8 @@ namespace {
 const MetricDef kWrites{"cdcwatch_canary_writes_total",
                         "Canary upserts (reads in observe mode) by result: ok or error",
                         MetricType::kCounter};
-const MetricDef kLastSeq{"cdcwatch_canary_last_written_seq", "Sequence number of the newest canary row"};
+const MetricDef kLastSeq{"cdcwatch_canary_last_written_seq",
+                         "Sequence number of the newest canary row"};
 const MetricDef kLastWritten{"cdcwatch_canary_last_written_timestamp_seconds",
                              "written_at of the newest canary row (database clock, unix seconds)"};
 const MetricDef kSkew{"cdcwatch_clock_skew_seconds",
@@ -20,7 +21,9 @@ const MetricDef kSkewAbs{"cdcwatch_clock_skew_abs_seconds",
 
 CanaryWriterProbe::CanaryWriterProbe(const CanaryConfig& canary, const PgSourceConfig& source,
                                      std::shared_ptr<CanaryTimeline> timeline)
-    : canary_(canary), peer_("postgres/" + source.name), writer_(canary, source),
+    : canary_(canary),
+      peer_("postgres/" + source.name),
+      writer_(canary, source),
       timeline_(std::move(timeline)) {}
 
 CollectOutcome CanaryWriterProbe::collect(const CollectContext& ctx) {
@@ -35,10 +38,12 @@ CollectOutcome CanaryWriterProbe::collect(const CollectContext& ctx) {
     ++writes_failed_;
     outcome.fail(result.error_reason, result.error_message);
   }
-  outcome.readings.set(kWrites, {{"canary", canary_.name}, {"result", "ok"}}, static_cast<double>(writes_ok_));
+  outcome.readings.set(kWrites, {{"canary", canary_.name}, {"result", "ok"}},
+                       static_cast<double>(writes_ok_));
   outcome.readings.set(kWrites, {{"canary", canary_.name}, {"result", "error"}},
                        static_cast<double>(writes_failed_));
-  outcome.status = {{"mode", canary_.mode}, {"table", canary_.table}, {"agent_id", canary_.agent_id}};
+  outcome.status = {
+      {"mode", canary_.mode}, {"table", canary_.table}, {"agent_id", canary_.agent_id}};
   if (last_) {
     outcome.readings.set(kLastSeq, canary, static_cast<double>(last_->seq));
     outcome.readings.set(kLastWritten, canary, last_->written_at);
@@ -47,9 +52,10 @@ CollectOutcome CanaryWriterProbe::collect(const CollectContext& ctx) {
     outcome.status["last_written_seq"] = last_->seq;
     outcome.status["clock_skew_seconds"] = last_->clock_skew;
     if (std::fabs(last_->clock_skew) * 1000 > static_cast<double>(canary_.max_clock_skew.count())) {
-      outcome.status["clock_skew_warning"] =
-          "the agent's clock and " + peer_ + "'s differ by more than " +
-          format_duration(canary_.max_clock_skew) + "; latencies are corrected but check NTP on both";
+      outcome.status["clock_skew_warning"] = "the agent's clock and " + peer_ +
+                                             "'s differ by more than " +
+                                             format_duration(canary_.max_clock_skew) +
+                                             "; latencies are corrected but check NTP on both";
     }
   }
   return outcome;

@@ -1,10 +1,9 @@
 #include "probes/canary/debezium_event.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cctype>
 #include <charconv>
 #include <ctime>
+#include <nlohmann/json.hpp>
 
 namespace cdcwatch {
 namespace {
@@ -55,7 +54,8 @@ ParsedCanaryEvent parse_row(const Json& row, const std::string& where) {
   out.event.seq = *seq;
   auto written = row.contains("written_at") ? timestamp_field(row["written_at"]) : std::nullopt;
   if (!written) {
-    return error(where + ".written_at is missing or not a timestamp (expected Debezium's "
+    return error(where +
+                 ".written_at is missing or not a timestamp (expected Debezium's "
                  "ZonedTimestamp string such as 2026-11-25T21:47:23.123456Z)");
   }
   out.event.written_at = *written;
@@ -77,9 +77,10 @@ std::optional<double> parse_iso8601(std::string_view text) {
   };
   auto year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
   auto hour = digits(11, 2), minute = digits(14, 2), second = digits(17, 2);
-  if (!year || !month || !day || !hour || !minute || !second || text.size() < 20 || text[4] != '-' ||
-      text[7] != '-' || (text[10] != 'T' && text[10] != ' ') || text[13] != ':' || text[16] != ':' ||
-      *month < 1 || *month > 12 || *day < 1 || *day > 31 || *hour > 23 || *minute > 59 || *second > 60) {
+  if (!year || !month || !day || !hour || !minute || !second || text.size() < 20 ||
+      text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != ' ') || text[13] != ':' ||
+      text[16] != ':' || *month < 1 || *month > 12 || *day < 1 || *day > 31 || *hour > 23 ||
+      *minute > 59 || *second > 60) {
     return std::nullopt;
   }
   size_t at = 19;
@@ -121,7 +122,8 @@ ParsedCanaryEvent parse_canary_event(std::string_view value) {
     std::string id = "?";
     if (value.size() >= 5) {
       uint32_t schema_id = 0;
-      for (int i = 1; i <= 4; ++i) schema_id = (schema_id << 8) | static_cast<unsigned char>(value[i]);
+      for (int i = 1; i <= 4; ++i)
+        schema_id = (schema_id << 8) | static_cast<unsigned char>(value[i]);
       id = std::to_string(schema_id);
     }
     return error("Confluent Schema Registry encoding (magic byte 0, schema id " + id +
@@ -131,13 +133,15 @@ ParsedCanaryEvent parse_canary_event(std::string_view value) {
   }
   Json doc = Json::parse(value.begin(), value.end(), nullptr, false);
   if (doc.is_discarded()) {
-    return error("value is not JSON (and not Schema Registry encoded); expected a Debezium change event");
+    return error(
+        "value is not JSON (and not Schema Registry encoded); expected a Debezium change event");
   }
   if (doc.is_object() && doc.contains("schema") && doc.contains("payload")) {
     doc = doc["payload"];  // schemas.enable=true
     if (doc.is_null()) return skip("tombstone");
   }
-  if (!doc.is_object()) return error("value is JSON but not an object; expected a Debezium change event");
+  if (!doc.is_object())
+    return error("value is JSON but not an object; expected a Debezium change event");
 
   bool envelope = doc.contains("op") && (doc.contains("after") || doc.contains("before"));
   if (envelope) {

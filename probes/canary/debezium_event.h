@@ -15,7 +15,7 @@ namespace cdcwatch {
 struct CanaryEvent {
   std::string agent_id;
   int64_t seq = 0;
-  double written_at = 0;              // unix seconds, database clock
+  double written_at = 0;               // unix seconds, database clock
   std::optional<double> committed_at;  // source.ts_ms: commit in the database (database clock)
   std::optional<double> captured_at;   // ts_ms: when the connector processed it (Connect clock)
 };

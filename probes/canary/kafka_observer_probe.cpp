@@ -15,7 +15,9 @@ constexpr int kMaxMessagesPerCycle = 10000;
 
 KafkaObserverProbe::KafkaObserverProbe(const CanaryConfig& canary, const KafkaClusterConfig& kafka,
                                        std::shared_ptr<CanaryTimeline> timeline)
-    : canary_(canary), kafka_(kafka), timeline_(std::move(timeline)),
+    : canary_(canary),
+      kafka_(kafka),
+      timeline_(std::move(timeline)),
       latency_(canary_latency_buckets()) {}
 
 std::optional<std::string> KafkaObserverProbe::assign(int timeout_ms) {
@@ -40,11 +42,13 @@ std::optional<std::string> KafkaObserverProbe::assign(int timeout_ms) {
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(found->partition_cnt);
     for (int p = 0; p < found->partition_cnt; ++p) {
       rd_kafka_topic_partition_list_add(list, canary_.topic.c_str(), found->partitions[p].id)
-          ->offset = RD_KAFKA_OFFSET_TAIL(1);  // the newest canary already there, then every new one
+          ->offset =
+          RD_KAFKA_OFFSET_TAIL(1);  // the newest canary already there, then every new one
     }
     err = rd_kafka_assign(consumer_.get(), list);
     rd_kafka_topic_partition_list_destroy(list);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) problem = std::string("assign failed: ") + rd_kafka_err2str(err);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+      problem = std::string("assign failed: ") + rd_kafka_err2str(err);
   }
   rd_kafka_metadata_destroy(metadata);
   assigned_ = !problem;
@@ -52,7 +56,8 @@ std::optional<std::string> KafkaObserverProbe::assign(int timeout_ms) {
 }
 
 void KafkaObserverProbe::take(const rd_kafka_message_t& message, double skew) {
-  std::string_view value(static_cast<const char*>(message.payload), message.payload ? message.len : 0);
+  std::string_view value(static_cast<const char*>(message.payload),
+                         message.payload ? message.len : 0);
   ParsedCanaryEvent parsed = parse_canary_event(value);
   if (parsed.kind == ParsedCanaryEvent::Kind::kError) {
     ++bad_events_;
@@ -61,7 +66,8 @@ void KafkaObserverProbe::take(const rd_kafka_message_t& message, double skew) {
     return;
   }
   ++events_;
-  if (parsed.kind == ParsedCanaryEvent::Kind::kSkip || parsed.event.agent_id != canary_.agent_id) return;
+  if (parsed.kind == ParsedCanaryEvent::Kind::kSkip || parsed.event.agent_id != canary_.agent_id)
+    return;
   if (newest_ && parsed.event.seq <= newest_->event.seq) return;
   rd_kafka_timestamp_type_t type;
   int64_t timestamp_ms = rd_kafka_message_timestamp(&message, &type);
@@ -75,7 +81,8 @@ void KafkaObserverProbe::take(const rd_kafka_message_t& message, double skew) {
   if (parsed.event.captured_at) {
     capture_to_kafka_ = std::max(0.0, record_time - *parsed.event.captured_at);
     if (parsed.event.committed_at) {
-      db_to_capture_ = std::max(0.0, *parsed.event.captured_at - (*parsed.event.committed_at + skew));
+      db_to_capture_ =
+          std::max(0.0, *parsed.event.captured_at - (*parsed.event.committed_at + skew));
     }
   }
 }
@@ -85,7 +92,8 @@ CollectOutcome KafkaObserverProbe::collect(const CollectContext& ctx) {
   if (!started_) started_ = ctx.clock.now();
   int timeout_ms = static_cast<int>(std::min<int64_t>(
       kafka_.request_timeout.count(),
-      std::max<int64_t>(100, std::chrono::duration_cast<Millis>(ctx.deadline - ctx.clock.now()).count())));
+      std::max<int64_t>(
+          100, std::chrono::duration_cast<Millis>(ctx.deadline - ctx.clock.now()).count())));
   if (!assigned_) {
     std::optional<std::string> problem;
     try {
@@ -114,32 +122,39 @@ CollectOutcome KafkaObserverProbe::collect(const CollectContext& ctx) {
 
   Labels stage = {{"canary", canary_.name}, {"stage", "kafka"}};
   double now = to_unix_seconds(ctx.clock.now());
-  outcome.readings.set(kEvents, {{"canary", canary_.name}, {"result", "ok"}}, static_cast<double>(events_));
+  outcome.readings.set(kEvents, {{"canary", canary_.name}, {"result", "ok"}},
+                       static_cast<double>(events_));
   outcome.readings.set(kEvents, {{"canary", canary_.name}, {"result", "unparsable"}},
                        static_cast<double>(bad_events_));
   outcome.readings.set_histogram(kCanaryLatency, stage, latency_);
   if (newest_) {
-    outcome.readings.set(kCanaryFreshness, stage, std::max(0.0, now - (newest_->event.written_at + skew)));
+    outcome.readings.set(kCanaryFreshness, stage,
+                         std::max(0.0, now - (newest_->event.written_at + skew)));
     outcome.readings.set(kCanaryLastSeenSeq, stage, static_cast<double>(newest_->event.seq));
     outcome.status = {{"last_seen_seq", newest_->event.seq}};
   } else {
     // Nothing on the topic yet: at least as stale as the time we have been watching.
     outcome.readings.set(kCanaryFreshness, stage, std::max(0.0, now - to_unix_seconds(*started_)));
-    outcome.status = {{"last_seen_seq", nullptr},
-                      {"note", "no canary from agent_id " + canary_.agent_id + " seen on " + canary_.topic +
-                                   " yet; freshness counts from when cdcwatch started watching"}};
+    outcome.status = {
+        {"last_seen_seq", nullptr},
+        {"note", "no canary from agent_id " + canary_.agent_id + " seen on " + canary_.topic +
+                     " yet; freshness counts from when cdcwatch started watching"}};
   }
   if (db_to_capture_) {
-    outcome.readings.set(kCanaryHopLatency, {{"canary", canary_.name}, {"hop", "db_to_capture"}}, *db_to_capture_);
+    outcome.readings.set(kCanaryHopLatency, {{"canary", canary_.name}, {"hop", "db_to_capture"}},
+                         *db_to_capture_);
   }
   if (capture_to_kafka_) {
-    outcome.readings.set(kCanaryHopLatency, {{"canary", canary_.name}, {"hop", "capture_to_kafka"}}, *capture_to_kafka_);
+    outcome.readings.set(kCanaryHopLatency, {{"canary", canary_.name}, {"hop", "capture_to_kafka"}},
+                         *capture_to_kafka_);
   }
   if (!last_bad_event_.empty()) outcome.status["last_unparsable_event"] = last_bad_event_;
   if (bad_events_ > bad_before) {
-    outcome.fail("bad_event", "canary " + canary_.name + ": unparsable change event on " + last_bad_event_);
+    outcome.fail("bad_event",
+                 "canary " + canary_.name + ": unparsable change event on " + last_bad_event_);
   } else if (!transport_error.empty()) {
-    outcome.fail("kafka", "canary " + canary_.name + ": reading " + canary_.topic + ": " + transport_error);
+    outcome.fail("kafka",
+                 "canary " + canary_.name + ": reading " + canary_.topic + ": " + transport_error);
   }
   return outcome;
 }

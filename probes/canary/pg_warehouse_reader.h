@@ -11,7 +11,8 @@ namespace cdcwatch {
 class PgWarehouseReader final : public WarehouseReader {
  public:
   explicit PgWarehouseReader(const PgWarehouseConfig& config);
-  WarehouseRead newest(const std::string& agent_id, TimePoint deadline, const Clock& clock) override;
+  WarehouseRead newest(const std::string& agent_id, TimePoint deadline,
+                       const Clock& clock) override;
   void cancel() override { connection_.cancel(); }
 
  private:

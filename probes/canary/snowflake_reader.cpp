@@ -21,7 +21,8 @@ WarehouseRead to_read(const SqlRows& rows, const std::string& table) {
   if (row.size() < 2) return {std::nullopt, "response", where + ": a row without two columns"};
   auto seq = as_integer(row[0]);
   auto millis = as_integer(row[1]);
-  if (!seq || !millis) return {std::nullopt, "response", where + ": SEQ or WRITTEN_AT is NULL or not a number"};
+  if (!seq || !millis)
+    return {std::nullopt, "response", where + ": SEQ or WRITTEN_AT is NULL or not a number"};
   return {WarehouseRow{*seq, static_cast<double>(*millis) / 1000.0}, "", ""};
 }
 
@@ -33,11 +34,12 @@ WarehouseRead parse_statement_result(const std::string& body, const std::string&
 
 std::string SnowflakeReader::statement() const {
   // TO_TIMESTAMP_TZ reads written_at whether the sink stored a timestamp or Debezium's ISO string.
-  return "SELECT SEQ, DATE_PART(EPOCH_MILLISECOND, TO_TIMESTAMP_TZ(WRITTEN_AT)) FROM " + client_.config().table +
-         " WHERE AGENT_ID = ? ORDER BY SEQ DESC LIMIT 1";
+  return "SELECT SEQ, DATE_PART(EPOCH_MILLISECOND, TO_TIMESTAMP_TZ(WRITTEN_AT)) FROM " +
+         client_.config().table + " WHERE AGENT_ID = ? ORDER BY SEQ DESC LIMIT 1";
 }
 
-WarehouseRead SnowflakeReader::newest(const std::string& agent_id, TimePoint deadline, const Clock& clock) {
+WarehouseRead SnowflakeReader::newest(const std::string& agent_id, TimePoint deadline,
+                                      const Clock& clock) {
   return to_read(client_.query(statement(), {agent_id}, deadline, clock), client_.config().table);
 }
 

@@ -14,7 +14,8 @@ WarehouseRead parse_statement_result(const std::string& body, const std::string&
 class SnowflakeReader final : public WarehouseReader {
  public:
   explicit SnowflakeReader(SnowflakeConfig config) : client_(std::move(config)) {}
-  WarehouseRead newest(const std::string& agent_id, TimePoint deadline, const Clock& clock) override;
+  WarehouseRead newest(const std::string& agent_id, TimePoint deadline,
+                       const Clock& clock) override;
 
   // The statement cdcwatch runs; `?` is the agent id.
   std::string statement() const;

@@ -21,15 +21,17 @@ WarehouseObserverProbe::WarehouseObserverProbe(const CanaryConfig& canary,
                                                std::unique_ptr<WarehouseReader> reader,
                                                std::shared_ptr<CanaryTimeline> timeline)
     : canary_(canary),
-      poll_interval_(canary.warehouse && canary.warehouse->poll_interval ? *canary.warehouse->poll_interval
-                                                                         : canary.interval),
+      poll_interval_(canary.warehouse && canary.warehouse->poll_interval
+                         ? *canary.warehouse->poll_interval
+                         : canary.interval),
       reader_(std::move(reader)),
       timeline_(std::move(timeline)),
       latency_(canary_latency_buckets()) {}
 
 Millis WarehouseObserverProbe::timeout() const {
-  Millis statement = canary_.warehouse && canary_.warehouse->snowflake ? canary_.warehouse->snowflake->timeout
-                                                                       : Millis(10000);
+  Millis statement = canary_.warehouse && canary_.warehouse->snowflake
+                         ? canary_.warehouse->snowflake->timeout
+                         : Millis(10000);
   return std::max(poll_interval_, statement + Millis(5000));
 }
 
@@ -48,7 +50,8 @@ CollectOutcome WarehouseObserverProbe::collect(const CollectContext& ctx) {
   double now = to_unix_seconds(ctx.clock.now());
   double skew = timeline_->clock_skew();
   if (read.row && (!newest_ || read.row->seq > newest_->seq)) {
-    bool arrival_seen = newest_.has_value();  // the row found at start-up arrived at an unknown time
+    bool arrival_seen =
+        newest_.has_value();  // the row found at start-up arrived at an unknown time
     newest_ = read.row;
     if (arrival_seen) {
       latency_.observe(std::max(0.0, now - (newest_->written_at + skew)));
@@ -59,17 +62,22 @@ CollectOutcome WarehouseObserverProbe::collect(const CollectContext& ctx) {
   }
   outcome.readings.set_histogram(kCanaryLatency, stage, latency_);
   if (kafka_to_warehouse_) {
-    outcome.readings.set(kCanaryHopLatency, {{"canary", canary_.name}, {"hop", "kafka_to_warehouse"}}, *kafka_to_warehouse_);
+    outcome.readings.set(kCanaryHopLatency,
+                         {{"canary", canary_.name}, {"hop", "kafka_to_warehouse"}},
+                         *kafka_to_warehouse_);
   }
   if (newest_) {
-    outcome.readings.set(kCanaryFreshness, stage, std::max(0.0, now - (newest_->written_at + skew)));
+    outcome.readings.set(kCanaryFreshness, stage,
+                         std::max(0.0, now - (newest_->written_at + skew)));
     outcome.readings.set(kCanaryLastSeenSeq, stage, static_cast<double>(newest_->seq));
     outcome.status = {{"last_seen_seq", newest_->seq}};
   } else {
     outcome.readings.set(kCanaryFreshness, stage, std::max(0.0, now - to_unix_seconds(*started_)));
-    outcome.status = {{"last_seen_seq", nullptr},
-                      {"note", "no canary row for agent_id " + canary_.agent_id +
-                                   " in the warehouse yet; freshness counts from when cdcwatch started watching"}};
+    outcome.status = {
+        {"last_seen_seq", nullptr},
+        {"note",
+         "no canary row for agent_id " + canary_.agent_id +
+             " in the warehouse yet; freshness counts from when cdcwatch started watching"}};
   }
   return outcome;
 }

@@ -24,7 +24,8 @@ struct WarehouseRead {
 class WarehouseReader {
  public:
   virtual ~WarehouseReader() = default;
-  virtual WarehouseRead newest(const std::string& agent_id, TimePoint deadline, const Clock& clock) = 0;
+  virtual WarehouseRead newest(const std::string& agent_id, TimePoint deadline,
+                               const Clock& clock) = 0;
   virtual void cancel() {}
 };
 

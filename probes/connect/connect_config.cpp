@@ -23,8 +23,10 @@ ConnectConfig parse_connect(const ConfigNode& node) {
   config.offsets_topic = node.string_or("offsets_topic", config.offsets_topic);
   config.stall_after = node.duration_or("stall_after", config.stall_after);
   if (config.stall_after <= Millis(60000)) {
-    node.child("stall_after").fail("must exceed 1m: Debezium commits offsets only when Connect flushes "
-                                   "them (offset.flush.interval.ms, 60s by default)");
+    node.child("stall_after")
+        .fail(
+            "must exceed 1m: Debezium commits offsets only when Connect flushes "
+            "them (offset.flush.interval.ms, 60s by default)");
   }
   config.interval = node.optional_duration("interval");
   config.request_timeout = node.duration_or("request_timeout", config.request_timeout);

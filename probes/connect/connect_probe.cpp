@@ -9,23 +9,27 @@ namespace cdcwatch {
 namespace {
 
 const MetricDef kUp{"cdcwatch_connect_up", "1 when a Connect worker answered the connector list"};
-const MetricDef kState{"cdcwatch_connector_state",
-                       "1 on the connector's current state (MISSING: configured but not in the cluster)"};
+const MetricDef kState{
+    "cdcwatch_connector_state",
+    "1 on the connector's current state (MISSING: configured but not in the cluster)"};
 const MetricDef kTaskState{"cdcwatch_connector_task_state", "1 on the task's current state"};
 const MetricDef kTasks{"cdcwatch_connector_tasks", "Number of the connector's tasks in each state"};
-const MetricDef kLastProgress{"cdcwatch_connector_last_progress_timestamp_seconds",
-                              "When the connector's committed offsets last advanced (unix seconds)"};
+const MetricDef kLastProgress{
+    "cdcwatch_connector_last_progress_timestamp_seconds",
+    "When the connector's committed offsets last advanced (unix seconds)"};
 const MetricDef kSinceProgress{"cdcwatch_connector_seconds_since_progress",
                                "Seconds since the connector's committed offsets last advanced"};
-const MetricDef kStalled{"cdcwatch_connector_stalled",
-                         "1 when RUNNING with all tasks RUNNING, input waiting, and no progress for stall_after"};
+const MetricDef kStalled{
+    "cdcwatch_connector_stalled",
+    "1 when RUNNING with all tasks RUNNING, input waiting, and no progress for stall_after"};
 const MetricDef kSourceLsn{"cdcwatch_connector_source_lsn_bytes",
                            "WAL position (bytes) a Debezium PostgreSQL source has committed"};
-const MetricDef kSourceLag{"cdcwatch_connector_source_lag_bytes",
-                           "WAL bytes the source connector has not committed yet (server LSN minus its LSN)"};
+const MetricDef kSourceLag{
+    "cdcwatch_connector_source_lag_bytes",
+    "WAL bytes the source connector has not committed yet (server LSN minus its LSN)"};
 
-const std::vector<std::string> kStatesAndMissing = {"UNASSIGNED", "RUNNING", "PAUSED", "STOPPED",
-                                                    "FAILED", "RESTARTING", "MISSING"};
+const std::vector<std::string> kStatesAndMissing = {"UNASSIGNED", "RUNNING",    "PAUSED", "STOPPED",
+                                                    "FAILED",     "RESTARTING", "MISSING"};
 
 std::string describe_failure(const HttpResponse& response, const std::string& what) {
   if (!response.transport_ok()) return what + ": " + response.error;
@@ -38,7 +42,8 @@ std::string describe_failure(const HttpResponse& response, const std::string& wh
 
 }  // namespace
 
-ConnectProbe::ConnectProbe(ConnectConfig config, const KafkaClusterConfig* kafka, Millis default_interval,
+ConnectProbe::ConnectProbe(ConnectConfig config, const KafkaClusterConfig* kafka,
+                           Millis default_interval,
                            std::function<void(const std::vector<std::string>&)> add_sink_groups)
     : config_(std::move(config)),
       interval_(config_.interval.value_or(default_interval)),
@@ -63,8 +68,8 @@ HttpResponse ConnectProbe::get(const std::string& path, TimePoint deadline, cons
   return response;
 }
 
-std::string ConnectProbe::read_connectors(const CollectContext& ctx, std::vector<ConnectorStatus>& out,
-                                          bool& reachable) {
+std::string ConnectProbe::read_connectors(const CollectContext& ctx,
+                                          std::vector<ConnectorStatus>& out, bool& reachable) {
   HttpResponse listing = get("/connectors?expand=status&expand=info", ctx.deadline, ctx.clock);
   reachable = listing.transport_ok() && listing.status < 500;
   if (!listing.success()) return describe_failure(listing, "GET /connectors");
@@ -80,39 +85,45 @@ std::string ConnectProbe::read_connectors(const CollectContext& ctx, std::vector
   // A worker older than Kafka 2.3 ignores expand: one status and one info call per connector.
   for (const auto& name : *parsed.names) {
     if (!config_.connectors.empty() &&
-        std::find(config_.connectors.begin(), config_.connectors.end(), name) == config_.connectors.end()) {
+        std::find(config_.connectors.begin(), config_.connectors.end(), name) ==
+            config_.connectors.end()) {
       continue;
     }
     ConnectorStatus connector;
     connector.name = name;
-    HttpResponse status = get("/connectors/" + url_encode(name) + "/status", ctx.deadline, ctx.clock);
+    HttpResponse status =
+        get("/connectors/" + url_encode(name) + "/status", ctx.deadline, ctx.clock);
     if (!status.success()) return describe_failure(status, "GET /connectors/" + name + "/status");
     auto body = nlohmann::json::parse(status.body, nullptr, false);
     if (std::string error = parse_connector_status(body, connector); !error.empty()) return error;
     HttpResponse info = get("/connectors/" + url_encode(name), ctx.deadline, ctx.clock);
-    if (info.success()) apply_connector_info(nlohmann::json::parse(info.body, nullptr, false), connector);
+    if (info.success())
+      apply_connector_info(nlohmann::json::parse(info.body, nullptr, false), connector);
     if (connector.type.empty()) connector.type = "unknown";
     out.push_back(std::move(connector));
   }
   return "";
 }
 
-std::optional<double> ConnectProbe::progress_value(const ConnectorStatus& connector, const CollectContext& ctx,
-                                                   std::string& method) {
+std::optional<double> ConnectProbe::progress_value(const ConnectorStatus& connector,
+                                                   const CollectContext& ctx, std::string& method) {
   if (offsets_api_ != false) {
-    HttpResponse answer = get("/connectors/" + url_encode(connector.name) + "/offsets", ctx.deadline, ctx.clock);
+    HttpResponse answer =
+        get("/connectors/" + url_encode(connector.name) + "/offsets", ctx.deadline, ctx.clock);
     if (answer.success()) {
       offsets_api_ = true;
       OffsetsAnswer offsets = parse_offsets_answer(answer.body);
       method = "offsets API";
       return connector.type == "sink" ? offsets.sink_offset_sum : offsets.source_lsn;
     }
-    if (answer.transport_ok() && (answer.status == 404 || answer.status == 405)) offsets_api_ = false;
+    if (answer.transport_ok() && (answer.status == 404 || answer.status == 405))
+      offsets_api_ = false;
   }
   if (connector.type == "sink" && kafka_) {
     method = "group connect-" + connector.name;
-    return ctx.latest.first_value("cdcwatch_kafka_consumer_group_committed_offset_sum",
-                                  {{"kafka", kafka_->name}, {"group", "connect-" + connector.name}});
+    return ctx.latest.first_value(
+        "cdcwatch_kafka_consumer_group_committed_offset_sum",
+        {{"kafka", kafka_->name}, {"group", "connect-" + connector.name}});
   }
   if (connector.type == "source" && kafka_ && !offsets_topic_) {
     offsets_topic_ = std::make_unique<OffsetsTopicReader>(*kafka_, config_.offsets_topic);
@@ -126,7 +137,8 @@ std::optional<double> ConnectProbe::progress_value(const ConnectorStatus& connec
     method = "offsets topic " + config_.offsets_topic;
     std::optional<double> lsn;
     for (const auto& [partition, offset] : offsets_topic_->offsets_of(connector.name)) {
-      if (auto committed = debezium_committed_lsn(offset)) lsn = std::max(lsn.value_or(0), *committed);
+      if (auto committed = debezium_committed_lsn(offset))
+        lsn = std::max(lsn.value_or(0), *committed);
     }
     return lsn;
   }
@@ -134,7 +146,8 @@ std::optional<double> ConnectProbe::progress_value(const ConnectorStatus& connec
   return std::nullopt;
 }
 
-ConnectProbe::Input ConnectProbe::input_of(const ConnectorStatus& connector, std::optional<double> source_lsn,
+ConnectProbe::Input ConnectProbe::input_of(const ConnectorStatus& connector,
+                                           std::optional<double> source_lsn,
                                            const ReadingsView& latest) const {
   Input input;
   if (connector.type == "sink") {
@@ -142,10 +155,12 @@ ConnectProbe::Input ConnectProbe::input_of(const ConnectorStatus& connector, std
       input.note = "set kafka: to know whether input waits";
       return input;
     }
-    auto lag = latest.first_value("cdcwatch_kafka_consumer_group_lag_messages",
-                                  {{"kafka", kafka_->name}, {"group", "connect-" + connector.name}});
+    auto lag =
+        latest.first_value("cdcwatch_kafka_consumer_group_lag_messages",
+                           {{"kafka", kafka_->name}, {"group", "connect-" + connector.name}});
     if (lag) input.waiting = *lag > 0;
-    input.note = lag ? "group connect-" + connector.name + " lag " + std::to_string(static_cast<int64_t>(*lag))
+    input.note = lag ? "group connect-" + connector.name + " lag " +
+                           std::to_string(static_cast<int64_t>(*lag))
                      : "no lag reading for group connect-" + connector.name + " yet";
     return input;
   }
@@ -153,23 +168,29 @@ ConnectProbe::Input ConnectProbe::input_of(const ConnectorStatus& connector, std
   input.source_lsn = source_lsn;
   auto slot = connector.config.count("slot.name") ? connector.config.at("slot.name") : "debezium";
   Labels match = {{"slot", slot}};
-  if (connector.config.count("database.dbname")) match.emplace_back("database", connector.config.at("database.dbname"));
+  if (connector.config.count("database.dbname"))
+    match.emplace_back("database", connector.config.at("database.dbname"));
   auto slots = latest.find("cdcwatch_pg_slot_active", match);
   if (slots.empty()) {
-    input.note = "no postgres: entry reports slot " + slot + "; add the source database to see its WAL";
+    input.note =
+        "no postgres: entry reports slot " + slot + "; add the source database to see its WAL";
     return input;
   }
   auto source = label_value(slots.front().labels, "source").value_or("");
   auto wal = latest.first_value("cdcwatch_pg_wal_lsn_bytes", {{"source", source}});
-  auto flush_lag = latest.first_value("cdcwatch_pg_slot_confirmed_flush_lag_bytes", {{"source", source}, {"slot", slot}});
+  auto flush_lag = latest.first_value("cdcwatch_pg_slot_confirmed_flush_lag_bytes",
+                                      {{"source", source}, {"slot", slot}});
   if (wal && source_lsn) input.source_lag_bytes = std::max(0.0, *wal - *source_lsn);
-  if (input.source_lag_bytes && flush_lag) input.waiting = *input.source_lag_bytes > 0 && *flush_lag > 0;
+  if (input.source_lag_bytes && flush_lag)
+    input.waiting = *input.source_lag_bytes > 0 && *flush_lag > 0;
   input.note = "slot " + slot + " on postgres " + source;
   return input;
 }
 
-void ConnectProbe::report(const ConnectorStatus& connector, const CollectContext& ctx, CollectOutcome& outcome) {
-  Labels labels = {{"connect", config_.name}, {"connector", connector.name}, {"type", connector.type}};
+void ConnectProbe::report(const ConnectorStatus& connector, const CollectContext& ctx,
+                          CollectOutcome& outcome) {
+  Labels labels = {
+      {"connect", config_.name}, {"connector", connector.name}, {"type", connector.type}};
   for (const auto& state : kStatesAndMissing) {
     Labels with = labels;
     with.emplace_back("state", state);
@@ -241,8 +262,10 @@ CollectOutcome ConnectProbe::collect(const CollectContext& ctx) {
   if (!config_.connectors.empty()) {
     std::vector<ConnectorStatus> wanted;
     for (const auto& name : config_.connectors) {
-      auto it = std::find_if(connectors.begin(), connectors.end(), [&](const auto& c) { return c.name == name; });
-      wanted.push_back(it != connectors.end() ? *it : ConnectorStatus{name, "unknown", "MISSING", {}, {}});
+      auto it = std::find_if(connectors.begin(), connectors.end(),
+                             [&](const auto& c) { return c.name == name; });
+      wanted.push_back(
+          it != connectors.end() ? *it : ConnectorStatus{name, "unknown", "MISSING", {}, {}});
     }
     connectors = std::move(wanted);
   }
@@ -255,19 +278,23 @@ CollectOutcome ConnectProbe::collect(const CollectContext& ctx) {
   if (!new_sinks.empty() && add_sink_groups_) add_sink_groups_(new_sinks);
   if (offsets_topic_) {
     int budget = static_cast<int>(std::min<int64_t>(
-        2000, std::max<int64_t>(100, std::chrono::duration_cast<Millis>(ctx.deadline - ctx.clock.now()).count() / 2)));
+        2000,
+        std::max<int64_t>(
+            100, std::chrono::duration_cast<Millis>(ctx.deadline - ctx.clock.now()).count() / 2)));
     try {
       offsets_topic_error_ = offsets_topic_->poll(budget);
     } catch (const std::exception& e) {
       offsets_topic_error_ = e.what();
     }
   }
-  outcome.status = {{"connectors", nlohmann::json::object()},
-                    {"offsets_api", offsets_api_ ? nlohmann::json(*offsets_api_) : nlohmann::json(nullptr)}};
+  outcome.status = {
+      {"connectors", nlohmann::json::object()},
+      {"offsets_api", offsets_api_ ? nlohmann::json(*offsets_api_) : nlohmann::json(nullptr)}};
   if (!offsets_topic_error_.empty()) outcome.status["offsets_topic_error"] = offsets_topic_error_;
   for (const auto& connector : connectors) report(connector, ctx, outcome);
   for (auto it = progress_.begin(); it != progress_.end();) {
-    bool present = std::any_of(connectors.begin(), connectors.end(), [&](const auto& c) { return c.name == it->first; });
+    bool present = std::any_of(connectors.begin(), connectors.end(),
+                               [&](const auto& c) { return c.name == it->first; });
     it = present ? std::next(it) : progress_.erase(it);
   }
   return outcome;

@@ -44,10 +44,12 @@ class ConnectProbe final : public Probe {
   };
 
   HttpResponse get(const std::string& path, TimePoint deadline, const Clock& clock);
-  std::string read_connectors(const CollectContext& ctx, std::vector<ConnectorStatus>& out, bool& reachable);
+  std::string read_connectors(const CollectContext& ctx, std::vector<ConnectorStatus>& out,
+                              bool& reachable);
   std::optional<double> progress_value(const ConnectorStatus& connector, const CollectContext& ctx,
                                        std::string& method);
-  Input input_of(const ConnectorStatus& connector, std::optional<double> source_lsn, const ReadingsView& latest) const;
+  Input input_of(const ConnectorStatus& connector, std::optional<double> source_lsn,
+                 const ReadingsView& latest) const;
   void report(const ConnectorStatus& connector, const CollectContext& ctx, CollectOutcome& outcome);
 
   ConnectConfig config_;

@@ -9,7 +9,8 @@ std::optional<double> parse_pg_lsn(const std::string& text) {
   if (slash == std::string::npos) return std::nullopt;
   uint64_t high = 0, low = 0;
   auto [end_high, ec_high] = std::from_chars(text.data(), text.data() + slash, high, 16);
-  auto [end_low, ec_low] = std::from_chars(text.data() + slash + 1, text.data() + text.size(), low, 16);
+  auto [end_low, ec_low] =
+      std::from_chars(text.data() + slash + 1, text.data() + text.size(), low, 16);
   if (ec_high != std::errc() || ec_low != std::errc() || end_high != text.data() + slash ||
       end_low != text.data() + text.size()) {
     return std::nullopt;
@@ -40,7 +41,8 @@ OffsetsAnswer parse_offsets_answer(const std::string& body) {
   for (const auto& entry : doc["offsets"]) {
     if (!entry.is_object() || !entry.contains("offset")) continue;
     const auto& offset = entry["offset"];
-    if (offset.is_object() && offset.contains("kafka_offset") && offset["kafka_offset"].is_number()) {
+    if (offset.is_object() && offset.contains("kafka_offset") &&
+        offset["kafka_offset"].is_number()) {
       out.sink_offset_sum = out.sink_offset_sum.value_or(0) + offset["kafka_offset"].get<double>();
     } else if (auto lsn = debezium_committed_lsn(offset)) {
       out.source_lsn = std::max(out.source_lsn.value_or(0), *lsn);
@@ -69,7 +71,8 @@ std::string OffsetsTopicReader::assign(int timeout_ms) {
     }
     err = rd_kafka_assign(consumer_.get(), list);
     rd_kafka_topic_partition_list_destroy(list);
-    problem = err == RD_KAFKA_RESP_ERR_NO_ERROR ? "" : std::string("assign: ") + rd_kafka_err2str(err);
+    problem =
+        err == RD_KAFKA_RESP_ERR_NO_ERROR ? "" : std::string("assign: ") + rd_kafka_err2str(err);
   }
   rd_kafka_metadata_destroy(metadata);
   assigned_ = problem.empty();
@@ -87,20 +90,22 @@ std::string OffsetsTopicReader::poll(int budget_ms) {
     if (!message) break;
     if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR && message->key) {
       auto key = nlohmann::json::parse(static_cast<const char*>(message->key),
-                                       static_cast<const char*>(message->key) + message->key_len, nullptr, false);
+                                       static_cast<const char*>(message->key) + message->key_len,
+                                       nullptr, false);
       // Key: ["<connector>", {partition}]; anything else is not a source offset and is skipped.
       if (key.is_array() && key.size() == 2 && key[0].is_string()) {
         auto& partitions = offsets_[key[0].get<std::string>()];
         if (!message->payload || message->len == 0) {
           partitions.erase(key[1].dump());
         } else {
-          auto value = nlohmann::json::parse(static_cast<const char*>(message->payload),
-                                             static_cast<const char*>(message->payload) + message->len,
-                                             nullptr, false);
+          auto value = nlohmann::json::parse(
+              static_cast<const char*>(message->payload),
+              static_cast<const char*>(message->payload) + message->len, nullptr, false);
           if (!value.is_discarded()) partitions[key[1].dump()] = value;
         }
       }
-    } else if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF && message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    } else if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF &&
+               message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       error = "reading " + topic_ + ": " + rd_kafka_message_errstr(message);
     }
     rd_kafka_message_destroy(message);
@@ -108,7 +113,8 @@ std::string OffsetsTopicReader::poll(int budget_ms) {
   return error;
 }
 
-std::map<std::string, nlohmann::json> OffsetsTopicReader::offsets_of(const std::string& connector) const {
+std::map<std::string, nlohmann::json> OffsetsTopicReader::offsets_of(
+    const std::string& connector) const {
   auto it = offsets_.find(connector);
   return it == offsets_.end() ? std::map<std::string, nlohmann::json>{} : it->second;
 }

@@ -2,15 +2,17 @@
 // - GET /connectors/<name>/offsets (Kafka 3.5+, KIP-875) answers
 //   {"offsets": [{"partition": {...}, "offset": {...}}]}; a source's partition/offset are its own
 //   (Debezium PostgreSQL: {"server": "orders"} / {"lsn": ..., "lsn_proc": ..., "lsn_commit": ...,
-//   "txId": ..., "ts_usec": ...}), a sink's are {"kafka_topic", "kafka_partition"} / {"kafka_offset"}.
-// - Older workers: the source's records in the Connect offsets topic, key ["<connector>", {partition}]
+//   "txId": ..., "ts_usec": ...}), a sink's are {"kafka_topic", "kafka_partition"} /
+//   {"kafka_offset"}.
+// - Older workers: the source's records in the Connect offsets topic, key ["<connector>",
+// {partition}]
 //   and value the offset as JSON (null deletes), read by OffsetsTopicReader.
 // https://cwiki.apache.org/confluence/display/KAFKA/KIP-875%3A+First-class+offsets+support+in+Kafka+Connect
 // https://debezium.io/documentation/reference/stable/connectors/postgresql.html
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 

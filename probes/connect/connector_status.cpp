@@ -16,7 +16,8 @@ std::string parse_connector_status(const nlohmann::json& status, ConnectorStatus
     return "status of " + out.name + " has no connector.state";
   }
   out.state = status["connector"]["state"].get<std::string>();
-  if (status.contains("type") && status["type"].is_string()) out.type = status["type"].get<std::string>();
+  if (status.contains("type") && status["type"].is_string())
+    out.type = status["type"].get<std::string>();
   out.tasks.clear();
   if (status.contains("tasks") && status["tasks"].is_array()) {
     for (const auto& task : status["tasks"]) {
@@ -37,7 +38,8 @@ std::string parse_connector_status(const nlohmann::json& status, ConnectorStatus
 
 void apply_connector_info(const nlohmann::json& info, ConnectorStatus& out) {
   if (!info.is_object()) return;
-  if (info.contains("type") && info["type"].is_string() && out.type.empty()) out.type = info["type"].get<std::string>();
+  if (info.contains("type") && info["type"].is_string() && out.type.empty())
+    out.type = info["type"].get<std::string>();
   if (info.contains("config") && info["config"].is_object()) {
     for (const auto& [key, value] : info["config"].items()) {
       if (value.is_string()) out.config[key] = value.get<std::string>();

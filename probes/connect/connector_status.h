@@ -7,16 +7,16 @@
 // https://docs.confluent.io/platform/current/connect/references/restapi.html
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace cdcwatch {
 
-inline constexpr const char* kConnectorStates[] = {"UNASSIGNED", "RUNNING", "PAUSED", "STOPPED",
-                                                   "FAILED", "RESTARTING"};
+inline constexpr const char* kConnectorStates[] = {"UNASSIGNED", "RUNNING", "PAUSED",
+                                                   "STOPPED",    "FAILED",  "RESTARTING"};
 
 struct TaskStatus {
   int id = 0;
@@ -26,7 +26,7 @@ struct TaskStatus {
 
 struct ConnectorStatus {
   std::string name;
-  std::string type;   // source, sink, or unknown
+  std::string type;  // source, sink, or unknown
   std::string state;
   std::vector<TaskStatus> tasks;
   std::map<std::string, std::string> config;  // from info; empty when the worker gave none

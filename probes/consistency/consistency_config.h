@@ -13,9 +13,9 @@
 namespace cdcwatch {
 
 struct TableCheckConfig {
-  std::string source;                 // schema.table on the source
-  std::string target;                 // [database.]schema.table in the warehouse
-  std::vector<std::string> key;       // primary key columns
+  std::string source;                     // schema.table on the source
+  std::string target;                     // [database.]schema.table in the warehouse
+  std::vector<std::string> key;           // primary key columns
   std::optional<std::string> updated_at;  // enables windowed counts and the settle margin
   Millis window{86400000};
   std::set<std::string> checks = {"schema", "duplicates", "row_count"};

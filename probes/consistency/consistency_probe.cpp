@@ -7,21 +7,26 @@
 namespace cdcwatch {
 namespace {
 
-const MetricDef kDrift{"cdcwatch_schema_drift",
-                       "1 per drifted column, by kind: missing_in_target, extra_in_target, type_mismatch, "
-                       "nullability_mismatch"};
-const MetricDef kDriftColumns{"cdcwatch_schema_drift_columns", "Columns that differ between source and warehouse"};
-const MetricDef kDuplicates{"cdcwatch_warehouse_duplicate_keys",
-                            "Keys with more than one row in the warehouse table (within the window)"};
+const MetricDef kDrift{
+    "cdcwatch_schema_drift",
+    "1 per drifted column, by kind: missing_in_target, extra_in_target, type_mismatch, "
+    "nullability_mismatch"};
+const MetricDef kDriftColumns{"cdcwatch_schema_drift_columns",
+                              "Columns that differ between source and warehouse"};
+const MetricDef kDuplicates{
+    "cdcwatch_warehouse_duplicate_keys",
+    "Keys with more than one row in the warehouse table (within the window)"};
 const MetricDef kSourceRows{"cdcwatch_reconcile_source_rows", "Source rows in the settled window"};
-const MetricDef kTargetRows{"cdcwatch_reconcile_target_rows", "Warehouse rows in the settled window"};
+const MetricDef kTargetRows{"cdcwatch_reconcile_target_rows",
+                            "Warehouse rows in the settled window"};
 const MetricDef kRatio{"cdcwatch_reconcile_difference_ratio",
                        "|warehouse rows - source rows| / source rows, in the settled window"};
 const MetricDef kQuerySeconds{"cdcwatch_consistency_query_seconds",
                               "Time the table's check queries took on each side in the last run"};
 
 std::string upper(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::toupper(c); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return std::toupper(c); });
   return text;
 }
 
@@ -56,17 +61,20 @@ void ConsistencyProbe::stop() {
   target_->cancel();
 }
 
-SqlRows ConsistencyProbe::timed(Side& side, const std::string& sql, const std::vector<std::string>& params,
-                                const CollectContext& ctx) {
+SqlRows ConsistencyProbe::timed(Side& side, const std::string& sql,
+                                const std::vector<std::string>& params, const CollectContext& ctx) {
   auto started = std::chrono::steady_clock::now();
-  auto deadline = std::min(ctx.deadline, ctx.clock.now() + config_.statement_timeout + Millis(2000));
+  auto deadline =
+      std::min(ctx.deadline, ctx.clock.now() + config_.statement_timeout + Millis(2000));
   SqlRows rows = side.sql->query(sql, params, deadline, ctx.clock);
   side.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return rows;
 }
 
-std::optional<std::vector<ColumnInfo>> ConsistencyProbe::columns(Side& side, const std::string& table,
-                                                                 const CollectContext& ctx, std::string& error) {
+std::optional<std::vector<ColumnInfo>> ConsistencyProbe::columns(Side& side,
+                                                                 const std::string& table,
+                                                                 const CollectContext& ctx,
+                                                                 std::string& error) {
   auto parts = split(table);
   std::string sql;
   std::vector<std::string> params;
@@ -76,11 +84,13 @@ std::optional<std::vector<ColumnInfo>> ConsistencyProbe::columns(Side& side, con
       return std::nullopt;
     }
     sql = "SELECT COLUMN_NAME, DATA_TYPE, IS_NULLABLE, NUMERIC_SCALE FROM " + parts[0] +
-          ".INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION";
+          ".INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY "
+          "ORDINAL_POSITION";
     params = {upper(parts[1]), upper(parts[2])};
   } else {
-    sql = "SELECT column_name, data_type, is_nullable, numeric_scale FROM information_schema.columns "
-          "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position";
+    sql =
+        "SELECT column_name, data_type, is_nullable, numeric_scale FROM information_schema.columns "
+        "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position";
     params = {parts.size() == 1 ? "public" : parts[parts.size() - 2], parts.back()};
   }
   SqlRows rows = timed(side, sql, params, ctx);
@@ -89,7 +99,8 @@ std::optional<std::vector<ColumnInfo>> ConsistencyProbe::columns(Side& side, con
     return std::nullopt;
   }
   if (rows.rows.empty()) {
-    error = std::string(side.label) + " table " + table + " not found (or not visible to cdcwatch's role)";
+    error = std::string(side.label) + " table " + table +
+            " not found (or not visible to cdcwatch's role)";
     return std::nullopt;
   }
   std::vector<ColumnInfo> out;
@@ -107,18 +118,21 @@ std::optional<std::vector<ColumnInfo>> ConsistencyProbe::columns(Side& side, con
   return out;
 }
 
-std::string ConsistencyProbe::window_filter(const SqlSide& side, const TableCheckConfig& table) const {
+std::string ConsistencyProbe::window_filter(const SqlSide& side,
+                                            const TableCheckConfig& table) const {
   if (!table.updated_at) return "";
   const std::string& column = *table.updated_at;
   if (side.dialect() == Dialect::kSnowflake) {
-    return " WHERE TO_TIMESTAMP_TZ(" + column + ") >= TO_TIMESTAMP_TZ(?) AND TO_TIMESTAMP_TZ(" + column +
-           ") < TO_TIMESTAMP_TZ(?)";
+    return " WHERE TO_TIMESTAMP_TZ(" + column + ") >= TO_TIMESTAMP_TZ(?) AND TO_TIMESTAMP_TZ(" +
+           column + ") < TO_TIMESTAMP_TZ(?)";
   }
   // A JDBC sink may keep Debezium's ISO string: the cast reads a timestamp and a string alike.
-  return " WHERE " + column + "::timestamptz >= ?::timestamptz AND " + column + "::timestamptz < ?::timestamptz";
+  return " WHERE " + column + "::timestamptz >= ?::timestamptz AND " + column +
+         "::timestamptz < ?::timestamptz";
 }
 
-std::optional<double> ConsistencyProbe::count(Side& side, const std::string& sql, const std::vector<std::string>& params,
+std::optional<double> ConsistencyProbe::count(Side& side, const std::string& sql,
+                                              const std::vector<std::string>& params,
                                               const CollectContext& ctx, std::string& error) {
   SqlRows rows = timed(side, sql, params, ctx);
   if (!rows.ok()) {
@@ -137,7 +151,8 @@ std::optional<double> ConsistencyProbe::count(Side& side, const std::string& sql
   }
 }
 
-void ConsistencyProbe::check_table(const TableCheckConfig& table, const CollectContext& ctx, CollectOutcome& outcome) {
+void ConsistencyProbe::check_table(const TableCheckConfig& table, const CollectContext& ctx,
+                                   CollectOutcome& outcome) {
   Labels labels = {{"check", config_.name}, {"table", table.source}};
   Side source{source_.get(), "source"}, target{target_.get(), "target"};
   nlohmann::json status = nlohmann::json::object();
@@ -171,10 +186,11 @@ void ConsistencyProbe::check_table(const TableCheckConfig& table, const CollectC
   if (table.checks.count("duplicates")) {
     std::string error;
     std::string keys = key_list(table.key);
-    auto duplicates = count(target,
-                            "SELECT count(*) FROM (SELECT " + keys + " FROM " + table.target +
-                                window_filter(*target_, table) + " GROUP BY " + keys + " HAVING count(*) > 1) d",
-                            window, ctx, error);
+    auto duplicates =
+        count(target,
+              "SELECT count(*) FROM (SELECT " + keys + " FROM " + table.target +
+                  window_filter(*target_, table) + " GROUP BY " + keys + " HAVING count(*) > 1) d",
+              window, ctx, error);
     if (duplicates) {
       outcome.readings.set(kDuplicates, labels, *duplicates);
       status["duplicate_keys"] = *duplicates;
@@ -184,16 +200,21 @@ void ConsistencyProbe::check_table(const TableCheckConfig& table, const CollectC
   }
   if (table.checks.count("row_count")) {
     std::string error;
-    auto at_source = count(source, "SELECT count(*) FROM " + table.source + window_filter(*source_, table), window, ctx, error);
-    auto at_target = at_source ? count(target, "SELECT count(*) FROM " + table.target + window_filter(*target_, table),
-                                       window, ctx, error)
-                               : std::nullopt;
+    auto at_source =
+        count(source, "SELECT count(*) FROM " + table.source + window_filter(*source_, table),
+              window, ctx, error);
+    auto at_target =
+        at_source
+            ? count(target, "SELECT count(*) FROM " + table.target + window_filter(*target_, table),
+                    window, ctx, error)
+            : std::nullopt;
     if (at_source && at_target) {
       double ratio = std::abs(*at_target - *at_source) / std::max(1.0, *at_source);
       outcome.readings.set(kSourceRows, labels, *at_source);
       outcome.readings.set(kTargetRows, labels, *at_target);
       outcome.readings.set(kRatio, labels, ratio);
-      status["rows"] = {{"source", *at_source}, {"target", *at_target}, {"difference_ratio", ratio}};
+      status["rows"] = {
+          {"source", *at_source}, {"target", *at_target}, {"difference_ratio", ratio}};
       if (table.updated_at) status["rows"]["window"] = window;
     } else {
       errors.push_back("row_count: " + error);
@@ -206,14 +227,17 @@ void ConsistencyProbe::check_table(const TableCheckConfig& table, const CollectC
   }
   if (!errors.empty()) {
     status["errors"] = errors;
-    if (outcome.ok()) outcome.fail("query", "consistency " + config_.name + ", table " + table.source + ": " + errors.front());
+    if (outcome.ok())
+      outcome.fail("query", "consistency " + config_.name + ", table " + table.source + ": " +
+                                errors.front());
   }
   outcome.status["tables"][table.source] = status;
 }
 
 CollectOutcome ConsistencyProbe::collect(const CollectContext& ctx) {
   CollectOutcome outcome;
-  outcome.status = {{"tables", nlohmann::json::object()}, {"settle", format_duration(config_.settle)}};
+  outcome.status = {{"tables", nlohmann::json::object()},
+                    {"settle", format_duration(config_.settle)}};
   for (const auto& table : config_.tables) check_table(table, ctx, outcome);
   return outcome;
 }

@@ -16,7 +16,8 @@ namespace cdcwatch {
 
 class ConsistencyProbe final : public Probe {
  public:
-  ConsistencyProbe(ConsistencyConfig config, std::unique_ptr<SqlSide> source, std::unique_ptr<SqlSide> target);
+  ConsistencyProbe(ConsistencyConfig config, std::unique_ptr<SqlSide> source,
+                   std::unique_ptr<SqlSide> target);
   std::string name() const override { return "consistency/" + config_.name; }
   Millis interval() const override { return config_.interval; }
   // Every table's queries, each up to statement_timeout, on both sides.
@@ -32,12 +33,14 @@ class ConsistencyProbe final : public Probe {
   };
   SqlRows timed(Side& side, const std::string& sql, const std::vector<std::string>& params,
                 const CollectContext& ctx);
-  std::optional<std::vector<ColumnInfo>> columns(Side& side, const std::string& table, const CollectContext& ctx,
-                                                 std::string& error);
+  std::optional<std::vector<ColumnInfo>> columns(Side& side, const std::string& table,
+                                                 const CollectContext& ctx, std::string& error);
   std::string window_filter(const SqlSide& side, const TableCheckConfig& table) const;
-  std::optional<double> count(Side& side, const std::string& sql, const std::vector<std::string>& params,
-                              const CollectContext& ctx, std::string& error);
-  void check_table(const TableCheckConfig& table, const CollectContext& ctx, CollectOutcome& outcome);
+  std::optional<double> count(Side& side, const std::string& sql,
+                              const std::vector<std::string>& params, const CollectContext& ctx,
+                              std::string& error);
+  void check_table(const TableCheckConfig& table, const CollectContext& ctx,
+                   CollectOutcome& outcome);
 
   ConsistencyConfig config_;
   std::unique_ptr<SqlSide> source_;

@@ -11,7 +11,8 @@ namespace cdcwatch {
 namespace {
 
 std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return text;
 }
 
@@ -22,7 +23,8 @@ bool sink_metadata(const std::string& column) {
 
 }  // namespace
 
-std::vector<Drift> compare_columns(const std::vector<ColumnInfo>& source, const std::vector<ColumnInfo>& target) {
+std::vector<Drift> compare_columns(const std::vector<ColumnInfo>& source,
+                                   const std::vector<ColumnInfo>& target) {
   std::map<std::string, const ColumnInfo*> by_name;
   for (const auto& column : target) by_name[lower(column.name)] = &column;
   std::vector<Drift> drifts;
@@ -32,26 +34,29 @@ std::vector<Drift> compare_columns(const std::vector<ColumnInfo>& source, const 
     seen.insert(name);
     auto it = by_name.find(name);
     if (it == by_name.end()) {
-      drifts.push_back({name, "missing_in_target", "source " + column.data_type + " has no target column"});
+      drifts.push_back(
+          {name, "missing_in_target", "source " + column.data_type + " has no target column"});
       continue;
     }
     const ColumnInfo& copy = *it->second;
     std::string from = type_family(column.data_type, column.scale);
     std::string to = type_family(copy.data_type, copy.scale);
     if (!compatible_target_families(from).count(to)) {
-      drifts.push_back({name, "type_mismatch", "source " + column.data_type + " (" + from + "), target " +
-                                                   copy.data_type + " (" + to + ")"});
+      drifts.push_back({name, "type_mismatch",
+                        "source " + column.data_type + " (" + from + "), target " + copy.data_type +
+                            " (" + to + ")"});
     }
     if (column.nullable != copy.nullable) {
       drifts.push_back({name, "nullability_mismatch",
-                        std::string("source ") + (column.nullable ? "nullable" : "NOT NULL") + ", target " +
-                            (copy.nullable ? "nullable" : "NOT NULL")});
+                        std::string("source ") + (column.nullable ? "nullable" : "NOT NULL") +
+                            ", target " + (copy.nullable ? "nullable" : "NOT NULL")});
     }
   }
   for (const auto& column : target) {
     std::string name = lower(column.name);
     if (!seen.count(name) && !sink_metadata(name)) {
-      drifts.push_back({name, "extra_in_target", "target " + column.data_type + " is not in the source"});
+      drifts.push_back(
+          {name, "extra_in_target", "target " + column.data_type + " is not in the source"});
     }
   }
   return drifts;

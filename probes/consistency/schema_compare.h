@@ -23,6 +23,7 @@ struct Drift {
 
 // Target columns a sink adds (Snowflake connector metadata, Debezium's unwrap fields) are not
 // extra_in_target.
-std::vector<Drift> compare_columns(const std::vector<ColumnInfo>& source, const std::vector<ColumnInfo>& target);
+std::vector<Drift> compare_columns(const std::vector<ColumnInfo>& source,
+                                   const std::vector<ColumnInfo>& target);
 
 }  // namespace cdcwatch

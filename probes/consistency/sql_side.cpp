@@ -13,7 +13,8 @@ class PostgresSide final : public SqlSide {
   Dialect dialect() const override { return Dialect::kPostgres; }
   void cancel() override { connection_.cancel(); }
 
-  SqlRows query(const std::string& sql, const std::vector<std::string>& params, TimePoint, const Clock&) override {
+  SqlRows query(const std::string& sql, const std::vector<std::string>& params, TimePoint,
+                const Clock&) override {
     if (auto error = connection_.ensure_connected()) return {{}, "connect", *error};
     std::string numbered;
     int n = 0;
@@ -30,10 +31,11 @@ class PostgresSide final : public SqlSide {
 
 class SnowflakeSide final : public SqlSide {
  public:
-  SnowflakeSide(SnowflakeConfig config, Millis statement_timeout) : client_([&] {
-    config.timeout = statement_timeout;
-    return config;
-  }()) {}
+  SnowflakeSide(SnowflakeConfig config, Millis statement_timeout)
+      : client_([&] {
+          config.timeout = statement_timeout;
+          return config;
+        }()) {}
   Dialect dialect() const override { return Dialect::kSnowflake; }
   SqlRows query(const std::string& sql, const std::vector<std::string>& params, TimePoint deadline,
                 const Clock& clock) override {
@@ -50,8 +52,10 @@ std::unique_ptr<SqlSide> make_postgres_side(const SecretString& dsn, Millis stat
   return std::make_unique<PostgresSide>(dsn, statement_timeout);
 }
 
-std::unique_ptr<SqlSide> make_warehouse_side(const WarehouseConfig& warehouse, Millis statement_timeout) {
-  if (warehouse.snowflake) return std::make_unique<SnowflakeSide>(*warehouse.snowflake, statement_timeout);
+std::unique_ptr<SqlSide> make_warehouse_side(const WarehouseConfig& warehouse,
+                                             Millis statement_timeout) {
+  if (warehouse.snowflake)
+    return std::make_unique<SnowflakeSide>(*warehouse.snowflake, statement_timeout);
   return make_postgres_side(warehouse.postgres->dsn, statement_timeout);
 }
 

@@ -20,12 +20,13 @@ class SqlSide {
  public:
   virtual ~SqlSide() = default;
   virtual Dialect dialect() const = 0;
-  virtual SqlRows query(const std::string& sql, const std::vector<std::string>& params, TimePoint deadline,
-                        const Clock& clock) = 0;
+  virtual SqlRows query(const std::string& sql, const std::vector<std::string>& params,
+                        TimePoint deadline, const Clock& clock) = 0;
   virtual void cancel() {}
 };
 
 std::unique_ptr<SqlSide> make_postgres_side(const SecretString& dsn, Millis statement_timeout);
-std::unique_ptr<SqlSide> make_warehouse_side(const WarehouseConfig& warehouse, Millis statement_timeout);
+std::unique_ptr<SqlSide> make_warehouse_side(const WarehouseConfig& warehouse,
+                                             Millis statement_timeout);
 
 }  // namespace cdcwatch

@@ -10,7 +10,8 @@
 namespace cdcwatch {
 namespace {
 
-const MetricDef kUp{"cdcwatch_kafka_up", "1 when the cluster answered metadata and offset requests"};
+const MetricDef kUp{"cdcwatch_kafka_up",
+                    "1 when the cluster answered metadata and offset requests"};
 const MetricDef kLagMessages{"cdcwatch_kafka_consumer_lag_messages",
                              "High watermark minus committed offset (minus low watermark when the "
                              "group has no commit on the partition)"};
@@ -27,9 +28,10 @@ const MetricDef kGroupLag{"cdcwatch_kafka_consumer_group_lag_messages",
                           "Sum of the group's lag over its partitions"};
 const MetricDef kGroupMaxLagSeconds{"cdcwatch_kafka_consumer_group_max_lag_seconds",
                                     "Largest lag in seconds over the group's partitions"};
-const MetricDef kGroupCommittedSum{"cdcwatch_kafka_consumer_group_committed_offset_sum",
-                                   "Sum of the group's committed offsets: it rises whenever the group "
-                                   "commits progress (the Connect probe's sink progress signal)"};
+const MetricDef kGroupCommittedSum{
+    "cdcwatch_kafka_consumer_group_committed_offset_sum",
+    "Sum of the group's committed offsets: it rises whenever the group "
+    "commits progress (the Connect probe's sink progress signal)"};
 const MetricDef kTopicLag{"cdcwatch_kafka_consumer_topic_lag_messages",
                           "Sum of the group's lag over one topic's partitions"};
 const MetricDef kInterpolated{"cdcwatch_kafka_consumer_lag_seconds_interpolated",
@@ -88,16 +90,18 @@ bool KafkaLagProbe::read_watermarks(const std::vector<TopicPartition>& partition
   std::vector<rd_kafka_topic_partition_list_t*> batches;
   for (size_t from = 0; from < partitions.size(); from += kListOffsetsBatch) {
     size_t to = std::min(partitions.size(), from + kListOffsetsBatch);
-    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(to - from));
+    rd_kafka_topic_partition_list_t* list =
+        rd_kafka_topic_partition_list_new(static_cast<int>(to - from));
     for (size_t i = from; i < to; ++i) {
-      rd_kafka_topic_partition_list_add(list, partitions[i].first.c_str(), partitions[i].second)->offset =
-          high ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
+      rd_kafka_topic_partition_list_add(list, partitions[i].first.c_str(), partitions[i].second)
+          ->offset = high ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
     }
     batches.push_back(list);
   }
   for (size_t b = 0; b < batches.size(); ++b) {
-    rd_kafka_resp_err_t err = error.empty() ? rd_kafka_offsets_for_times(client_.get(), batches[b], timeout_ms)
-                                            : RD_KAFKA_RESP_ERR__TIMED_OUT;
+    rd_kafka_resp_err_t err =
+        error.empty() ? rd_kafka_offsets_for_times(client_.get(), batches[b], timeout_ms)
+                      : RD_KAFKA_RESP_ERR__TIMED_OUT;
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR && error.empty()) {
       error = std::string("ListOffsets failed: ") + rd_kafka_err2str(err);
     }
@@ -117,7 +121,8 @@ bool KafkaLagProbe::read_watermarks(const std::vector<TopicPartition>& partition
 }
 
 std::map<std::string, KafkaLagProbe::GroupOffsets> KafkaLagProbe::fetch_offsets(
-    const std::vector<std::pair<std::string, std::vector<TopicPartition>>>& requests, int timeout_ms) {
+    const std::vector<std::pair<std::string, std::vector<TopicPartition>>>& requests,
+    int timeout_ms) {
   std::map<std::string, GroupOffsets> out;
   if (requests.empty()) return out;
   rd_kafka_queue_t* queue = rd_kafka_queue_new(client_.get());
@@ -135,7 +140,8 @@ std::map<std::string, KafkaLagProbe::GroupOffsets> KafkaLagProbe::fetch_offsets(
       }
     }
     // librdkafka 2.0 takes one group per call; the calls still run concurrently.
-    rd_kafka_ListConsumerGroupOffsets_t* request = rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), wanted);
+    rd_kafka_ListConsumerGroupOffsets_t* request =
+        rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), wanted);
     rd_kafka_ListConsumerGroupOffsets(client_.get(), &request, 1, options, queue);
     rd_kafka_ListConsumerGroupOffsets_destroy(request);
     if (wanted) rd_kafka_topic_partition_list_destroy(wanted);
@@ -143,7 +149,8 @@ std::map<std::string, KafkaLagProbe::GroupOffsets> KafkaLagProbe::fetch_offsets(
     ++expected[group];
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms + 1000);
-  for (size_t answered = 0; answered < requests.size() && std::chrono::steady_clock::now() < deadline;) {
+  for (size_t answered = 0;
+       answered < requests.size() && std::chrono::steady_clock::now() < deadline;) {
     rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 100);
     if (!event) continue;
     ++answered;
@@ -154,7 +161,8 @@ std::map<std::string, KafkaLagProbe::GroupOffsets> KafkaLagProbe::fetch_offsets(
       }
     } else if (const auto* result = rd_kafka_event_ListConsumerGroupOffsets_result(event)) {
       size_t count = 0;
-      const rd_kafka_group_result_t** results = rd_kafka_ListConsumerGroupOffsets_result_groups(result, &count);
+      const rd_kafka_group_result_t** results =
+          rd_kafka_ListConsumerGroupOffsets_result_groups(result, &count);
       for (size_t i = 0; i < count; ++i) {
         std::string group = rd_kafka_group_result_name(results[i]);
         GroupOffsets& offsets = out[group];
@@ -162,7 +170,8 @@ std::map<std::string, KafkaLagProbe::GroupOffsets> KafkaLagProbe::fetch_offsets(
           offsets.error.clear();
         }
         if (const rd_kafka_error_t* err = rd_kafka_group_result_error(results[i])) {
-          offsets.error = "OffsetFetch for group " + group + " failed: " + rd_kafka_error_string(err);
+          offsets.error =
+              "OffsetFetch for group " + group + " failed: " + rd_kafka_error_string(err);
           continue;
         }
         const rd_kafka_topic_partition_list_t* list = rd_kafka_group_result_partitions(results[i]);
@@ -199,7 +208,8 @@ std::map<std::string, KafkaLagProbe::GroupOffsets> KafkaLagProbe::read_committed
     const auto& known = group_topics_[group];
     for (const auto& tp : partitions) {
       if (!full_scan && !known.empty() && !known.count(tp.first)) continue;
-      if (listed.empty() || listed.back().first != group || listed.back().second.size() >= kListOffsetsBatch) {
+      if (listed.empty() || listed.back().first != group ||
+          listed.back().second.size() >= kListOffsetsBatch) {
         listed.emplace_back(group, std::vector<TopicPartition>{});
       }
       listed.back().second.push_back(tp);
@@ -259,12 +269,14 @@ void KafkaLagProbe::fetch_timestamps(const std::map<TopicPartition, int64_t>& wa
   rd_kafka_topic_partition_list_destroy(list);
 }
 
-std::optional<std::pair<double, const char*>> KafkaLagProbe::record_age(
-    const TopicPartition& tp, int64_t offset, TimePoint now) const {
+std::optional<std::pair<double, const char*>> KafkaLagProbe::record_age(const TopicPartition& tp,
+                                                                        int64_t offset,
+                                                                        TimePoint now) const {
   double now_s = to_unix_seconds(now);
   if (config_.lag_seconds_method != "interpolation") {
     auto cached = timestamp_cache_.find(tp);
-    if (cached != timestamp_cache_.end() && cached->second.first == offset && cached->second.second > 0) {
+    if (cached != timestamp_cache_.end() && cached->second.first == offset &&
+        cached->second.second > 0) {
       return std::pair{std::max(0.0, now_s - cached->second.second / 1000.0), "record"};
     }
   }
@@ -287,7 +299,8 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
     outcome.fail("config", e.what());
     return outcome;
   }
-  int timeout_ms = remaining_ms(ctx.deadline, ctx.clock, static_cast<int>(config_.request_timeout.count()));
+  int timeout_ms =
+      remaining_ms(ctx.deadline, ctx.clock, static_cast<int>(config_.request_timeout.count()));
   const rd_kafka_metadata_t* metadata = nullptr;
   rd_kafka_resp_err_t err = rd_kafka_metadata(client_.get(), 1, nullptr, &metadata, timeout_ms);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -300,11 +313,13 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
   for (int t = 0; t < metadata->topic_cnt; ++t) {
     const auto& topic = metadata->topics[t];
     if (topic.err != RD_KAFKA_RESP_ERR_NO_ERROR || !wanted_topic(topic.topic)) continue;
-    for (int p = 0; p < topic.partition_cnt; ++p) partitions.emplace_back(topic.topic, topic.partitions[p].id);
+    for (int p = 0; p < topic.partition_cnt; ++p)
+      partitions.emplace_back(topic.topic, topic.partitions[p].id);
   }
   rd_kafka_metadata_destroy(metadata);
 
-  std::map<std::string, GroupOffsets> all_committed = read_committed(groups(), partitions, timeout_ms);
+  std::map<std::string, GroupOffsets> all_committed =
+      read_committed(groups(), partitions, timeout_ms);
   // The topics each group is counted on: those it committed on, or every watched topic when a
   // topics: filter says which (a partition it never committed on then lags from the low watermark).
   std::map<std::string, std::set<std::string>> group_topics;
@@ -339,9 +354,10 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
   for (const auto& [tp, offsets] : watermarks) {
     watermark_history_[tp].observe(offsets.high, to_unix_seconds(now));
     if (config_.partition_metrics) {
-      outcome.readings.set(kHighWatermark, {{"kafka", config_.name}, {"topic", tp.first},
-                                            {"partition", std::to_string(tp.second)}},
-                           static_cast<double>(offsets.high));
+      outcome.readings.set(
+          kHighWatermark,
+          {{"kafka", config_.name}, {"topic", tp.first}, {"partition", std::to_string(tp.second)}},
+          static_cast<double>(offsets.high));
     }
   }
 
@@ -373,16 +389,17 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
     for (const auto& [tp, offsets] : watermarks) {
       if (!topics.count(tp.first)) continue;
       auto it = committed.find(tp);
-      std::optional<int64_t> offset = it == committed.end() ? std::nullopt : std::optional(it->second);
+      std::optional<int64_t> offset =
+          it == committed.end() ? std::nullopt : std::optional(it->second);
       int64_t from = offset.value_or(offsets.low);
       int64_t lag = std::max<int64_t>(0, offsets.high - from);
       if (lag > 0) oldest_unconsumed[tp] = std::max(from, offsets.low);
       rows.push_back({tp, offset, lag});
     }
     if (reads_records(now) && !oldest_unconsumed.empty()) {
-      fetch_timestamps(oldest_unconsumed,
-                       std::min(ctx.deadline, std::chrono::system_clock::now() + std::chrono::seconds(2)),
-                       now);
+      fetch_timestamps(
+          oldest_unconsumed,
+          std::min(ctx.deadline, std::chrono::system_clock::now() + std::chrono::seconds(2)), now);
     }
 
     double group_lag = 0, group_max_seconds = 0;
@@ -392,7 +409,8 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
     for (const auto& row : rows) {
       auto key = std::make_tuple(group, row.tp.first, row.tp.second);
       seen.insert(key);
-      auto window = windows_.try_emplace(key, static_cast<size_t>(config_.window), config_.stop_after).first;
+      auto window =
+          windows_.try_emplace(key, static_cast<size_t>(config_.window), config_.stop_after).first;
       window->second.observe(now, row.committed, row.lag);
       ConsumerStatus partition_status = window->second.status();
       status = worst(status, partition_status);
@@ -409,7 +427,9 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
       topic_lag[row.tp.first] += static_cast<double>(row.lag);
       group_max_seconds = std::max(group_max_seconds, seconds);
       if (!config_.partition_metrics) continue;
-      Labels labels = {{"kafka", config_.name}, {"group", group}, {"topic", row.tp.first},
+      Labels labels = {{"kafka", config_.name},
+                       {"group", group},
+                       {"topic", row.tp.first},
                        {"partition", std::to_string(row.tp.second)}};
       outcome.readings.set(kLagMessages, labels, static_cast<double>(row.lag));
       outcome.readings.set(kLagSeconds, labels, seconds);
@@ -451,8 +471,9 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
     it = seen.count(it->first) ? std::next(it) : windows_.erase(it);
   }
   outcome.status = {{"groups", group_status},
-                    {"group_source", "configured (this broker's ListGroups is not used; "
-                                     "Connect sink groups are added as connect-<name>)"},
+                    {"group_source",
+                     "configured (this broker's ListGroups is not used; "
+                     "Connect sink groups are added as connect-<name>)"},
                     {"lag_seconds_method", config_.lag_seconds_method}};
   if (!reads_records(now) && config_.lag_seconds_method == "auto") {
     outcome.status["lag_seconds_fallback"] = record_read_error_;

@@ -13,9 +13,9 @@
 
 #include "agent/core/probe.h"
 #include "probes/kafka_lag/consumer_status.h"
-#include "probes/kafkaconn/kafka_handle.h"
 #include "probes/kafka_lag/watermark_history.h"
 #include "probes/kafkaconn/kafka_cluster_config.h"
+#include "probes/kafkaconn/kafka_handle.h"
 
 namespace cdcwatch {
 
@@ -55,7 +55,8 @@ class KafkaLagProbe final : public Probe {
   // Every group's committed offsets through one client, the OffsetFetch requests of all groups in
   // flight together.
   std::map<std::string, GroupOffsets> fetch_offsets(
-      const std::vector<std::pair<std::string, std::vector<TopicPartition>>>& requests, int timeout_ms);
+      const std::vector<std::pair<std::string, std::vector<TopicPartition>>>& requests,
+      int timeout_ms);
   std::map<std::string, GroupOffsets> read_committed(const std::vector<std::string>& groups,
                                                      const std::vector<TopicPartition>& partitions,
                                                      int timeout_ms);

@@ -4,7 +4,8 @@ namespace cdcwatch {
 
 KafkaClusterConfig parse_kafka_cluster(const ConfigNode& node) {
   node.expect_keys({"name", "bootstrap_servers", "properties", "consumer_groups", "topics",
-                    "partition_metrics", "interval", "window", "stop_after", "request_timeout", "lag_seconds_method"});
+                    "partition_metrics", "interval", "window", "stop_after", "request_timeout",
+                    "lag_seconds_method"});
   KafkaClusterConfig config;
   config.name = node.required_string("name");
   config.bootstrap_servers = node.required_string("bootstrap_servers");

@@ -1,8 +1,7 @@
 #include "probes/kafkaconn/kafka_handle.h"
 
-#include <nlohmann/json.hpp>
-
 #include <atomic>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "agent/core/secrets.h"

@@ -53,16 +53,17 @@ std::optional<std::string> PgConnection::ensure_connected() {
   std::string server_options =
       "-c statement_timeout=" + std::to_string(options_.statement_timeout.count()) +
       " -c lock_timeout=" + std::to_string(options_.statement_timeout.count()) +
-      // The canary writer says off explicitly: cdcwatch_role.sql makes read-only the role's default.
-      (options_.read_only ? " -c default_transaction_read_only=on" : " -c default_transaction_read_only=off");
+      // The canary writer says off explicitly: cdcwatch_role.sql makes read-only the role's
+      // default.
+      (options_.read_only ? " -c default_transaction_read_only=on"
+                          : " -c default_transaction_read_only=off");
   // Later keywords override what the user's conninfo (expanded from dbname) says.
   const char* keywords[] = {"dbname", "application_name", "connect_timeout", "options", nullptr};
   const char* values[] = {dsn_.value.c_str(), options_.application_name.c_str(),
                           connect_seconds.c_str(), server_options.c_str(), nullptr};
   PGconn* conn = PQconnectdbParams(keywords, values, 1);
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
-    std::string message =
-        conn == nullptr ? "out of memory" : trim_message(PQerrorMessage(conn));
+    std::string message = conn == nullptr ? "out of memory" : trim_message(PQerrorMessage(conn));
     if (conn != nullptr) PQfinish(conn);
     next_attempt_ = std::chrono::steady_clock::now() + backoff_.next_delay();
     return message;

@@ -1,8 +1,7 @@
 #include "probes/warehouseconn/snowflake_client.h"
 
-#include <nlohmann/json.hpp>
-
 #include <charconv>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
@@ -27,7 +26,8 @@ std::string new_request_id() {
 }
 
 bool retryable(const HttpResponse& response) {
-  if (!response.transport_ok()) return response.error.find("larger than") == std::string::npos;  // not a cap hit
+  if (!response.transport_ok())
+    return response.error.find("larger than") == std::string::npos;  // not a cap hit
   return response.status == 429 || response.status == 503 || response.status == 504 ||
          response.status == 408;
 }
@@ -38,11 +38,17 @@ SqlRows failure(const HttpResponse& response, const std::string& url) {
   std::string code = body.is_object() ? body.value("code", "") : "";
   std::string message = body.is_object() ? body.value("message", "") : "";
   std::string detail = "Snowflake answered " + std::to_string(response.status) +
-                       (code.empty() ? "" : " (code " + code + ")") + (message.empty() ? "" : ": " + message);
+                       (code.empty() ? "" : " (code " + code + ")") +
+                       (message.empty() ? "" : ": " + message);
   if (response.status == 401 || response.status == 403) {
-    return {{}, "auth", detail + "; check account, user, and that the user's RSA_PUBLIC_KEY matches private_key_file"};
+    return {
+        {},
+        "auth",
+        detail +
+            "; check account, user, and that the user's RSA_PUBLIC_KEY matches private_key_file"};
   }
-  if (response.status == 422) return {{}, "query", detail + "; check the table, role and warehouse"};
+  if (response.status == 422)
+    return {{}, "query", detail + "; check the table, role and warehouse"};
   return {{}, "http", detail};
 }
 
@@ -51,7 +57,9 @@ SqlRows failure(const HttpResponse& response, const std::string& url) {
 SqlRows parse_statement_rows(const std::string& text) {
   auto body = nlohmann::json::parse(text, nullptr, false);
   if (!body.is_object() || !body.contains("data") || !body["data"].is_array()) {
-    return {{}, "response", "Snowflake answered 200 without a data array; is url pointing at Snowflake?"};
+    return {{},
+            "response",
+            "Snowflake answered 200 without a data array; is url pointing at Snowflake?"};
   }
   SqlRows out;
   for (const auto& row : body["data"]) {
@@ -82,12 +90,15 @@ std::string SnowflakeClient::token(int64_t now, bool renew) {
   return token_;
 }
 
-SqlRows SnowflakeClient::query(const std::string& statement, const std::vector<std::string>& bindings,
-                               TimePoint deadline, const Clock& clock) {
+SqlRows SnowflakeClient::query(const std::string& statement,
+                               const std::vector<std::string>& bindings, TimePoint deadline,
+                               const Clock& clock) {
   auto now_seconds = [&] { return static_cast<int64_t>(to_unix_seconds(clock.now())); };
   // Retries sleep in real time, so the deadline is kept on the steady clock.
   auto until = std::chrono::steady_clock::now() + (deadline - clock.now());
-  auto remaining = [&] { return std::chrono::duration_cast<Millis>(until - std::chrono::steady_clock::now()); };
+  auto remaining = [&] {
+    return std::chrono::duration_cast<Millis>(until - std::chrono::steady_clock::now());
+  };
   nlohmann::json body = {{"statement", statement},
                          {"timeout", std::max<int64_t>(1, config_.timeout.count() / 1000)}};
   for (size_t i = 0; i < bindings.size(); ++i) {
@@ -115,7 +126,8 @@ SqlRows SnowflakeClient::query(const std::string& statement, const std::vector<s
     request.timeout = std::max(Millis(100), remaining());
     HttpResponse response = send_http(request);
 
-    if (response.transport_ok() && response.status == 200) return parse_statement_rows(response.body);
+    if (response.transport_ok() && response.status == 200)
+      return parse_statement_rows(response.body);
     if (response.transport_ok() && response.status == 202) {
       // Still running: poll the statement's status URL (GET /api/v2/statements/<handle>).
       auto status = nlohmann::json::parse(response.body, nullptr, false);
@@ -144,8 +156,10 @@ SqlRows SnowflakeClient::query(const std::string& statement, const std::vector<s
       if (seconds > 0) delay = std::max(delay, Millis(seconds * 1000));
     }
     if (delay >= remaining()) {
-      SqlRows out = response.status == 202 ? SqlRows{{}, "timeout", "Snowflake statement still running at the deadline"}
-                                           : failure(response, config_.url);
+      SqlRows out =
+          response.status == 202
+              ? SqlRows{{}, "timeout", "Snowflake statement still running at the deadline"}
+              : failure(response, config_.url);
       out.error_message += " (gave up after retries within the deadline)";
       return out;
     }

@@ -25,8 +25,8 @@ class SnowflakeClient {
  public:
   explicit SnowflakeClient(SnowflakeConfig config);
   // Runs one statement; `bindings` fill its `?` in order.
-  SqlRows query(const std::string& statement, const std::vector<std::string>& bindings, TimePoint deadline,
-                const Clock& clock);
+  SqlRows query(const std::string& statement, const std::vector<std::string>& bindings,
+                TimePoint deadline, const Clock& clock);
   const SnowflakeConfig& config() const { return config_; }
 
  private:

@@ -38,8 +38,9 @@ SnowflakeKey SnowflakeKey::load(const std::string& path) {
   }
   std::ifstream file(path);
   if (!file) {
-    throw std::runtime_error("cannot read the Snowflake private key file " + path +
-                             ": check canaries[].warehouse.snowflake.private_key_file and its permissions");
+    throw std::runtime_error(
+        "cannot read the Snowflake private key file " + path +
+        ": check canaries[].warehouse.snowflake.private_key_file and its permissions");
   }
   std::stringstream pem;
   pem << file.rdbuf();
@@ -48,16 +49,18 @@ SnowflakeKey SnowflakeKey::load(const std::string& path) {
 
 SnowflakeKey SnowflakeKey::from_pem(const std::string& pem, const std::string& where) {
   if (pem.find("ENCRYPTED") != std::string::npos) {
-    throw std::runtime_error("the Snowflake private key in " + where +
-                             " is encrypted; cdcwatch needs an unencrypted PKCS#8 key (openssl pkcs8 -topk8 -nocrypt)");
+    throw std::runtime_error(
+        "the Snowflake private key in " + where +
+        " is encrypted; cdcwatch needs an unencrypted PKCS#8 key (openssl pkcs8 -topk8 -nocrypt)");
   }
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
   EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
   BIO_free(bio);
   if (!key || EVP_PKEY_base_id(key) != EVP_PKEY_RSA) {
     if (key) EVP_PKEY_free(key);
-    throw std::runtime_error("no RSA private key in PEM form in " + where +
-                             ": Snowflake key-pair authentication takes an RSA key (-----BEGIN PRIVATE KEY-----)");
+    throw std::runtime_error(
+        "no RSA private key in PEM form in " + where +
+        ": Snowflake key-pair authentication takes an RSA key (-----BEGIN PRIVATE KEY-----)");
   }
   return SnowflakeKey(std::shared_ptr<EVP_PKEY>(key, EVP_PKEY_free));
 }
@@ -69,7 +72,8 @@ std::string SnowflakeKey::public_key_fingerprint() const {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(der, static_cast<size_t>(length), digest);
   OPENSSL_free(der);
-  return "SHA256:" + base64_encode(std::string_view(reinterpret_cast<char*>(digest), sizeof digest));
+  return "SHA256:" +
+         base64_encode(std::string_view(reinterpret_cast<char*>(digest), sizeof digest));
 }
 
 std::string SnowflakeKey::sign_rs256(std::string_view data) const {
@@ -102,7 +106,8 @@ std::string snowflake_jwt_account(const std::string& account) {
 }
 
 std::string make_snowflake_jwt(const SnowflakeKey& key, const std::string& account,
-                               const std::string& user, int64_t issued_at, int64_t lifetime_seconds) {
+                               const std::string& user, int64_t issued_at,
+                               int64_t lifetime_seconds) {
   std::string qualified = snowflake_jwt_account(account) + ".";
   for (char c : user) qualified += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   nlohmann::json header = {{"alg", "RS256"}, {"typ", "JWT"}};
@@ -110,7 +115,8 @@ std::string make_snowflake_jwt(const SnowflakeKey& key, const std::string& accou
                            {"sub", qualified},
                            {"iat", issued_at},
                            {"exp", issued_at + std::min<int64_t>(lifetime_seconds, 3600)}};
-  std::string signing_input = base64url_encode(header.dump()) + "." + base64url_encode(claims.dump());
+  std::string signing_input =
+      base64url_encode(header.dump()) + "." + base64url_encode(claims.dump());
   return signing_input + "." + base64url_encode(key.sign_rs256(signing_input));
 }
 

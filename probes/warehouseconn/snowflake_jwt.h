@@ -1,7 +1,8 @@
 // Key-pair authentication for Snowflake's SQL API: a JWT signed RS256 with the user's private key.
-// Claims as Snowflake documents them (https://docs.snowflake.com/en/developer-guide/sql-api/authenticating):
-//   iss = <ACCOUNT>.<USER>.SHA256:<base64 of the SHA-256 of the public key's DER SubjectPublicKeyInfo>
-//   sub = <ACCOUNT>.<USER>, iat = now, exp = at most one hour later,
+// Claims as Snowflake documents them
+// (https://docs.snowflake.com/en/developer-guide/sql-api/authenticating):
+//   iss = <ACCOUNT>.<USER>.SHA256:<base64 of the SHA-256 of the public key's DER
+//   SubjectPublicKeyInfo> sub = <ACCOUNT>.<USER>, iat = now, exp = at most one hour later,
 // with the account identifier uppercased and any region suffix of a locator dropped.
 #pragma once
 
@@ -34,7 +35,8 @@ class SnowflakeKey {
 std::string snowflake_jwt_account(const std::string& account);
 
 std::string make_snowflake_jwt(const SnowflakeKey& key, const std::string& account,
-                               const std::string& user, int64_t issued_at, int64_t lifetime_seconds);
+                               const std::string& user, int64_t issued_at,
+                               int64_t lifetime_seconds);
 
 std::string base64_encode(std::string_view data);
 std::string base64url_encode(std::string_view data);

@@ -6,7 +6,8 @@ namespace cdcwatch {
 namespace {
 
 SnowflakeConfig parse_snowflake(const ConfigNode& node, bool table_required) {
-  node.expect_keys({"account", "user", "private_key_file", "role", "warehouse", "table", "url", "timeout"});
+  node.expect_keys(
+      {"account", "user", "private_key_file", "role", "warehouse", "table", "url", "timeout"});
   SnowflakeConfig config;
   config.account = node.required_string("account");
   config.user = node.required_string("user");
@@ -41,12 +42,14 @@ WarehouseConfig parse_warehouse(const ConfigNode& node, bool table_required) {
   }
   WarehouseConfig config;
   if (!table_required) config.name = node.required_string("name");
-  if (auto snowflake = node.optional_child("snowflake")) config.snowflake = parse_snowflake(*snowflake, table_required);
+  if (auto snowflake = node.optional_child("snowflake"))
+    config.snowflake = parse_snowflake(*snowflake, table_required);
   if (auto postgres = node.optional_child("postgres")) {
     postgres->expect_keys({"dsn", "table"});
-    config.postgres = PgWarehouseConfig{postgres->child("dsn").as_secret(),
-                                        table_required ? table_name_or(*postgres, "table", "public.cdcwatch_canary")
-                                                       : std::string()};
+    config.postgres = PgWarehouseConfig{
+        postgres->child("dsn").as_secret(),
+        table_required ? table_name_or(*postgres, "table", "public.cdcwatch_canary")
+                       : std::string()};
   }
   if (config.snowflake.has_value() == config.postgres.has_value()) {
     node.fail("set exactly one of snowflake: or postgres:");
@@ -73,9 +76,13 @@ nlohmann::json describe(const WarehouseConfig& config) {
   nlohmann::json warehouse;
   if (!config.name.empty()) warehouse["name"] = config.name;
   if (const auto& s = config.snowflake) {
-    warehouse["snowflake"] = {{"account", s->account}, {"user", s->user},
-                              {"private_key_file", s->private_key_file}, {"role", s->role},
-                              {"warehouse", s->warehouse}, {"table", s->table}, {"url", s->url},
+    warehouse["snowflake"] = {{"account", s->account},
+                              {"user", s->user},
+                              {"private_key_file", s->private_key_file},
+                              {"role", s->role},
+                              {"warehouse", s->warehouse},
+                              {"table", s->table},
+                              {"url", s->url},
                               {"timeout", format_duration(s->timeout)}};
   }
   if (const auto& p = config.postgres) {

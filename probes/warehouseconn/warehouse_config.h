@@ -13,14 +13,14 @@
 namespace cdcwatch {
 
 struct SnowflakeConfig {
-  std::string account;           // MYORG-MYACCOUNT or a locator such as xy12345.us-east-1
+  std::string account;  // MYORG-MYACCOUNT or a locator such as xy12345.us-east-1
   std::string user;
   std::string private_key_file;  // PKCS#8 PEM, unencrypted
   std::string role;
   std::string warehouse;
-  std::string table;             // DATABASE.SCHEMA.TABLE (the canary's; empty on a named entry)
-  std::string url;               // default https://<account>.snowflakecomputing.com
-  Millis timeout{30000};         // one statement, including polling a 202
+  std::string table;      // DATABASE.SCHEMA.TABLE (the canary's; empty on a named entry)
+  std::string url;        // default https://<account>.snowflakecomputing.com
+  Millis timeout{30000};  // one statement, including polling a 202
 };
 
 struct PgWarehouseConfig {

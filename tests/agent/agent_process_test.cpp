@@ -1,14 +1,13 @@
 // The real cdcwatch binary as a process: command line, exit codes, signals, endpoint security.
-#include <gtest/gtest.h>
-#include <signal.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
-
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
@@ -50,13 +49,15 @@ TEST(CommandLine, VersionHelpAndUsageErrors) {
 
 TEST(CheckConfig, PrintsEffectiveConfigWithSecretsRedacted) {
   TempDir dir;
-  std::string secrets = dir.write("db.properties", "# comment\nuser = cdcwatch\npassword=Sup3rS3cretPw\n");
+  std::string secrets =
+      dir.write("db.properties", "# comment\nuser = cdcwatch\npassword=Sup3rS3cretPw\n");
   std::string config = dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + R"(
   listen: 127.0.0.1:0
   auth: { username: prom, password: "${env:CDCWATCH_TEST_PW}" }
 postgres:
   - name: orders
-    dsn: "host=127.0.0.1 port=1 password=${file:)" + secrets + R"(:password}"
+    dsn: "host=127.0.0.1 port=1 password=${file:)" +
+                                              secrets + R"(:password}"
 )");
   auto result = run_process({kBinary, "check-config", config}, {"CDCWATCH_TEST_PW=An0therS3cret"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
@@ -73,10 +74,13 @@ TEST(CheckConfig, ErrorsNameTheLineTheKeyAndTheFix) {
   struct Case {
     std::string yaml, expected;
   } cases[] = {
-      {"agent:\n  intervall: 5s\n", ":2:3 (agent.intervall): unknown key 'intervall', did you mean 'interval'?"},
-      {"agent:\n  interval: 5 seconds\n", ":2:13 (agent.interval): expected a duration such as 500ms, 15s, 5m or 1h, got '5 seconds'"},
+      {"agent:\n  intervall: 5s\n",
+       ":2:3 (agent.intervall): unknown key 'intervall', did you mean 'interval'?"},
+      {"agent:\n  interval: 5 seconds\n",
+       ":2:13 (agent.interval): expected a duration such as 500ms, 15s, 5m or 1h, got '5 seconds'"},
       {"postgres:\n  - name: a\n    dsn: \"password=${env:CDCWATCH_UNSET_VAR}\"\n",
-       "secret reference ${env:CDCWATCH_UNSET_VAR}: environment variable CDCWATCH_UNSET_VAR is not set"},
+       "secret reference ${env:CDCWATCH_UNSET_VAR}: environment variable CDCWATCH_UNSET_VAR is not "
+       "set"},
       {"postgres:\n  - name: a\n    dsn: \"password=${file:/nonexistent/x.properties:pw}\"\n",
        "cannot read file /nonexistent/x.properties"},
       {"postgres:\n  - name: a\n    dsn: x\n  - name: a\n    dsn: y\n", "duplicate name 'a'"},
@@ -92,7 +96,8 @@ TEST(CheckConfig, ErrorsNameTheLineTheKeyAndTheFix) {
 
 TEST(Run, ServesEndpointsAndStopsCleanlyOnSigterm) {
   TempDir dir;
-  std::string config = dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:0\n");
+  std::string config =
+      dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:0\n");
   ChildProcess child({kBinary, "run", "--config", config});
   int port = start_and_get_port(child);
   ASSERT_GT(port, 0);
@@ -111,15 +116,18 @@ TEST(Run, ServesEndpointsAndStopsCleanlyOnSigterm) {
 
 TEST(Run, OversizedRequestsAreRefusedAndTheEndpointsStayUp) {
   TempDir dir;
-  std::string config = dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:0\n");
+  std::string config =
+      dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:0\n");
   ChildProcess child({kBinary, "run", "--config", config});
   int port = start_and_get_port(child);
   ASSERT_GT(port, 0);
   std::string base = "http://127.0.0.1:" + std::to_string(port);
-  HttpResponse huge = send_http({.method = "POST", .url = base + "/status", .body = std::string(4 << 20, 'x')});
+  HttpResponse huge =
+      send_http({.method = "POST", .url = base + "/status", .body = std::string(4 << 20, 'x')});
   EXPECT_TRUE(!huge.transport_ok() || huge.status == 413 || huge.status / 100 == 4)
       << "a 4 MB body is refused, got " << huge.status << " " << huge.error;
-  HttpResponse long_header = send_http({.url = base + "/metrics", .headers = {{"X-Filler", std::string(64 << 10, 'y')}}});
+  HttpResponse long_header =
+      send_http({.url = base + "/metrics", .headers = {{"X-Filler", std::string(64 << 10, 'y')}}});
   EXPECT_NE(long_header.status, 200) << "a 64 KB header is not served";
   EXPECT_EQ(send_http({.url = base + "/healthz"}).body, "ok\n") << "still serving";
   child.signal(SIGTERM);
@@ -135,7 +143,8 @@ TEST(Run, ManyIdleConnectionsDoNotGrowTheAgentBeyondItsConnectionLimit) {
   ASSERT_GT(port, 0);
   auto threads = [&] {
     int count = 0;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(child.pid()) + "/task")) {
+    for (const auto& entry :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(child.pid()) + "/task")) {
       (void)entry;
       ++count;
     }
@@ -156,28 +165,33 @@ TEST(Run, ManyIdleConnectionsDoNotGrowTheAgentBeyondItsConnectionLimit) {
   EXPECT_LE(threads(), before) << "a thread per connection would be a denial of service";
   for (int fd : sockets) close(fd);
   std::string base = "http://127.0.0.1:" + std::to_string(port);
-  EXPECT_TRUE(testing::eventually([&] { return send_http({.url = base + "/healthz"}).body == "ok\n"; }, 30s));
+  EXPECT_TRUE(testing::eventually(
+      [&] { return send_http({.url = base + "/healthz"}).body == "ok\n"; }, 30s));
   child.signal(SIGTERM);
   EXPECT_EQ(child.wait(10s), 0) << child.err();
 }
 
 TEST(Run, SighupReloadsAGoodConfigAndKeepsTheOldOneOnErrors) {
   TempDir dir;
-  std::string config = dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:0\n");
+  std::string config =
+      dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:0\n");
   ChildProcess child({kBinary, "run", "--config", config});
   int port = start_and_get_port(child);
   ASSERT_GT(port, 0);
   std::string base = "http://127.0.0.1:" + std::to_string(port);
 
   // Port 0 would move on reload, so pin the port the first start picked.
-  dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:" + std::to_string(port) + "\n  intervall: 1s\n");
+  dir.write("c.yml", "agent:\n  state_dir: " + dir.path() +
+                         "\n  listen: 127.0.0.1:" + std::to_string(port) + "\n  intervall: 1s\n");
   child.signal(SIGHUP);
   ASSERT_TRUE(child.wait_for_err("new config rejected", 5s)) << child.err();
   EXPECT_NE(child.err().find("did you mean 'interval'"), std::string::npos);
   EXPECT_EQ(send_http({.url = base + "/healthz"}).status, 200) << "old config keeps running";
 
-  std::string before = nlohmann::json::parse(send_http({.url = base + "/status"}).body)["started_at"];
-  dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:" + std::to_string(port) + "\n  interval: 2s\n");
+  std::string before =
+      nlohmann::json::parse(send_http({.url = base + "/status"}).body)["started_at"];
+  dir.write("c.yml", "agent:\n  state_dir: " + dir.path() +
+                         "\n  listen: 127.0.0.1:" + std::to_string(port) + "\n  interval: 2s\n");
   child.signal(SIGHUP);
   ASSERT_TRUE(child.wait_for_err("config reloaded", 5s)) << child.err();
   auto status = nlohmann::json::parse(send_http({.url = base + "/status"}).body);
@@ -188,9 +202,11 @@ TEST(Run, SighupReloadsAGoodConfigAndKeepsTheOldOneOnErrors) {
 
 TEST(Run, JsonLogsAreOneObjectPerLineAndLogStateChangesOnce) {
   TempDir dir;
-  std::string config = dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:0\n  interval: 100ms\n"
-                                          "  log_format: json\npostgres:\n  - name: down\n"
-                                          "    dsn: \"host=127.0.0.1 port=1 connect_timeout=1\"\n");
+  std::string config =
+      dir.write("c.yml", "agent:\n  state_dir: " + dir.path() +
+                             "\n  listen: 127.0.0.1:0\n  interval: 100ms\n"
+                             "  log_format: json\npostgres:\n  - name: down\n"
+                             "    dsn: \"host=127.0.0.1 port=1 connect_timeout=1\"\n");
   ChildProcess child({kBinary, "run", "--config", config});
   ASSERT_GT(start_and_get_port(child), 0);
   ASSERT_TRUE(child.wait_for_err("is down", 10s));
@@ -205,7 +221,8 @@ TEST(Run, JsonLogsAreOneObjectPerLineAndLogStateChangesOnce) {
     EXPECT_TRUE(entry.contains("time") && entry.contains("level") && entry.contains("msg")) << line;
     if (entry["msg"].get<std::string>().find("is down") != std::string::npos) ++down_lines;
   }
-  EXPECT_EQ(down_lines, 1) << "a failing dependency is logged when it changes state, not every cycle";
+  EXPECT_EQ(down_lines, 1)
+      << "a failing dependency is logged when it changes state, not every cycle";
 }
 
 TEST(Run, BasicAuthGuardsEverythingButLiveness) {
@@ -220,7 +237,9 @@ TEST(Run, BasicAuthGuardsEverythingButLiveness) {
   EXPECT_EQ(send_http({.url = base + "/metrics"}).status, 401);
   EXPECT_EQ(send_http({.url = base + "/status"}).status, 401);
   EXPECT_EQ(send_http({.url = base + "/metrics", .basic_auth = {{"prom", "wrong"}}}).status, 401);
-  EXPECT_EQ(send_http({.url = base + "/metrics", .basic_auth = {{"prom", "Scr4pePassw0rd"}}}).status, 200);
+  EXPECT_EQ(
+      send_http({.url = base + "/metrics", .basic_auth = {{"prom", "Scr4pePassw0rd"}}}).status,
+      200);
   EXPECT_EQ(send_http({.url = base + "/healthz"}).status, 200);
   child.signal(SIGTERM);
   child.wait(5s);
@@ -230,14 +249,16 @@ TEST(Run, BasicAuthGuardsEverythingButLiveness) {
 TEST(Run, BearerTokenAndTls) {
   TempDir dir;
   std::string cert = dir.file("cert.pem"), key = dir.file("key.pem");
-  std::string openssl = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
-                        "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert +
-                        " 2>/dev/null";
+  std::string openssl =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+      key + " -out " + cert + " 2>/dev/null";
   ASSERT_EQ(std::system(openssl.c_str()), 0);
   chmod(key.c_str(), 0644);
-  std::string config = dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:0\n  tls: { cert_file: " +
-                                              cert + ", key_file: " + key +
-                                              " }\n  auth: { bearer_token: T0kenValue123 }\n");
+  std::string config = dir.write(
+      "c.yml", "agent:\n  state_dir: " + dir.path() +
+                   "\n  listen: 127.0.0.1:0\n  tls: { cert_file: " + cert + ", key_file: " + key +
+                   " }\n  auth: { bearer_token: T0kenValue123 }\n");
   auto refused = run_process({kBinary, "check-config", config});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.err.find("chmod 600"), std::string::npos) << refused.err;
@@ -251,7 +272,8 @@ TEST(Run, BearerTokenAndTls) {
   request.headers = {{"Authorization", "Bearer T0kenValue123"}};
   HttpResponse ok = send_http(request);
   EXPECT_EQ(ok.status, 200) << ok.error;
-  EXPECT_FALSE(send_http({.url = "http://127.0.0.1:" + std::to_string(port) + "/healthz"}).success())
+  EXPECT_FALSE(
+      send_http({.url = "http://127.0.0.1:" + std::to_string(port) + "/healthz"}).success())
       << "plain HTTP is not served when TLS is on";
   child.signal(SIGTERM);
   EXPECT_EQ(child.wait(5s), 0);

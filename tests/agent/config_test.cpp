@@ -1,9 +1,9 @@
 // The config file as a whole: sections, cross-section names, and the effective config.
+#include "agent/app/config.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-
-#include "agent/app/config.h"
 
 namespace cdcwatch {
 namespace {
@@ -53,19 +53,22 @@ kafka:
 }
 
 TEST(KafkaSection, MistakesNameTheLineAndTheFix) {
-  EXPECT_NE(error_of("kafka:\n  - name: msk\n    bootstrap_server: b:9092\n")
-                .find("cdcwatch.yml:3"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of("kafka:\n  - name: msk\n    bootstrap_server: b:9092\n").find("cdcwatch.yml:3"),
+      std::string::npos);
   EXPECT_NE(error_of("kafka:\n  - name: msk\n    bootstrap_servers: b:9092\n    window: 1\n")
                 .find("between 2 and 1000"),
             std::string::npos);
-  EXPECT_NE(error_of("kafka:\n  - name: msk\n    bootstrap_servers: b:9092\n    lag_seconds_method: guess\n")
-                .find("must be auto, record or interpolation"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(
+          "kafka:\n  - name: msk\n    bootstrap_servers: b:9092\n    lag_seconds_method: guess\n")
+          .find("must be auto, record or interpolation"),
+      std::string::npos);
   EXPECT_NE(error_of("kafka:\n  name: msk\n").find("expected a list"), std::string::npos);
-  EXPECT_NE(error_of("kafka:\n  - {name: a, bootstrap_servers: x}\n  - {name: a, bootstrap_servers: y}\n")
-                .find("duplicate name"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of("kafka:\n  - {name: a, bootstrap_servers: x}\n  - {name: a, bootstrap_servers: y}\n")
+          .find("duplicate name"),
+      std::string::npos);
 }
 
 }  // namespace

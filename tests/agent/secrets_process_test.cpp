@@ -17,25 +17,32 @@ using namespace std::chrono_literals;
 
 TEST(Secrets, NoPlantedSecretAppearsInAnyOutput) {
   const std::vector<std::pair<std::string, std::string>> planted = {
-      {"CDCWATCH_PLANT_PG", "pg-Pl4nted-7aa1"},         {"CDCWATCH_PLANT_KAFKA", "kafka-Pl4nted-7aa2"},
-      {"CDCWATCH_PLANT_CONNECT", "connect-Pl4nted-7aa3"}, {"CDCWATCH_PLANT_PD", "pdkeyPl4nted00000000000000007aa4"},
-      {"CDCWATCH_PLANT_HTTP", "http-Pl4nted-7aa5"},     {"CDCWATCH_PLANT_WAREHOUSE", "wh-Pl4nted-7aa6"},
+      {"CDCWATCH_PLANT_PG", "pg-Pl4nted-7aa1"},
+      {"CDCWATCH_PLANT_KAFKA", "kafka-Pl4nted-7aa2"},
+      {"CDCWATCH_PLANT_CONNECT", "connect-Pl4nted-7aa3"},
+      {"CDCWATCH_PLANT_PD", "pdkeyPl4nted00000000000000007aa4"},
+      {"CDCWATCH_PLANT_HTTP", "http-Pl4nted-7aa5"},
+      {"CDCWATCH_PLANT_WAREHOUSE", "wh-Pl4nted-7aa6"},
       {"CDCWATCH_PLANT_HOOK", "hook-Pl4nted-7aa7"}};
   std::vector<std::string> env;
   for (const auto& [name, value] : planted) env.push_back(name + "=" + value);
   testing::TempDir dir;
   std::string closed = std::to_string(testing::free_tcp_port());
-  std::string config = dir.write("c.yml", R"(agent:
-  state_dir: )" + dir.path() + R"(
+  std::string config = dir.write(
+      "c.yml", R"(agent:
+  state_dir: )" + dir.path() +
+                   R"(
   listen: 127.0.0.1:0
   interval: 1s
   auth: { username: prom, password: "${env:CDCWATCH_PLANT_HTTP}" }
 postgres:
   - name: orders
-    dsn: "host=127.0.0.1 port=)" + closed + R"( user=cdcwatch password=${env:CDCWATCH_PLANT_PG} connect_timeout=1"
+    dsn: "host=127.0.0.1 port=)" +
+                   closed + R"( user=cdcwatch password=${env:CDCWATCH_PLANT_PG} connect_timeout=1"
 kafka:
   - name: msk
-    bootstrap_servers: "127.0.0.1:)" + closed + R"("
+    bootstrap_servers: "127.0.0.1:)" +
+                   closed + R"("
     request_timeout: 1s
     properties:
       security.protocol: SASL_PLAINTEXT
@@ -44,12 +51,14 @@ kafka:
       sasl.password: ${env:CDCWATCH_PLANT_KAFKA}
 connect:
   - name: connect
-    url: http://127.0.0.1:)" + closed + R"(
+    url: http://127.0.0.1:)" +
+                   closed + R"(
     username: monitor
     password: ${env:CDCWATCH_PLANT_CONNECT}
 warehouses:
   - name: analytics
-    postgres: { dsn: "postgresql://wh:${env:CDCWATCH_PLANT_WAREHOUSE}@127.0.0.1:)" + closed + R"(/analytics" }
+    postgres: { dsn: "postgresql://wh:${env:CDCWATCH_PLANT_WAREHOUSE}@127.0.0.1:)" +
+                   closed + R"(/analytics" }
 canaries:
   - name: orders
     postgres: orders
@@ -68,10 +77,12 @@ alerts:
 notifiers:
   pagerduty:
     routing_key: ${env:CDCWATCH_PLANT_PD}
-    url: http://127.0.0.1:)" + closed + R"(/v2/enqueue
+    url: http://127.0.0.1:)" +
+                   closed + R"(/v2/enqueue
   webhooks:
     - name: hook
-      url: "http://user:${env:CDCWATCH_PLANT_HOOK}@127.0.0.1:)" + closed + R"(/hook"
+      url: "http://user:${env:CDCWATCH_PLANT_HOOK}@127.0.0.1:)" +
+                   closed + R"(/hook"
 )");
   auto check = testing::run_process({CDCWATCH_BINARY, "check-config", config}, env);
   ASSERT_EQ(check.exit_code, 0) << check.err;
@@ -96,12 +107,15 @@ notifiers:
   ASSERT_NE(status.find("canary/orders/writer"), std::string::npos) << status.substr(0, 500);
   ASSERT_NE(status.find("error"), std::string::npos) << "the peers' failures are reported";
   // The outputs searched below did carry the failures that could have leaked a secret.
-  for (const char* probe : {"pg_slots/orders", "kafka/msk", "connect/connect", "canary/orders/warehouse"}) {
+  for (const char* probe :
+       {"pg_slots/orders", "kafka/msk", "connect/connect", "canary/orders/warehouse"}) {
     EXPECT_NE(agent.err().find(probe), std::string::npos) << probe << " failure not logged";
   }
   EXPECT_NE(agent.err().find("pagerduty"), std::string::npos) << "no delivery attempt logged";
   const std::vector<std::pair<std::string, std::string>> outputs = {
-      {"check-config", check.out + check.err}, {"log", agent.err() + agent.out()}, {"/status", status},
+      {"check-config", check.out + check.err},
+      {"log", agent.err() + agent.out()},
+      {"/status", status},
       {"/metrics", metrics}};
   for (const auto& [where, text] : outputs) {
     for (const auto& [name, value] : planted) {

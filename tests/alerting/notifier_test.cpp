@@ -16,7 +16,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::string kRoutingKey = "R0UT1NGKEY0123456789abcdef012345";   // 32 characters
+const std::string kRoutingKey = "R0UT1NGKEY0123456789abcdef012345";  // 32 characters
 const std::string kWarningKey = "WARN1NGKEY0123456789abcdef012345";
 
 const MetricDef kWal{"cdcwatch_pg_slot_retained_wal_bytes", "test"};
@@ -51,13 +51,15 @@ struct Pipeline {
     pd.url = pagerduty.url();
     pd.dashboard_url = "https://grafana.example/d/cdcwatch-overview";
     setup.notifiers.pagerduty = pd;
-    setup.notifiers.webhooks.push_back({"bridge", {webhook.url() + "/hook", webhook.url() + "/hook"}, Millis(5000)});
+    setup.notifiers.webhooks.push_back(
+        {"bridge", {webhook.url() + "/hook", webhook.url() + "/hook"}, Millis(5000)});
     setup.notifiers.retry_max_delay = Millis(2000);
     setup.runbook_base_url = "https://runbooks.example/cdcwatch/";
     setup.state_dir = state_dir;
   }
   std::unique_ptr<AlertingEngine> engine() {
-    return std::make_unique<AlertingEngine>(setup, store, [] { return true; }, clock);
+    return std::make_unique<AlertingEngine>(
+        setup, store, [] { return true; }, clock);
   }
   void report(double bytes) {
     Readings readings;
@@ -126,9 +128,10 @@ TEST(PagerDuty, TriggerThenResolveWithTheSameKeyAndTheDocumentedFields) {
   EXPECT_EQ(hooks[1]["alerts"][0]["fingerprint"], hooks[0]["alerts"][0]["fingerprint"]);
 
   Readings metrics = engine->readings();
-  EXPECT_EQ(metrics.value("cdcwatch_notifications_total",
-                          {{"notifier", "pagerduty"}, {"event", "trigger"}, {"result", "delivered"}}),
-            1);
+  EXPECT_EQ(
+      metrics.value("cdcwatch_notifications_total",
+                    {{"notifier", "pagerduty"}, {"event", "trigger"}, {"result", "delivered"}}),
+      1);
   EXPECT_EQ(metrics.value("cdcwatch_notification_queue_depth", {{"notifier", "pagerduty"}}), 0);
 }
 
@@ -163,23 +166,28 @@ TEST(PagerDuty, ARejectedEventIsCountedAndNotRetried) {
   p.report(6e9);
   engine->evaluate();
   ASSERT_TRUE(eventually([&] {
-    return engine->readings().value("cdcwatch_notifications_total",
-                                    {{"notifier", "pagerduty"}, {"event", "trigger"},
-                                     {"result", "rejected"}}) == 1;
+    return engine->readings().value(
+               "cdcwatch_notifications_total",
+               {{"notifier", "pagerduty"}, {"event", "trigger"}, {"result", "rejected"}}) == 1;
   }));
   EXPECT_EQ(p.pagerduty.rejected_count(), 1);
-  EXPECT_EQ(engine->readings().value("cdcwatch_notification_queue_depth", {{"notifier", "pagerduty"}}), 0);
+  EXPECT_EQ(
+      engine->readings().value("cdcwatch_notification_queue_depth", {{"notifier", "pagerduty"}}),
+      0);
   std::string status = engine->status_json().dump();
   EXPECT_NE(status.find("Length of 'routing_key' is incorrect"), std::string::npos) << status;
 }
 
 TEST(PagerDuty, AnswersAreDescribedFromTheirDocumentedFields) {
-  EXPECT_EQ(describe_pagerduty_answer(400, R"({"status":"invalid event","message":"Event object is invalid",)"
-                                           R"("errors":["'payload.severity' is missing"]})"),
+  EXPECT_EQ(describe_pagerduty_answer(
+                400, R"({"status":"invalid event","message":"Event object is invalid",)"
+                     R"("errors":["'payload.severity' is missing"]})"),
             "HTTP 400 invalid event: Event object is invalid ('payload.severity' is missing)");
-  EXPECT_EQ(describe_pagerduty_answer(202, R"({"status":"success","message":"Event processed","dedup_key":"k"})"),
+  EXPECT_EQ(describe_pagerduty_answer(
+                202, R"({"status":"success","message":"Event processed","dedup_key":"k"})"),
             "HTTP 202 success: Event processed");
-  EXPECT_EQ(describe_pagerduty_answer(502, "<html>Bad Gateway</html>"), "HTTP 502 <html>Bad Gateway</html>");
+  EXPECT_EQ(describe_pagerduty_answer(502, "<html>Bad Gateway</html>"),
+            "HTTP 502 <html>Bad Gateway</html>");
 }
 
 TEST(PagerDuty, RoutingKeyFollowsSeverity) {
@@ -203,7 +211,9 @@ TEST(PagerDuty, APagePendingAtStopIsDeliveredOnceAfterRestartWithoutRePaging) {
     engine->start();
     engine->evaluate();
     ASSERT_TRUE(eventually([&] { return p.pagerduty.answered_count(503) >= 1; }));
-    EXPECT_EQ(engine->readings().value("cdcwatch_notification_queue_depth", {{"notifier", "pagerduty"}}), 1);
+    EXPECT_EQ(
+        engine->readings().value("cdcwatch_notification_queue_depth", {{"notifier", "pagerduty"}}),
+        1);
     p.clock.advance(10min);
     EXPECT_EQ(engine->readings().value("cdcwatch_notification_oldest_pending_seconds",
                                        {{"notifier", "pagerduty"}}),
@@ -221,9 +231,12 @@ TEST(PagerDuty, APagePendingAtStopIsDeliveredOnceAfterRestartWithoutRePaging) {
   restarted->stop();
   ASSERT_EQ(p.pagerduty.accepted().size(), 1u) << "delivered once, not re-paged";
   EXPECT_EQ(p.pagerduty.incidents().at(0).triggers, 1);
-  EXPECT_EQ(restarted->readings().value("cdcwatch_alert_state",
-                                        {{"alert", "CdcSlotRetainedWalHigh"}, {"severity", "critical"}, {"slot", "debezium"}, {"source", "orders"}}),
-            2)
+  EXPECT_EQ(
+      restarted->readings().value("cdcwatch_alert_state", {{"alert", "CdcSlotRetainedWalHigh"},
+                                                           {"severity", "critical"},
+                                                           {"slot", "debezium"},
+                                                           {"source", "orders"}}),
+      2)
       << "still firing after the restart";
 }
 

@@ -1,14 +1,14 @@
 // The durable outbox: order, survival across a restart, damage, and an unwritable state_dir.
+#include "agent/alerting/outbox.h"
+
 #include <gtest/gtest.h>
 #include <sys/resource.h>
-
-#include <csignal>
 #include <sys/stat.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
-#include "agent/alerting/outbox.h"
 #include "tests/support/child_process.h"
 
 namespace cdcwatch {
@@ -105,7 +105,8 @@ TEST(Outbox, AFullDiskKeepsEventsInMemoryInOrderAndSaysSo) {
     order.push_back(front->event.dedup_key);
     outbox.pop(front->seq);
   }
-  EXPECT_EQ(order, (std::vector<std::string>{"before", "during-1", "during-2"})) << "nothing lost, in order";
+  EXPECT_EQ(order, (std::vector<std::string>{"before", "during-1", "during-2"}))
+      << "nothing lost, in order";
 }
 
 }  // namespace

@@ -29,7 +29,8 @@ sigset_t stop_signals;
 
 // Sleeps up to `duration`; false when Ctrl-C (or SIGTERM) arrived.
 bool pause_for(std::chrono::milliseconds duration) {
-  timespec wait{static_cast<time_t>(duration.count() / 1000), static_cast<long>(duration.count() % 1000) * 1000000};
+  timespec wait{static_cast<time_t>(duration.count() / 1000),
+                static_cast<long>(duration.count() % 1000) * 1000000};
   return sigtimedwait(&stop_signals, nullptr, &wait) < 0;
 }
 
@@ -39,14 +40,16 @@ void say(const std::string& text) {
 }
 
 double warehouse_freshness(const std::string& metrics_url) {
-  return cdcwatch::testing::series_value(cdcwatch::send_http({.url = metrics_url}).body,
-                                         "cdcwatch_canary_freshness_seconds{canary=\"shop\",stage=\"warehouse\"}")
+  return cdcwatch::testing::series_value(
+             cdcwatch::send_http({.url = metrics_url}).body,
+             "cdcwatch_canary_freshness_seconds{canary=\"shop\",stage=\"warehouse\"}")
       .value_or(1e9);
 }
 
 // Injects `fault`, waits for the page and prints how long it took, heals, waits for the resolve.
-bool incident(cdcwatch::testing::PipelineSimulator& sim, cdcwatch::testing::PagerDutyServer& pagerduty, Fault fault,
-              const std::string& alert, const std::string& what) {
+bool incident(cdcwatch::testing::PipelineSimulator& sim,
+              cdcwatch::testing::PagerDutyServer& pagerduty, Fault fault, const std::string& alert,
+              const std::string& what) {
   say("Injecting: " + what);
   auto started = std::chrono::steady_clock::now();
   sim.set_fault(fault, true);
@@ -54,7 +57,9 @@ bool incident(cdcwatch::testing::PipelineSimulator& sim, cdcwatch::testing::Page
     if (!pause_for(500ms)) return false;
   }
   say(alert + " paged " +
-      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count()) +
+      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::steady_clock::now() - started)
+                         .count()) +
       " s after the fault. Healing the pipeline.");
   sim.set_fault(fault, false);
   while (!pagerduty.has_event(alert, "resolve")) {
@@ -76,17 +81,21 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);  // every thread started below inherits it
 
-  say("Starting the pipeline: PostgreSQL 15 (shop, analytics), capture, 3 Kafka brokers, sink, Connect REST");
+  say("Starting the pipeline: PostgreSQL 15 (shop, analytics), capture, 3 Kafka brokers, sink, "
+      "Connect REST");
   cdcwatch::testing::PipelineSimulator sim({.orders_per_second = 5});
   cdcwatch::testing::PagerDutyServer pagerduty;
   pagerduty.on_accepted(cdcwatch::demo::print_page);
   pagerduty.start();
   cdcwatch::testing::TempDir dir;
   std::string config = dir.write(
-      "cdcwatch.yml", cdcwatch::testing::drill_config(sim, {.state_dir = dir.path(), .pagerduty_url = pagerduty.url(),
-                                                              .listen = "127.0.0.1:9720", .interval = "2s",
-                                                              .stale_after = "20s",
-                                                              .runbook_base_url = "file://" + std::string(argv[2]) + "/"}));
+      "cdcwatch.yml", cdcwatch::testing::drill_config(
+                          sim, {.state_dir = dir.path(),
+                                .pagerduty_url = pagerduty.url(),
+                                .listen = "127.0.0.1:9720",
+                                .interval = "2s",
+                                .stale_after = "20s",
+                                .runbook_base_url = "file://" + std::string(argv[2]) + "/"}));
   pid_t agent = fork();
   if (agent == 0) {
     sigset_t none;
@@ -97,24 +106,29 @@ int main(int argc, char** argv) {
   }
   std::printf(
       "\ncdcwatch (pid %d) watches the pipeline; its config: %s\n"
-      "  metrics: curl -s http://127.0.0.1:9720/metrics | grep -E 'canary_freshness|connector_state|consumer_group_lag'\n"
+      "  metrics: curl -s http://127.0.0.1:9720/metrics | grep -E "
+      "'canary_freshness|connector_state|consumer_group_lag'\n"
       "  status:  curl -s http://127.0.0.1:9720/status\n"
-      "  dashboards: import %s/dashboards/*.json into Grafana (Prometheus scraping 127.0.0.1:9720)\n"
+      "  dashboards: import %s/dashboards/*.json into Grafana (Prometheus scraping "
+      "127.0.0.1:9720)\n"
       "Pages from the local PagerDuty receiver appear below. Ctrl-C stops everything.\n",
       agent, config.c_str(), argv[2]);
   std::fflush(stdout);
 
   bool running = true;
   say("Waiting for the first canary to reach the warehouse (end to end)");
-  while (running && warehouse_freshness("http://127.0.0.1:9720/metrics") > 5) running = pause_for(1s);
+  while (running && warehouse_freshness("http://127.0.0.1:9720/metrics") > 5)
+    running = pause_for(1s);
   if (running) {
     say("Healthy: orders flow from PostgreSQL through Kafka into the warehouse; no pages.");
-    running = pause_for(10s) &&
-              incident(sim, pagerduty, Fault::kSinkStalled, "CdcCanaryStaleAtWarehouse",
-                       "the sink connector says RUNNING but loads and commits nothing (Challenge 4)") &&
-              pause_for(5s) &&
-              incident(sim, pagerduty, Fault::kCaptureStopped, "CdcCanaryStaleAtKafka",
-                       "capture stopped: nothing reads the replication slot, which retains WAL (Challenge 2)");
+    running =
+        pause_for(10s) &&
+        incident(sim, pagerduty, Fault::kSinkStalled, "CdcCanaryStaleAtWarehouse",
+                 "the sink connector says RUNNING but loads and commits nothing (Challenge 4)") &&
+        pause_for(5s) &&
+        incident(
+            sim, pagerduty, Fault::kCaptureStopped, "CdcCanaryStaleAtKafka",
+            "capture stopped: nothing reads the replication slot, which retains WAL (Challenge 2)");
   }
   if (running) {
     say("The drill is over; the pipeline and cdcwatch keep running. Ctrl-C to stop.");

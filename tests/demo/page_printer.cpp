@@ -37,5 +37,4 @@ void print_page(const nlohmann::json& event) {
   std::fflush(stdout);
 }
 
-
 }  // namespace cdcwatch::demo

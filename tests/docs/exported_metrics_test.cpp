@@ -7,11 +7,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "agent/app/agent.h"
 #include "agent/app/config.h"
@@ -36,7 +35,8 @@ std::set<std::string> exported_names(const std::string& metrics_text) {
     if (std::regex_match(line, match, std::regex(R"(# TYPE (\S+) (\S+))"))) {
       names.insert(match[1]);
       if (match[2] == "histogram") {
-        for (const char* suffix : {"_bucket", "_sum", "_count"}) names.insert(match[1].str() + suffix);
+        for (const char* suffix : {"_bucket", "_sum", "_count"})
+          names.insert(match[1].str() + suffix);
       }
     }
   }
@@ -66,12 +66,16 @@ std::map<std::string, std::string> named_in_docs() {  // metric -> first file na
 TEST(ExportedMetrics, EveryMetricTheRunbooksAndDashboardsNameIsExported) {
   testing::PostgresServer pg({.extra_conf = {"max_slot_wal_keep_size = 1GB"}});
   pg.exec("SELECT pg_create_logical_replication_slot('debezium', 'pgoutput')");
-  pg.exec("CREATE TABLE public.cdcwatch_canary (agent_id text PRIMARY KEY, seq bigint NOT NULL, "
-          "written_at timestamptz NOT NULL)");
+  pg.exec(
+      "CREATE TABLE public.cdcwatch_canary (agent_id text PRIMARY KEY, seq bigint NOT NULL, "
+      "written_at timestamptz NOT NULL)");
   // For the consistency check: a warehouse copy that lost a NOT NULL (schema drift series).
   pg.exec("CREATE DATABASE warehouse");
-  pg.exec("CREATE TABLE public.orders (id bigint PRIMARY KEY, note text NOT NULL, updated_at timestamptz NOT NULL)");
-  pg.exec("CREATE TABLE public.orders (id bigint, note text, updated_at timestamptz NOT NULL)", "warehouse");
+  pg.exec(
+      "CREATE TABLE public.orders (id bigint PRIMARY KEY, note text NOT NULL, updated_at "
+      "timestamptz NOT NULL)");
+  pg.exec("CREATE TABLE public.orders (id bigint, note text, updated_at timestamptz NOT NULL)",
+          "warehouse");
   std::string wal_lsn = pg.query_value("SELECT (pg_current_wal_lsn() - '0/0')::bigint");
 
   testing::KafkaMockCluster kafka{1};
@@ -82,30 +86,52 @@ TEST(ExportedMetrics, EveryMetricTheRunbooksAndDashboardsNameIsExported) {
 
   testing::ConnectServer connect;
   connect.put("orders-postgres-source",
-              {.type = "source", .config = {{"slot.name", "debezium"}, {"database.dbname", "postgres"}},
-               .offsets = {{{"partition", {{"server", "orders"}}}, {"offset", {{"lsn", std::stoll(wal_lsn)}}}}}});
-  connect.put("snowflake-sink", {.type = "sink", .task_states = {"RUNNING", "FAILED"},
-                                 .offsets = {{{"partition", {{"kafka_topic", "orders.public.orders"}, {"kafka_partition", 0}}},
-                                              {"offset", {{"kafka_offset", 1}}}}}});
+              {.type = "source",
+               .config = {{"slot.name", "debezium"}, {"database.dbname", "postgres"}},
+               .offsets = {{{"partition", {{"server", "orders"}}},
+                            {"offset", {{"lsn", std::stoll(wal_lsn)}}}}}});
+  connect.put("snowflake-sink",
+              {.type = "sink",
+               .task_states = {"RUNNING", "FAILED"},
+               .offsets = {{{"partition",
+                             {{"kafka_topic", "orders.public.orders"}, {"kafka_partition", 0}}},
+                            {"offset", {{"kafka_offset", 1}}}}}});
   connect.start();
   testing::PagerDutyServer pagerduty;
   pagerduty.start();
 
   testing::TempDir state;
   Config config = parse_config(ConfigNode::load_string(
-      "agent:\n  state_dir: " + state.path() + "\n  listen: 127.0.0.1:0\n  interval: 1s\n"
-      "postgres:\n  - name: orders\n    dsn: \"" + pg.dsn() + "\"\n    wal_budget: 1GiB\n    growth_window: 5s\n"
-      "kafka:\n  - name: msk\n    bootstrap_servers: \"" + kafka.bootstrap() + "\"\n"
-      "connect:\n  - name: connect\n    url: " + connect.url() + "\n    kafka: msk\n"
-      "  - name: unreachable\n    url: http://127.0.0.1:" + std::to_string(testing::free_tcp_port()) + "\n"
-      "canaries:\n  - name: orders\n    postgres: orders\n    interval: 1s\n"
-      "    agent_id: agent-1\n    kafka: msk\n    topic: orders.public.cdcwatch_canary\n"
-      "    warehouse:\n      postgres:\n        dsn: \"" + pg.dsn() + "\"\n        table: public.cdcwatch_canary\n"
-      "      poll_interval: 1s\n"
-      "warehouses:\n  - name: analytics\n    postgres: {dsn: \"" + pg.dsn("warehouse") + "\"}\n"
-      "consistency:\n  - name: orders\n    postgres: orders\n    warehouse: analytics\n    interval: 1s\n"
-      "    tables:\n      - {source: public.orders, target: public.orders, key: [id], updated_at: updated_at}\n"
-      "notifiers:\n  pagerduty:\n    routing_key: R0UTINGKEY00000000000000000000000\n    url: " + pagerduty.url() + "\n",
+      "agent:\n  state_dir: " + state.path() +
+          "\n  listen: 127.0.0.1:0\n  interval: 1s\n"
+          "postgres:\n  - name: orders\n    dsn: \"" +
+          pg.dsn() +
+          "\"\n    wal_budget: 1GiB\n    growth_window: 5s\n"
+          "kafka:\n  - name: msk\n    bootstrap_servers: \"" +
+          kafka.bootstrap() +
+          "\"\n"
+          "connect:\n  - name: connect\n    url: " +
+          connect.url() +
+          "\n    kafka: msk\n"
+          "  - name: unreachable\n    url: http://127.0.0.1:" +
+          std::to_string(testing::free_tcp_port()) +
+          "\n"
+          "canaries:\n  - name: orders\n    postgres: orders\n    interval: 1s\n"
+          "    agent_id: agent-1\n    kafka: msk\n    topic: orders.public.cdcwatch_canary\n"
+          "    warehouse:\n      postgres:\n        dsn: \"" +
+          pg.dsn() +
+          "\"\n        table: public.cdcwatch_canary\n"
+          "      poll_interval: 1s\n"
+          "warehouses:\n  - name: analytics\n    postgres: {dsn: \"" +
+          pg.dsn("warehouse") +
+          "\"}\n"
+          "consistency:\n  - name: orders\n    postgres: orders\n    warehouse: analytics\n    "
+          "interval: 1s\n"
+          "    tables:\n      - {source: public.orders, target: public.orders, key: [id], "
+          "updated_at: updated_at}\n"
+          "notifiers:\n  pagerduty:\n    routing_key: R0UTINGKEY00000000000000000000000\n    "
+          "url: " +
+          pagerduty.url() + "\n",
       "test.yml"));
   SystemClock clock;
   Agent agent(config, clock);
@@ -118,18 +144,26 @@ TEST(ExportedMetrics, EveryMetricTheRunbooksAndDashboardsNameIsExported) {
   testing::eventually(
       [&] {
         // A stand-in for Debezium: each new canary row becomes a change event on the topic.
-        std::string seq = pg.query_value("SELECT seq FROM public.cdcwatch_canary WHERE agent_id = 'agent-1'");
+        std::string seq =
+            pg.query_value("SELECT seq FROM public.cdcwatch_canary WHERE agent_id = 'agent-1'");
         for (int64_t s = produced + 1; !seq.empty() && s <= std::stoll(seq) + 1; ++s) {
           int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::system_clock::now().time_since_epoch()).count();
-          nlohmann::json event = {{"before", nullptr},
-                                  {"after", {{"agent_id", "agent-1"}, {"seq", s}, {"written_at", "2026-11-25T21:47:23Z"}}},
-                                  {"source", {{"ts_ms", now_ms - 300}}}, {"op", "u"}, {"ts_ms", now_ms - 100}};
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+          nlohmann::json event = {
+              {"before", nullptr},
+              {"after",
+               {{"agent_id", "agent-1"}, {"seq", s}, {"written_at", "2026-11-25T21:47:23Z"}}},
+              {"source", {{"ts_ms", now_ms - 300}}},
+              {"op", "u"},
+              {"ts_ms", now_ms - 100}};
           kafka.produce("orders.public.cdcwatch_canary", 0, "k", event.dump(), now_ms);
           produced = s;
         }
-        pg.exec("INSERT INTO public.cdcwatch_canary VALUES ('wal-filler', 0, now()) ON CONFLICT (agent_id) "
-                "DO UPDATE SET seq = cdcwatch_canary.seq + 1");
+        pg.exec(
+            "INSERT INTO public.cdcwatch_canary VALUES ('wal-filler', 0, now()) ON CONFLICT "
+            "(agent_id) "
+            "DO UPDATE SET seq = cdcwatch_canary.seq + 1");
         exported = exported_names(agent.metrics_text());
         for (const auto& [metric, file] : named) {
           if (!exported.count(metric)) return false;
@@ -140,7 +174,8 @@ TEST(ExportedMetrics, EveryMetricTheRunbooksAndDashboardsNameIsExported) {
   agent.stop();
 
   for (const auto& [metric, file] : named) {
-    EXPECT_TRUE(exported.count(metric)) << file << " names " << metric << ", which the agent does not export";
+    EXPECT_TRUE(exported.count(metric))
+        << file << " names " << metric << ", which the agent does not export";
   }
 }
 

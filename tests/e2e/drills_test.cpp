@@ -23,22 +23,26 @@ struct Drill : ::testing::Test {
   Drill() {
     pagerduty.start();
     config = parse_config(ConfigNode::load_string(
-        testing::drill_config(sim, {.state_dir = state.path(), .pagerduty_url = pagerduty.url()}), "drill.yml"));
+        testing::drill_config(sim, {.state_dir = state.path(), .pagerduty_url = pagerduty.url()}),
+        "drill.yml"));
     agent = std::make_unique<Agent>(config, clock);
     agent->start();
   }
   ~Drill() override { agent->stop(); }
 
   std::optional<double> warehouse_freshness() {
-    return testing::series_value(agent->metrics_text(),
-                                 "cdcwatch_canary_freshness_seconds{canary=\"shop\",stage=\"warehouse\"}");
+    return testing::series_value(
+        agent->metrics_text(),
+        "cdcwatch_canary_freshness_seconds{canary=\"shop\",stage=\"warehouse\"}");
   }
   // The pipeline flows end to end: a fresh canary reached the warehouse.
   bool healthy() {
-    return testing::eventually([&] {
-      auto freshness = warehouse_freshness();
-      return freshness && *freshness < 5;
-    }, 60s);
+    return testing::eventually(
+        [&] {
+          auto freshness = warehouse_freshness();
+          return freshness && *freshness < 5;
+        },
+        60s);
   }
   std::optional<nlohmann::json> trigger_of(const std::string& alert) {
     for (const auto& event : pagerduty.accepted()) {
@@ -48,8 +52,8 @@ struct Drill : ::testing::Test {
   }
   void drill(Fault fault, const std::string& alert, const std::string& stage) {
     ASSERT_TRUE(healthy()) << agent->metrics_text().substr(0, 2000);
-    EXPECT_TRUE(pagerduty.accepted().empty()) << "a healthy pipeline pages nothing: "
-                                              << nlohmann::json(pagerduty.accepted()).dump();
+    EXPECT_TRUE(pagerduty.accepted().empty())
+        << "a healthy pipeline pages nothing: " << nlohmann::json(pagerduty.accepted()).dump();
     ASSERT_EQ(pagerduty.rejected_count(), 0);
     sim.set_fault(fault, true);
     ASSERT_TRUE(testing::eventually([&] { return pagerduty.has_event(alert, "trigger"); }, 90s))
@@ -82,9 +86,13 @@ TEST_F(Drill, ASinkRunningButStalledPagesTheWarehouseStage) {
   drill(Fault::kSinkStalled, "CdcCanaryStaleAtWarehouse", "warehouse");
 }
 
-TEST_F(Drill, StoppedCapturePagesTheCaptureStage) { drill(Fault::kCaptureStopped, "CdcCanaryStaleAtKafka", "capture"); }
+TEST_F(Drill, StoppedCapturePagesTheCaptureStage) {
+  drill(Fault::kCaptureStopped, "CdcCanaryStaleAtKafka", "capture");
+}
 
-TEST_F(Drill, AFailedSinkTaskPagesWithTheTask) { drill(Fault::kSinkTaskFailed, "CdcConnectorTaskFailed", "capture"); }
+TEST_F(Drill, AFailedSinkTaskPagesWithTheTask) {
+  drill(Fault::kSinkTaskFailed, "CdcConnectorTaskFailed", "capture");
+}
 
 TEST_F(Drill, BrokersDownPagesKafka) { drill(Fault::kBrokersDown, "CdcKafkaDown", "kafka"); }
 
@@ -95,7 +103,9 @@ TEST_F(Drill, ASlowWarehousePagesTheWarehouseStage) {
 TEST_F(Drill, APostgresRestartIsRiddenOutWithoutAPageOrAStuckProbe) {
   ASSERT_TRUE(healthy());
   auto written_seq = [&] {
-    return testing::series_value(agent->metrics_text(), "cdcwatch_canary_last_written_seq{canary=\"shop\"}").value_or(0);
+    return testing::series_value(agent->metrics_text(),
+                                 "cdcwatch_canary_last_written_seq{canary=\"shop\"}")
+        .value_or(0);
   };
   double before = written_seq();
   sim.restart_postgres();

@@ -9,7 +9,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view value(reinterpret_cast<const char*>(data), size);
   auto parsed = cdcwatch::parse_canary_event(value);
-  if (parsed.kind == cdcwatch::ParsedCanaryEvent::Kind::kError && parsed.message.empty()) __builtin_trap();
+  if (parsed.kind == cdcwatch::ParsedCanaryEvent::Kind::kError && parsed.message.empty())
+    __builtin_trap();
   (void)cdcwatch::parse_iso8601(value);
   return 0;
 }

@@ -28,7 +28,8 @@ class PgSlotsTest : public ::testing::Test {
   }
   static void TearDownTestSuite() { delete pg_; }
   void TearDown() override {
-    pg_->exec("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active");
+    pg_->exec(
+        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active");
   }
 
   PgSourceConfig config(std::vector<std::string> slots = {}) {
@@ -81,8 +82,12 @@ TEST_F(PgSlotsTest, RetainedWalMatchesTheServersOwnArithmeticToTheByte) {
   EXPECT_EQ(value(o, "cdcwatch_pg_up", kSource), 1);
   EXPECT_FALSE(o.readings.value("cdcwatch_pg_slot_safe_wal_size_bytes", slot_labels("exact")))
       << "NULL safe_wal_size (no max_slot_wal_keep_size) is absent, not zero";
-  EXPECT_EQ(value(o, "cdcwatch_pg_slot_wal_status", {{"source", "orders"}, {"slot", "exact"}, {"status", "reserved"}}), 1);
-  EXPECT_EQ(value(o, "cdcwatch_pg_slot_wal_status", {{"source", "orders"}, {"slot", "exact"}, {"status", "lost"}}), 0);
+  EXPECT_EQ(value(o, "cdcwatch_pg_slot_wal_status",
+                  {{"source", "orders"}, {"slot", "exact"}, {"status", "reserved"}}),
+            1);
+  EXPECT_EQ(value(o, "cdcwatch_pg_slot_wal_status",
+                  {{"source", "orders"}, {"slot", "exact"}, {"status", "lost"}}),
+            0);
   EXPECT_GE(value(o, "cdcwatch_pg_slot_catalog_xmin_age", slot_labels("exact")), 0);
 }
 
@@ -93,15 +98,18 @@ TEST_F(PgSlotsTest, LagFallsWhenTheSlotIsAdvanced) {
   write_wal(3000);
   clock_.advance(10s);
   CollectOutcome before = collect(probe);
-  double lag_before = value(before, "cdcwatch_pg_slot_confirmed_flush_lag_bytes", slot_labels("advance"));
-  double seconds_before = value(before, "cdcwatch_pg_slot_confirmed_flush_lag_seconds", slot_labels("advance"));
+  double lag_before =
+      value(before, "cdcwatch_pg_slot_confirmed_flush_lag_bytes", slot_labels("advance"));
+  double seconds_before =
+      value(before, "cdcwatch_pg_slot_confirmed_flush_lag_seconds", slot_labels("advance"));
   EXPECT_GT(lag_before, 500'000);
   EXPECT_GT(seconds_before, 0) << "the server was at the slot's position before the last cycle";
 
   pg_->exec("SELECT pg_replication_slot_advance('advance', pg_current_wal_lsn())");
   clock_.advance(10s);
   CollectOutcome after = collect(probe);
-  double lag_after = value(after, "cdcwatch_pg_slot_confirmed_flush_lag_bytes", slot_labels("advance"));
+  double lag_after =
+      value(after, "cdcwatch_pg_slot_confirmed_flush_lag_bytes", slot_labels("advance"));
   EXPECT_LT(lag_after, lag_before);
   EXPECT_EQ(lag_after, value(after, "cdcwatch_pg_wal_lsn_bytes", kSource) -
                            slot_lsn_bytes("advance", "confirmed_flush_lsn"));
@@ -115,7 +123,8 @@ class ReplicationConnection {
   ReplicationConnection(const std::string& dsn, const std::string& slot) {
     conn_ = PQconnectdb((dsn + " replication=database").c_str());
     PGresult* res = PQexec(conn_, ("START_REPLICATION SLOT " + slot +
-                                   " LOGICAL 0/0 (proto_version '1', publication_names 'pub')").c_str());
+                                   " LOGICAL 0/0 (proto_version '1', publication_names 'pub')")
+                                      .c_str());
     status_ = PQresultStatus(res);
     PQclear(res);
   }
@@ -130,7 +139,8 @@ class ReplicationConnection {
 TEST_F(PgSlotsTest, ActiveWhileAReplicationConnectionHoldsTheSlot) {
   pg_->exec("SELECT pg_create_logical_replication_slot('held', 'pgoutput')");
   PgSlotsProbe probe(config({"held"}));
-  Labels active_labels{{"source", "orders"}, {"slot", "held"}, {"plugin", "pgoutput"}, {"database", "postgres"}};
+  Labels active_labels{
+      {"source", "orders"}, {"slot", "held"}, {"plugin", "pgoutput"}, {"database", "postgres"}};
   {
     ReplicationConnection walsender(pg_->dsn(), "held");
     ASSERT_TRUE(walsender.streaming());
@@ -138,7 +148,10 @@ TEST_F(PgSlotsTest, ActiveWhileAReplicationConnectionHoldsTheSlot) {
     EXPECT_EQ(value(o, "cdcwatch_pg_slot_active", active_labels), 1);
     EXPECT_EQ(value(o, "cdcwatch_pg_slot_inactive_seconds", slot_labels("held")), 0);
   }
-  for (int i = 0; i < 100 && pg_->query_value("SELECT active FROM pg_replication_slots WHERE slot_name='held'") == "t"; ++i) {
+  for (int i = 0;
+       i < 100 &&
+       pg_->query_value("SELECT active FROM pg_replication_slots WHERE slot_name='held'") == "t";
+       ++i) {
     std::this_thread::sleep_for(50ms);  // the walsender exits asynchronously after the client
   }
   CollectOutcome released = collect(probe);
@@ -150,13 +163,15 @@ TEST_F(PgSlotsTest, ActiveWhileAReplicationConnectionHoldsTheSlot) {
 TEST_F(PgSlotsTest, ADroppedSlotLosesItsSeriesAtTheNextCycle) {
   pg_->exec("SELECT pg_create_logical_replication_slot('doomed', 'pgoutput')");
   PgSlotsProbe probe(config());
-  EXPECT_TRUE(collect(probe).readings.value("cdcwatch_pg_slot_retained_wal_bytes", slot_labels("doomed")));
+  EXPECT_TRUE(
+      collect(probe).readings.value("cdcwatch_pg_slot_retained_wal_bytes", slot_labels("doomed")));
   pg_->exec("SELECT pg_drop_replication_slot('doomed')");
   CollectOutcome o = collect(probe);
   EXPECT_TRUE(o.ok());
   for (const auto& family : o.readings.families()) {
     for (const auto& series : family.series) {
-      EXPECT_NE(label_value(series.labels, "slot"), std::optional<std::string>("doomed")) << family.name;
+      EXPECT_NE(label_value(series.labels, "slot"), std::optional<std::string>("doomed"))
+          << family.name;
     }
   }
 }
@@ -167,7 +182,8 @@ TEST_F(PgSlotsTest, ForecastsExhaustionOfTheBudgetFromTheGrowth) {
   c.wal_budget = 64ull << 20;
   PgSlotsProbe probe(c);
   CollectOutcome first = collect(probe);
-  EXPECT_FALSE(first.readings.value("cdcwatch_pg_slot_wal_exhaustion_seconds", slot_labels("growing")))
+  EXPECT_FALSE(
+      first.readings.value("cdcwatch_pg_slot_wal_exhaustion_seconds", slot_labels("growing")))
       << "no growth known from one observation";
   for (int i = 0; i < 3; ++i) {
     write_wal(2000);
@@ -176,7 +192,8 @@ TEST_F(PgSlotsTest, ForecastsExhaustionOfTheBudgetFromTheGrowth) {
   }
   clock_.advance(10s);
   CollectOutcome o = collect(probe);
-  double growth = value(o, "cdcwatch_pg_slot_retained_wal_growth_bytes_per_second", slot_labels("growing"));
+  double growth =
+      value(o, "cdcwatch_pg_slot_retained_wal_growth_bytes_per_second", slot_labels("growing"));
   double retained = value(o, "cdcwatch_pg_slot_retained_wal_bytes", slot_labels("growing"));
   EXPECT_GT(growth, 10'000);
   EXPECT_NEAR(value(o, "cdcwatch_pg_slot_wal_exhaustion_seconds", slot_labels("growing")),
@@ -184,7 +201,8 @@ TEST_F(PgSlotsTest, ForecastsExhaustionOfTheBudgetFromTheGrowth) {
 }
 
 TEST(PgSlotsWalStatus, MovesToUnreservedThenLostPastMaxSlotWalKeepSize) {
-  PostgresServer pg({{"max_slot_wal_keep_size = 1MB", "max_wal_size = 1GB", "checkpoint_timeout = 1h"}});
+  PostgresServer pg(
+      {{"max_slot_wal_keep_size = 1MB", "max_wal_size = 1GB", "checkpoint_timeout = 1h"}});
   pg.exec("CREATE TABLE t (pad text)");
   pg.exec("SELECT pg_create_logical_replication_slot('small', 'pgoutput')");
   PgSourceConfig c;
@@ -243,7 +261,9 @@ TEST(PgSlotsPrivileges, WorksWithExactlyTheLeastPrivilegeRoleAndWritesNothing) {
   ASSERT_TRUE(o.ok()) << o.error_message;
   EXPECT_TRUE(o.readings.value("cdcwatch_pg_slot_retained_wal_bytes",
                                {{"source", "orders"}, {"slot", "debezium_slot"}}));
-  EXPECT_EQ(pg.query_value("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cdcwatch'"), "1");
+  EXPECT_EQ(
+      pg.query_value("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cdcwatch'"),
+      "1");
 
   PgConnection as_agent(c.dsn, PgOptions{});
   PgResult write = as_agent.query("CREATE TABLE should_fail (id int)");
@@ -252,14 +272,17 @@ TEST(PgSlotsPrivileges, WorksWithExactlyTheLeastPrivilegeRoleAndWritesNothing) {
 }
 
 // The whole agent over HTTP while PostgreSQL is stopped and started under it.
-std::optional<double> scrape(int port, const std::string& metric, std::map<std::string, std::string> match) {
-  HttpResponse response = send_http({.url = "http://127.0.0.1:" + std::to_string(port) + "/metrics"});
+std::optional<double> scrape(int port, const std::string& metric,
+                             std::map<std::string, std::string> match) {
+  HttpResponse response =
+      send_http({.url = "http://127.0.0.1:" + std::to_string(port) + "/metrics"});
   if (!response.success()) return std::nullopt;
   return testing::MetricsText(response.body).value(metric, match);
 }
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 20s) {
-  for (auto deadline = std::chrono::steady_clock::now() + limit; std::chrono::steady_clock::now() < deadline;) {
+  for (auto deadline = std::chrono::steady_clock::now() + limit;
+       std::chrono::steady_clock::now() < deadline;) {
     if (condition()) return true;
     std::this_thread::sleep_for(50ms);
   }
@@ -271,7 +294,8 @@ TEST(PgSlotsAgent, SurvivesPostgresStoppingAndStartingUnderIt) {
   pg.exec("SELECT pg_create_logical_replication_slot('debezium_slot', 'pgoutput')");
   testing::TempDir state;
   Config config = parse_config(ConfigNode::load_string(
-      "agent:\n  state_dir: " + state.path() + "\n  listen: 127.0.0.1:0\n  interval: 200ms\npostgres:\n  - name: orders\n    dsn: \"" +
+      "agent:\n  state_dir: " + state.path() +
+          "\n  listen: 127.0.0.1:0\n  interval: 200ms\npostgres:\n  - name: orders\n    dsn: \"" +
           pg.dsn() + "\"\n    connect_timeout: 1s\n",
       "test.yml"));
   SystemClock clock;
@@ -279,19 +303,28 @@ TEST(PgSlotsAgent, SurvivesPostgresStoppingAndStartingUnderIt) {
   agent.start();
   int port = agent.port();
   std::map<std::string, std::string> slot{{"source", "orders"}, {"slot", "debezium_slot"}};
-  EXPECT_TRUE(eventually([&] { return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 1.0; }));
+  EXPECT_TRUE(eventually([&] {
+    return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 1.0;
+  }));
   EXPECT_TRUE(scrape(port, "cdcwatch_pg_slot_retained_wal_bytes", slot).has_value());
 
   pg.stop();
-  EXPECT_TRUE(eventually([&] { return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 0.0; }));
+  EXPECT_TRUE(eventually([&] {
+    return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 0.0;
+  }));
   EXPECT_FALSE(scrape(port, "cdcwatch_pg_slot_retained_wal_bytes", slot).has_value())
       << "no stale slot numbers while the source is down";
   EXPECT_EQ(scrape(port, "cdcwatch_probe_up", {{"probe", "pg_slots/orders"}}), 0.0);
 
   pg.start();
-  EXPECT_TRUE(eventually([&] { return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 1.0; }, 60s));
+  EXPECT_TRUE(eventually(
+      [&] {
+        return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 1.0;
+      },
+      60s));
   EXPECT_TRUE(scrape(port, "cdcwatch_pg_slot_retained_wal_bytes", slot).has_value());
-  EXPECT_GE(scrape(port, "cdcwatch_probe_errors_total", {{"probe", "pg_slots/orders"}}).value_or(0), 1);
+  EXPECT_GE(scrape(port, "cdcwatch_probe_errors_total", {{"probe", "pg_slots/orders"}}).value_or(0),
+            1);
   agent.stop();
 }
 
@@ -300,26 +333,40 @@ TEST(PgSlotsAgent, SurvivesItsBackendTerminatedAndPostgresCrashing) {
   pg.exec("SELECT pg_create_logical_replication_slot('debezium_slot', 'pgoutput')");
   testing::TempDir state;
   Config config = parse_config(ConfigNode::load_string(
-      "agent:\n  state_dir: " + state.path() + "\n  listen: 127.0.0.1:0\n  interval: 200ms\npostgres:\n  - name: orders\n    dsn: \"" +
+      "agent:\n  state_dir: " + state.path() +
+          "\n  listen: 127.0.0.1:0\n  interval: 200ms\npostgres:\n  - name: orders\n    dsn: \"" +
           pg.dsn() + "\"\n    connect_timeout: 1s\n",
       "test.yml"));
   SystemClock clock;
   Agent agent(config, clock);
   agent.start();
   int port = agent.port();
-  EXPECT_TRUE(eventually([&] { return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 1.0; }));
-  // An administrator (or a failover) kills cdcwatch's session under it.
-  pg.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'cdcwatch'");
   EXPECT_TRUE(eventually([&] {
-    return pg.query_value("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cdcwatch'") == "1" &&
+    return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 1.0;
+  }));
+  // An administrator (or a failover) kills cdcwatch's session under it.
+  pg.exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'cdcwatch'");
+  EXPECT_TRUE(eventually([&] {
+    return pg.query_value(
+               "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cdcwatch'") ==
+               "1" &&
            scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 1.0;
   })) << "reconnected";
   // The server crashes (immediate shutdown: no checkpoint, connections cut mid-stream) and returns.
   pg.kill();
-  EXPECT_TRUE(eventually([&] { return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 0.0; }));
+  EXPECT_TRUE(eventually([&] {
+    return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 0.0;
+  }));
   pg.start();
-  EXPECT_TRUE(eventually([&] { return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 1.0; }, 60s));
-  EXPECT_TRUE(scrape(port, "cdcwatch_pg_slot_retained_wal_bytes", {{"source", "orders"}, {"slot", "debezium_slot"}}).has_value());
+  EXPECT_TRUE(eventually(
+      [&] {
+        return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 1.0;
+      },
+      60s));
+  EXPECT_TRUE(scrape(port, "cdcwatch_pg_slot_retained_wal_bytes",
+                     {{"source", "orders"}, {"slot", "debezium_slot"}})
+                  .has_value());
   EXPECT_TRUE(agent.stop()) << "no probe worker left blocked";
 }
 

@@ -10,7 +10,11 @@ namespace {
 using Json = nlohmann::json;
 
 TestReply error_reply(int status, const std::string& message) {
-  return {status, Json{{"error_code", status}, {"message", message}}.dump(), "application/json", {}, {}};
+  return {status,
+          Json{{"error_code", status}, {"message", message}}.dump(),
+          "application/json",
+          {},
+          {}};
 }
 
 TestReply json_reply(const Json& body) { return {200, body.dump(), "application/json", {}, {}}; }
@@ -80,7 +84,8 @@ ConnectServer::~ConnectServer() {
   server_.stop();
 }
 
-TestReply ConnectServer::answer(const RecordedRequest& request, const std::function<TestReply()>& body) {
+TestReply ConnectServer::answer(const RecordedRequest& request,
+                                const std::function<TestReply()>& body) {
   Scripted next;
   std::string expected_auth;
   {
@@ -93,17 +98,23 @@ TestReply ConnectServer::answer(const RecordedRequest& request, const std::funct
   }
   if (next.delay.count() > 0) {
     std::unique_lock lock(mutex_);
-    if (stopping_cv_.wait_for(lock, next.delay, [&] { return stopping_; })) return error_reply(503, "stopping");
+    if (stopping_cv_.wait_for(lock, next.delay, [&] { return stopping_; }))
+      return error_reply(503, "stopping");
   }
   if (!expected_auth.empty() && request.header("authorization") != expected_auth) {
     return error_reply(401, "Unauthorized");
   }
   if (next.status == 409) {
-    return error_reply(409, "Cannot complete request momentarily due to stale configuration (typically caused by a concurrent config change)");
+    return error_reply(409,
+                       "Cannot complete request momentarily due to stale configuration (typically "
+                       "caused by a concurrent config change)");
   }
   if (next.status == 500) return error_reply(500, "Request timed out");
-  if (next.huge_body_bytes > 0) return {200, "[" + std::string(next.huge_body_bytes, ' ') + "]", "application/json", {}, {}};
-  if (next.malformed) return {200, "{\"orders-postgres-source\": {\"status\": {\"name\": ", "application/json", {}, {}};
+  if (next.huge_body_bytes > 0)
+    return {200, "[" + std::string(next.huge_body_bytes, ' ') + "]", "application/json", {}, {}};
+  if (next.malformed)
+    return {
+        200, "{\"orders-postgres-source\": {\"status\": {\"name\": ", "application/json", {}, {}};
   return body();
 }
 
@@ -122,7 +133,8 @@ Json ConnectServer::status_of(const std::string& name, const Connector& c) const
 
 Json ConnectServer::info_of(const std::string& name, const Connector& c) const {
   Json tasks = Json::array();
-  for (size_t i = 0; i < c.task_states.size(); ++i) tasks.push_back({{"connector", name}, {"task", i}});
+  for (size_t i = 0; i < c.task_states.size(); ++i)
+    tasks.push_back({{"connector", name}, {"task", i}});
   Json config = c.config;
   config["name"] = name;
   return {{"name", name}, {"config", config}, {"tasks", tasks}, {"type", c.type}};
@@ -148,7 +160,8 @@ void ConnectServer::require_basic_auth(std::string user, std::string password) {
   std::string plain = user + ":" + password;
   std::string encoded(4 * ((plain.size() + 2) / 3), '\0');
   EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                  reinterpret_cast<const unsigned char*>(plain.data()), static_cast<int>(plain.size()));
+                  reinterpret_cast<const unsigned char*>(plain.data()),
+                  static_cast<int>(plain.size()));
   std::lock_guard lock(mutex_);
   auth_ = "Basic " + encoded;
 }

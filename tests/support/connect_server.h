@@ -10,12 +10,12 @@
 // https://docs.confluent.io/platform/current/connect/references/restapi.html
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -29,7 +29,8 @@ class ConnectServer {
     std::string type = "source";  // source or sink
     std::string state = "RUNNING";
     std::vector<std::string> task_states = {"RUNNING"};
-    std::string failed_trace = "org.apache.kafka.connect.errors.ConnectException: boom\n\tat X.y(X.java:1)";
+    std::string failed_trace =
+        "org.apache.kafka.connect.errors.ConnectException: boom\n\tat X.y(X.java:1)";
     nlohmann::json config = nlohmann::json::object();
     nlohmann::json offsets = nlohmann::json::array();  // KIP-875 entries
   };

@@ -54,7 +54,8 @@ void KafkaMockCluster::create_topic(const std::string& topic, int partitions,
                                     int replication_factor) {
   rd_kafka_resp_err_t err =
       rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, replication_factor);
-  if (err) throw std::runtime_error("kafka mock create_topic: " + std::string(rd_kafka_err2str(err)));
+  if (err)
+    throw std::runtime_error("kafka mock create_topic: " + std::string(rd_kafka_err2str(err)));
 }
 
 int64_t KafkaMockCluster::produce(const std::string& topic, int partition, const std::string& key,
@@ -112,14 +113,15 @@ void KafkaMockCluster::produce_to_every_partition(const std::string& topic, int 
   for (int p = 0; p < partitions; ++p) {
     for (int r = 0; r < records; ++r) {
       rd_kafka_resp_err_t err;
-      while ((err = rd_kafka_producev(producer_, RD_KAFKA_V_TOPIC(topic.c_str()),
-                                      RD_KAFKA_V_PARTITION(p), RD_KAFKA_V_VALUE(const_cast<char*>("v"), 1),
-                                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                      RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_END)) ==
-             RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      while ((err = rd_kafka_producev(
+                  producer_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(p),
+                  RD_KAFKA_V_VALUE(const_cast<char*>("v"), 1),
+                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_TIMESTAMP(timestamp_ms),
+                  RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         rd_kafka_poll(producer_, 10);
       }
-      if (err) throw std::runtime_error("kafka mock produce: " + std::string(rd_kafka_err2str(err)));
+      if (err)
+        throw std::runtime_error("kafka mock produce: " + std::string(rd_kafka_err2str(err)));
     }
   }
   if (rd_kafka_flush(producer_, 60000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -130,7 +132,8 @@ void KafkaMockCluster::produce_to_every_partition(const std::string& topic, int 
 void KafkaMockCluster::set_broker_down(int broker_id, bool down) {
   rd_kafka_resp_err_t err = down ? rd_kafka_mock_broker_set_down(cluster_, broker_id)
                                  : rd_kafka_mock_broker_set_up(cluster_, broker_id);
-  if (err) throw std::runtime_error("kafka mock broker state: " + std::string(rd_kafka_err2str(err)));
+  if (err)
+    throw std::runtime_error("kafka mock broker state: " + std::string(rd_kafka_err2str(err)));
 }
 
 }  // namespace cdcwatch::testing

@@ -44,7 +44,8 @@ std::vector<std::string> pagerduty_event_problems(const nlohmann::json& event) {
         problems.push_back("'payload.summary' is longer than 1024 characters");
       }
       std::string severity = payload.value("severity", "");
-      if (std::find(std::begin(kSeverities), std::end(kSeverities), severity) == std::end(kSeverities)) {
+      if (std::find(std::begin(kSeverities), std::end(kSeverities), severity) ==
+          std::end(kSeverities)) {
         problems.push_back("'payload.severity' must be one of critical, error, warning, info");
       }
       if (payload.contains("custom_details") && !payload["custom_details"].is_object()) {
@@ -53,7 +54,8 @@ std::vector<std::string> pagerduty_event_problems(const nlohmann::json& event) {
     }
     if (event.contains("links")) {
       for (const auto& link : event["links"]) {
-        if (!link.is_object() || !link.contains("href")) problems.push_back("'links[].href' is missing");
+        if (!link.is_object() || !link.contains("href"))
+          problems.push_back("'links[].href' is missing");
       }
     }
   }
@@ -97,22 +99,25 @@ TestReply PagerDutyServer::handle(const RecordedRequest& request) {
       ++answered_[400];
       return {400, nlohmann::json{{"status", "invalid event"},
                                   {"message", "Event object is invalid"},
-                                  {"errors", problems}}.dump()};
+                                  {"errors", problems}}
+                       .dump()};
     }
     if (!scripted_.empty()) {
       int status = scripted_.front();
       scripted_.pop_front();
       ++answered_[status];
       reply.status = status;
-      reply.body = status == 429 ? R"({"status":"throttle event","message":"Requests for this service are arriving too quickly. Please retry later."})"
-                                 : R"({"status":"error","message":"Internal Server Error"})";
+      reply.body =
+          status == 429
+              ? R"({"status":"throttle event","message":"Requests for this service are arriving too quickly. Please retry later."})"
+              : R"({"status":"error","message":"Internal Server Error"})";
       return reply;
     }
     std::string action = event["event_action"];
-    std::string dedup = event.value("dedup_key", "pd-generated-" + std::to_string(accepted_.size()));
-    auto open = std::find_if(incidents_.begin(), incidents_.end(), [&](const Incident& i) {
-      return i.open && i.dedup_key == dedup;
-    });
+    std::string dedup =
+        event.value("dedup_key", "pd-generated-" + std::to_string(accepted_.size()));
+    auto open = std::find_if(incidents_.begin(), incidents_.end(),
+                             [&](const Incident& i) { return i.open && i.dedup_key == dedup; });
     if (action == "trigger") {
       if (open == incidents_.end()) {
         incidents_.push_back({dedup, true, 1});
@@ -126,8 +131,9 @@ TestReply PagerDutyServer::handle(const RecordedRequest& request) {
     ++answered_[202];
     listener = listener_;
     reply.status = 202;
-    reply.body = nlohmann::json{{"status", "success"}, {"message", "Event processed"},
-                                {"dedup_key", dedup}}.dump();
+    reply.body =
+        nlohmann::json{{"status", "success"}, {"message", "Event processed"}, {"dedup_key", dedup}}
+            .dump();
   }
   if (listener) listener(event);
   return reply;
@@ -155,8 +161,9 @@ bool PagerDutyServer::has_event(const std::string& alert, const std::string& act
   for (const auto& event : accepted()) {
     if (event.value("event_action", "") != action) continue;
     // A resolve carries only the dedup_key, which starts with the alert's name.
-    if (action == "resolve" ? event.value("dedup_key", "").rfind(alert + ":", 0) == 0
-                            : event.contains("payload") && event["payload"].value("class", "") == alert) {
+    if (action == "resolve"
+            ? event.value("dedup_key", "").rfind(alert + ":", 0) == 0
+            : event.contains("payload") && event["payload"].value("class", "") == alert) {
       return true;
     }
   }

@@ -8,11 +8,11 @@
 // https://developer.pagerduty.com/docs/events-api-v2/overview/#api-response-codes--retry-logic
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -47,7 +47,7 @@ class PagerDutyServer {
   std::vector<nlohmann::json> accepted() const;  // events answered 202, in order
   // Whether an accepted event triggered (`trigger`) or resolved (`resolve`) the alert `alert`.
   bool has_event(const std::string& alert, const std::string& action) const;
-  int rejected_count() const;                    // events answered 400
+  int rejected_count() const;  // events answered 400
   int answered_count(int status) const;
   std::vector<Incident> incidents() const;
 

@@ -3,11 +3,11 @@
 #include <libpq-fe.h>
 #include <librdkafka/rdkafka.h>
 
-#include <nlohmann/json.hpp>
 #include <chrono>
 #include <ctime>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <stdexcept>
 #include <vector>
@@ -18,7 +18,8 @@ namespace {
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
-const std::vector<std::string> kTables = {"customers", "products", "orders", "line_items", "cdcwatch_canary"};
+const std::vector<std::string> kTables = {"customers", "products", "orders", "line_items",
+                                          "cdcwatch_canary"};
 
 const char* kSourceSchema = R"(
 CREATE TABLE customers (id bigserial PRIMARY KEY, name text NOT NULL, email text, updated_at timestamptz NOT NULL DEFAULT now());
@@ -40,7 +41,9 @@ CREATE TABLE cdcwatch_canary (agent_id text PRIMARY KEY, seq bigint NOT NULL, wr
 )";
 
 int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 // A libpq connection that reconnects after a failure (a restarted server).
@@ -49,7 +52,8 @@ class Db {
   explicit Db(std::string dsn) : dsn_(std::move(dsn)) {}
   ~Db() { close(); }
   // Rows of text cells (empty on failure); `ok` says whether the statement succeeded.
-  std::vector<std::vector<std::optional<std::string>>> exec(const std::string& sql, bool* ok = nullptr) {
+  std::vector<std::vector<std::optional<std::string>>> exec(const std::string& sql,
+                                                            bool* ok = nullptr) {
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
       close();
       conn_ = PQconnectdb(dsn_.c_str());
@@ -62,7 +66,8 @@ class Db {
     for (int r = 0; good && r < PQntuples(res); ++r) {
       auto& row = rows.emplace_back();
       for (int c = 0; c < PQnfields(res); ++c) {
-        row.push_back(PQgetisnull(res, r, c) ? std::nullopt : std::optional<std::string>(PQgetvalue(res, r, c)));
+        row.push_back(PQgetisnull(res, r, c) ? std::nullopt
+                                             : std::optional<std::string>(PQgetvalue(res, r, c)));
       }
     }
     PQclear(res);
@@ -91,8 +96,10 @@ class Db {
 // ZonedTimestamp is ISO-8601: "2026-11-25T23:10:00.123456Z".
 std::string zoned_timestamp(std::string value) {
   if (value.size() > 10 && value[10] == ' ') value[10] = 'T';
-  if (value.size() > 3 && value.compare(value.size() - 3, 3, "+00") == 0) return value.substr(0, value.size() - 3) + "Z";
-  if (value.size() > 3 && (value[value.size() - 3] == '+' || value[value.size() - 3] == '-')) value += ":00";
+  if (value.size() > 3 && value.compare(value.size() - 3, 3, "+00") == 0)
+    return value.substr(0, value.size() - 3) + "Z";
+  if (value.size() > 3 && (value[value.size() - 3] == '+' || value[value.size() - 3] == '-'))
+    value += ":00";
   return value;
 }
 
@@ -157,7 +164,9 @@ std::optional<Change> parse_change(const std::string& line, int64_t lsn) {
 double parse_iso_seconds(const std::string& text) {
   std::tm tm{};
   strptime(text.substr(0, 19).c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  double fraction = text.size() > 20 && text[19] == '.' ? std::stod("0" + text.substr(19, text.find_first_of("Z+-", 19) - 19)) : 0;
+  double fraction = text.size() > 20 && text[19] == '.'
+                        ? std::stod("0" + text.substr(19, text.find_first_of("Z+-", 19) - 19))
+                        : 0;
   return static_cast<double>(timegm(&tm)) + fraction;
 }
 
@@ -175,13 +184,18 @@ PipelineSimulator::PipelineSimulator(Options options) : options_(options) {
   pg_.exec(kSourceSchema, "shop");
   pg_.exec(kWarehouseSchema, "analytics");
   pg_.exec("SELECT pg_create_logical_replication_slot('debezium', 'test_decoding')", "shop");
-  for (const auto& table : kTables) kafka_.create_topic("shop.public." + table, options_.partitions);
+  for (const auto& table : kTables)
+    kafka_.create_topic("shop.public." + table, options_.partitions);
   kafka_.create_topic("connect-offsets", 1);
-  connect_.put("shop-source", {.type = "source",
-                               .config = {{"connector.class", "io.debezium.connector.postgresql.PostgresConnector"},
-                                          {"slot.name", "debezium"}, {"database.dbname", "shop"},
-                                          {"topic.prefix", "shop"}}});
-  connect_.put("warehouse-sink", {.type = "sink", .config = {{"topics.regex", "shop\\.public\\..*"}}});
+  connect_.put(
+      "shop-source",
+      {.type = "source",
+       .config = {{"connector.class", "io.debezium.connector.postgresql.PostgresConnector"},
+                  {"slot.name", "debezium"},
+                  {"database.dbname", "shop"},
+                  {"topic.prefix", "shop"}}});
+  connect_.put("warehouse-sink",
+               {.type = "sink", .config = {{"topics.regex", "shop\\.public\\..*"}}});
   connect_.start();
   capture_ = std::thread([this] { capture_loop(); });
   sink_ = std::thread([this] { sink_loop(); });
@@ -197,8 +211,12 @@ PipelineSimulator::~PipelineSimulator() {
 
 void PipelineSimulator::set_fault(Fault fault, bool on) {
   switch (fault) {
-    case Fault::kSinkStalled: sink_stalled_ = on; break;
-    case Fault::kCaptureStopped: capture_stopped_ = on; break;
+    case Fault::kSinkStalled:
+      sink_stalled_ = on;
+      break;
+    case Fault::kCaptureStopped:
+      capture_stopped_ = on;
+      break;
     case Fault::kSinkTaskFailed:
       sink_failed_ = on;
       connect_.set_task_states("warehouse-sink", {on ? "FAILED" : "RUNNING"});
@@ -207,7 +225,9 @@ void PipelineSimulator::set_fault(Fault fault, bool on) {
       brokers_down_ = on;
       for (int broker = 1; broker <= 3; ++broker) kafka_.set_broker_down(broker, on);
       break;
-    case Fault::kWarehouseSlow: warehouse_slow_ = on; break;
+    case Fault::kWarehouseSlow:
+      warehouse_slow_ = on;
+      break;
   }
 }
 
@@ -224,9 +244,11 @@ void PipelineSimulator::capture_loop() {
     std::this_thread::sleep_for(100ms);
     if (capture_stopped_ || brokers_down_ || postgres_restarting_) continue;
     bool ok = false;
-    auto rows = db.exec("SELECT lsn::text, xid::text, data FROM pg_logical_slot_get_changes('debezium', NULL, 5000, "
-                        "'include-timestamp', 'on')",
-                        &ok);
+    auto rows = db.exec(
+        "SELECT lsn::text, xid::text, data FROM pg_logical_slot_get_changes('debezium', NULL, "
+        "5000, "
+        "'include-timestamp', 'on')",
+        &ok);
     if (!ok) continue;
     std::vector<Change> pending;
     for (const auto& row : rows) {
@@ -244,21 +266,32 @@ void PipelineSimulator::capture_loop() {
           Json key = {{change.columns.front().first, change.columns.front().second}};
           Json event = {{"before", change.op == "d" ? values : Json(nullptr)},
                         {"after", change.op == "d" ? Json(nullptr) : values},
-                        {"source", {{"version", "simulator"}, {"connector", "postgresql"}, {"name", "shop"},
-                                    {"ts_ms", commit_ms}, {"db", "shop"}, {"schema", "public"},
-                                    {"table", change.table}, {"txId", std::stoll(txid)}, {"lsn", change.lsn}}},
+                        {"source",
+                         {{"version", "simulator"},
+                          {"connector", "postgresql"},
+                          {"name", "shop"},
+                          {"ts_ms", commit_ms},
+                          {"db", "shop"},
+                          {"schema", "public"},
+                          {"table", change.table},
+                          {"txId", std::stoll(txid)},
+                          {"lsn", change.lsn}}},
                         {"op", change.op},
                         {"ts_ms", now_ms()}};
-          int partition = static_cast<int>(std::hash<std::string>{}(key.dump()) % options_.partitions);
+          int partition =
+              static_cast<int>(std::hash<std::string>{}(key.dump()) % options_.partitions);
           try {
             int64_t produced_ms = now_ms();
-            kafka_.produce("shop.public." + change.table, partition, key.dump(), event.dump(), produced_ms);
+            kafka_.produce("shop.public." + change.table, partition, key.dump(), event.dump(),
+                           produced_ms);
             ++captured_;
             if (change.table == "cdcwatch_canary" && change.op != "d") {
               std::lock_guard lock(arrivals_mutex_);
-              auto& arrival = arrivals_[{values["agent_id"].get<std::string>(), values["seq"].get<int64_t>()}];
+              auto& arrival =
+                  arrivals_[{values["agent_id"].get<std::string>(), values["seq"].get<int64_t>()}];
               arrival = {values["agent_id"].get<std::string>(), values["seq"].get<int64_t>(),
-                         parse_iso_seconds(values["written_at"].get<std::string>()), produced_ms / 1000.0, 0};
+                         parse_iso_seconds(values["written_at"].get<std::string>()),
+                         produced_ms / 1000.0, 0};
             }
           } catch (const std::exception&) {
           }
@@ -267,10 +300,13 @@ void PipelineSimulator::capture_loop() {
         last_lsn = lsn;
         Json offset = {{"lsn", last_lsn}, {"txId", std::stoll(txid)}, {"ts_usec", now_ms() * 1000}};
         try {
-          kafka_.produce("connect-offsets", 0, R"(["shop-source",{"server":"shop"}])", offset.dump());
+          kafka_.produce("connect-offsets", 0, R"(["shop-source",{"server":"shop"}])",
+                         offset.dump());
         } catch (const std::exception&) {
         }
-        connect_.set_offsets("shop-source", Json::array({{{"partition", {{"server", "shop"}}}, {"offset", offset}}}));
+        connect_.set_offsets(
+            "shop-source",
+            Json::array({{{"partition", {{"server", "shop"}}}, {"offset", offset}}}));
       } else if (auto change = parse_change(data, lsn)) {
         pending.push_back(std::move(*change));
       }
@@ -282,9 +318,12 @@ void PipelineSimulator::sink_loop() {
   Db warehouse(pg_.dsn("analytics"));
   char error[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  for (auto [key, value] : std::vector<std::pair<const char*, std::string>>{
-           {"bootstrap.servers", kafka_.bootstrap()}, {"group.id", "connect-warehouse-sink"},
-           {"enable.auto.commit", "false"}, {"auto.offset.reset", "earliest"}, {"log_level", "3"}}) {
+  for (auto [key, value] :
+       std::vector<std::pair<const char*, std::string>>{{"bootstrap.servers", kafka_.bootstrap()},
+                                                        {"group.id", "connect-warehouse-sink"},
+                                                        {"enable.auto.commit", "false"},
+                                                        {"auto.offset.reset", "earliest"},
+                                                        {"log_level", "3"}}) {
     rd_kafka_conf_set(conf, key, value.c_str(), error, sizeof error);
   }
   rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
@@ -292,7 +331,8 @@ void PipelineSimulator::sink_loop() {
   rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(16);
   for (const auto& table : kTables) {
     for (int p = 0; p < options_.partitions; ++p) {
-      rd_kafka_topic_partition_list_add(assignment, ("shop.public." + table).c_str(), p)->offset = RD_KAFKA_OFFSET_STORED;
+      rd_kafka_topic_partition_list_add(assignment, ("shop.public." + table).c_str(), p)->offset =
+          RD_KAFKA_OFFSET_STORED;
     }
   }
   rd_kafka_assign(consumer, assignment);
@@ -302,17 +342,22 @@ void PipelineSimulator::sink_loop() {
       continue;
     }
     int batch = 0;
-    for (rd_kafka_message_t* message; batch < 500 && (message = rd_kafka_consumer_poll(consumer, batch ? 0 : 200));) {
+    for (rd_kafka_message_t* message;
+         batch < 500 && (message = rd_kafka_consumer_poll(consumer, batch ? 0 : 200));) {
       if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR && message->payload) {
         std::string topic = rd_kafka_topic_name(message->rkt);
         std::string table = topic.substr(topic.rfind('.') + 1);
-        Json event = Json::parse(static_cast<const char*>(message->payload),
-                                 static_cast<const char*>(message->payload) + message->len, nullptr, false);
+        Json event =
+            Json::parse(static_cast<const char*>(message->payload),
+                        static_cast<const char*>(message->payload) + message->len, nullptr, false);
         if (event.is_object()) {
           const Json& row = event["op"] == "d" ? event["before"] : event["after"];
           std::string names, values, updates, key_name, key_value;
           for (const auto& [name, value] : row.items()) {
-            std::string literal = value.is_null() ? "NULL" : warehouse.literal(value.is_string() ? value.get<std::string>() : value.dump());
+            std::string literal =
+                value.is_null() ? "NULL"
+                                : warehouse.literal(value.is_string() ? value.get<std::string>()
+                                                                      : value.dump());
             if (key_name.empty()) {
               key_name = name;
               key_value = literal;
@@ -325,11 +370,13 @@ void PipelineSimulator::sink_loop() {
             warehouse.exec("DELETE FROM " + table + " WHERE " + key_name + " = " + key_value);
           } else {
             bool merged = false;
-            warehouse.exec("INSERT INTO " + table + " (" + names + ") VALUES (" + values + ") ON CONFLICT (" + key_name +
-                           ") DO UPDATE SET " + updates, &merged);
+            warehouse.exec("INSERT INTO " + table + " (" + names + ") VALUES (" + values +
+                               ") ON CONFLICT (" + key_name + ") DO UPDATE SET " + updates,
+                           &merged);
             if (merged && table == "cdcwatch_canary") {
               std::lock_guard lock(arrivals_mutex_);
-              auto it = arrivals_.find({row["agent_id"].get<std::string>(), row["seq"].get<int64_t>()});
+              auto it =
+                  arrivals_.find({row["agent_id"].get<std::string>(), row["seq"].get<int64_t>()});
               if (it != arrivals_.end()) it->second.reached_warehouse = now_ms() / 1000.0;
             }
           }
@@ -340,7 +387,8 @@ void PipelineSimulator::sink_loop() {
       rd_kafka_message_destroy(message);
     }
     if (batch == 0) continue;
-    if (warehouse_slow_) std::this_thread::sleep_for(15s);  // slower than the drills' 10 s canary threshold
+    if (warehouse_slow_)
+      std::this_thread::sleep_for(15s);  // slower than the drills' 10 s canary threshold
     rd_kafka_commit(consumer, nullptr, 0);
     rd_kafka_topic_partition_list_t* positions = nullptr;
     rd_kafka_assignment(consumer, &positions);
@@ -348,7 +396,9 @@ void PipelineSimulator::sink_loop() {
     Json offsets = Json::array();
     for (int i = 0; i < positions->cnt; ++i) {
       if (positions->elems[i].offset < 0) continue;
-      offsets.push_back({{"partition", {{"kafka_topic", positions->elems[i].topic}, {"kafka_partition", positions->elems[i].partition}}},
+      offsets.push_back({{"partition",
+                          {{"kafka_topic", positions->elems[i].topic},
+                           {"kafka_partition", positions->elems[i].partition}}},
                          {"offset", {{"kafka_offset", positions->elems[i].offset}}}});
     }
     rd_kafka_topic_partition_list_destroy(positions);
@@ -369,16 +419,22 @@ std::vector<CanaryArrival> PipelineSimulator::canary_arrivals() const {
 void PipelineSimulator::workload_loop() {
   Db db(pg_.dsn("shop"));
   std::mt19937 random(42);
-  auto period = std::chrono::microseconds(static_cast<int64_t>(1e6 / std::max(0.1, options_.orders_per_second)));
+  auto period = std::chrono::microseconds(
+      static_cast<int64_t>(1e6 / std::max(0.1, options_.orders_per_second)));
   for (int64_t n = 0; !stopping_; ++n) {
     std::this_thread::sleep_for(period);
     if (postgres_restarting_) continue;
-    std::string customer = std::to_string(1 + random() % 50), product = std::to_string(1 + random() % 20);
-    db.exec("WITH o AS (INSERT INTO orders (customer_id, status, total) VALUES (" + customer + ", 'new', " +
-            std::to_string(5 + random() % 200) + ".50) RETURNING id) INSERT INTO line_items (order_id, product_id, quantity) "
-            "SELECT id, " + product + ", " + std::to_string(1 + random() % 4) + " FROM o");
+    std::string customer = std::to_string(1 + random() % 50),
+                product = std::to_string(1 + random() % 20);
+    db.exec("WITH o AS (INSERT INTO orders (customer_id, status, total) VALUES (" + customer +
+            ", 'new', " + std::to_string(5 + random() % 200) +
+            ".50) RETURNING id) INSERT INTO line_items (order_id, product_id, quantity) "
+            "SELECT id, " +
+            product + ", " + std::to_string(1 + random() % 4) + " FROM o");
     if (n % 3 == 0) {
-      db.exec("UPDATE orders SET status = 'paid', updated_at = now() WHERE id = (SELECT max(id) - 1 FROM orders)");
+      db.exec(
+          "UPDATE orders SET status = 'paid', updated_at = now() WHERE id = (SELECT max(id) - 1 "
+          "FROM orders)");
     }
   }
 }

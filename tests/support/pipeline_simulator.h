@@ -2,18 +2,19 @@
 //   PostgreSQL 15 (database `shop` with orders, customers, line_items, products and the canary
 //   table; database `analytics` as the warehouse) -> capture (reads the logical slot `debezium`
 //   with PostgreSQL's test_decoding plugin and produces Debezium-shaped JSON change events to
-//   shop.public.<table>, committing its offsets to connect-offsets as Debezium does) -> librdkafka's
-//   mock cluster (3 brokers) -> sink (group connect-warehouse-sink, MERGEs into `analytics`,
-//   commits its offsets) -> a Kafka Connect REST API for both connectors (status and offsets).
+//   shop.public.<table>, committing its offsets to connect-offsets as Debezium does) ->
+//   librdkafka's mock cluster (3 brokers) -> sink (group connect-warehouse-sink, MERGEs into
+//   `analytics`, commits its offsets) -> a Kafka Connect REST API for both connectors (status and
+//   offsets).
 // A workload thread writes orders at a configurable rate. Faults from the case study can be
 // switched on and off while it runs. This is test support, not product.
 #pragma once
 
 #include <atomic>
-#include <memory>
-#include <string>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -24,19 +25,19 @@
 namespace cdcwatch::testing {
 
 enum class Fault {
-  kSinkStalled,       // Challenge 4: the sink says RUNNING but loads and commits nothing
-  kCaptureStopped,    // Challenge 2: nothing reads the slot, which retains WAL
-  kSinkTaskFailed,    // the sink's task FAILED with a trace
-  kBrokersDown,       // every Kafka broker down
-  kWarehouseSlow,     // each sink batch takes 15 s
+  kSinkStalled,     // Challenge 4: the sink says RUNNING but loads and commits nothing
+  kCaptureStopped,  // Challenge 2: nothing reads the slot, which retains WAL
+  kSinkTaskFailed,  // the sink's task FAILED with a trace
+  kBrokersDown,     // every Kafka broker down
+  kWarehouseSlow,   // each sink batch takes 15 s
 };
 
 // When one canary row (as cdcwatch writes it) reached each stage, by the simulator's own clock.
 struct CanaryArrival {
   std::string agent_id;
   int64_t seq = 0;
-  double written_at = 0;     // unix seconds, from the row
-  double reached_kafka = 0;  // the record's timestamp (when capture produced it)
+  double written_at = 0;         // unix seconds, from the row
+  double reached_kafka = 0;      // the record's timestamp (when capture produced it)
   double reached_warehouse = 0;  // when the sink's MERGE of it returned; 0 until then
 };
 
@@ -74,8 +75,8 @@ class PipelineSimulator {
   KafkaMockCluster kafka_{3};
   ConnectServer connect_;
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> sink_stalled_{false}, capture_stopped_{false}, sink_failed_{false}, brokers_down_{false},
-      warehouse_slow_{false}, postgres_restarting_{false};
+  std::atomic<bool> sink_stalled_{false}, capture_stopped_{false}, sink_failed_{false},
+      brokers_down_{false}, warehouse_slow_{false}, postgres_restarting_{false};
   std::atomic<int64_t> captured_{0}, loaded_{0};
   mutable std::mutex arrivals_mutex_;
   std::map<std::pair<std::string, int64_t>, CanaryArrival> arrivals_;

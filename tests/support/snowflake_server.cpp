@@ -6,10 +6,10 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <thread>
 
@@ -32,7 +32,8 @@ std::string base64url_decode(std::string text) {
   while (text.size() % 4) text += '=';
   std::string out(text.size() / 4 * 3, '\0');
   int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                               reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+                               reinterpret_cast<const unsigned char*>(text.data()),
+                               static_cast<int>(text.size()));
   if (length < 0) return "";
   size_t padding = static_cast<size_t>(std::count(text.end() - 2, text.end(), '='));
   out.resize(static_cast<size_t>(length) - padding);
@@ -63,7 +64,9 @@ std::string fingerprint(EVP_PKEY* key) {
   return "SHA256:" + out;
 }
 
-TestReply json_reply(int status, const Json& body) { return {status, body.dump(), "application/json", {}, {}}; }
+TestReply json_reply(int status, const Json& body) {
+  return {status, body.dump(), "application/json", {}, {}};
+}
 
 }  // namespace
 
@@ -80,9 +83,12 @@ RsaKeyPair generate_rsa_key_pair() {
 
 SnowflakeServer::SnowflakeServer(std::string public_pem, std::string account, std::string user,
                                  std::string table)
-    : public_pem_(std::move(public_pem)), account_(upper(std::move(account))), user_(upper(std::move(user))),
+    : public_pem_(std::move(public_pem)),
+      account_(upper(std::move(account))),
+      user_(upper(std::move(user))),
       table_(std::move(table)) {
-  server_.on("POST", "/api/v2/statements", [this](const RecordedRequest& r) { return counted(handle_post(r)); });
+  server_.on("POST", "/api/v2/statements",
+             [this](const RecordedRequest& r) { return counted(handle_post(r)); });
   server_.on("GET", "/api/v2/statements/([^/]+)", [this](const RecordedRequest& r) {
     return counted(handle_get(r, r.path.substr(std::string("/api/v2/statements/").size())));
   });
@@ -130,24 +136,29 @@ std::string SnowflakeServer::token_problem(const RecordedRequest& request) const
   auto first = token.find('.'), second = token.rfind('.');
   if (first == std::string::npos || first == second) return "not a JWT";
   Json header = Json::parse(base64url_decode(token.substr(0, first)), nullptr, false);
-  Json claims = Json::parse(base64url_decode(token.substr(first + 1, second - first - 1)), nullptr, false);
+  Json claims =
+      Json::parse(base64url_decode(token.substr(first + 1, second - first - 1)), nullptr, false);
   if (!header.is_object() || header.value("alg", "") != "RS256") return "alg is not RS256";
   auto key = public_key(public_pem_);
   std::string signature = base64url_decode(token.substr(second + 1));
   std::string input = token.substr(0, second);
   EVP_MD_CTX* context = EVP_MD_CTX_new();
-  bool valid = EVP_DigestVerifyInit(context, nullptr, EVP_sha256(), nullptr, key.get()) == 1 &&
-               EVP_DigestVerify(context, reinterpret_cast<const unsigned char*>(signature.data()),
-                                signature.size(), reinterpret_cast<const unsigned char*>(input.data()),
-                                input.size()) == 1;
+  bool valid =
+      EVP_DigestVerifyInit(context, nullptr, EVP_sha256(), nullptr, key.get()) == 1 &&
+      EVP_DigestVerify(context, reinterpret_cast<const unsigned char*>(signature.data()),
+                       signature.size(), reinterpret_cast<const unsigned char*>(input.data()),
+                       input.size()) == 1;
   EVP_MD_CTX_free(context);
   if (!valid) return "signature does not verify with the user's public key";
   if (!claims.is_object()) return "claims are not JSON";
   std::string qualified = account_ + "." + user_;
-  if (claims.value("sub", "") != qualified) return "sub is " + claims.value("sub", "") + ", want " + qualified;
-  if (claims.value("iss", "") != qualified + "." + fingerprint(key.get())) return "iss does not name the key's fingerprint";
+  if (claims.value("sub", "") != qualified)
+    return "sub is " + claims.value("sub", "") + ", want " + qualified;
+  if (claims.value("iss", "") != qualified + "." + fingerprint(key.get()))
+    return "iss does not name the key's fingerprint";
   int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                    std::chrono::system_clock::now().time_since_epoch()).count();
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
   int64_t iat = claims.value("iat", int64_t{0}), exp = claims.value("exp", int64_t{0});
   if (exp <= now) return "expired";
   if (exp - iat > 3600) return "lifetime over one hour";
@@ -162,21 +173,28 @@ TestReply SnowflakeServer::result(const std::string& handle, const std::string& 
   if (auto it = rows_.find(agent_id); it != rows_.end()) {
     data.push_back({std::to_string(it->second.first), std::to_string(it->second.second)});
   }
-  Json body = {
-      {"resultSetMetaData",
-       {{"numRows", data.size()},
-        {"format", "jsonv2"},
-        {"rowType", {{{"name", "SEQ"}, {"type", "fixed"}, {"scale", 0}, {"precision", 38}, {"nullable", false}},
-                     {{"name", "DATE_PART(EPOCH_MILLISECOND, TO_TIMESTAMP_TZ(WRITTEN_AT))"},
-                      {"type", "fixed"}, {"scale", 0}, {"precision", 18}, {"nullable", true}}}},
-        {"partitionInfo", {{{"rowCount", data.size()}, {"uncompressedSize", 64}}}}}},
-      {"data", data},
-      {"code", "090001"},
-      {"statementStatusUrl", "/api/v2/statements/" + handle},
-      {"sqlState", "00000"},
-      {"statementHandle", handle},
-      {"message", "Statement executed successfully."},
-      {"createdOn", 1764107243000}};
+  Json body = {{"resultSetMetaData",
+                {{"numRows", data.size()},
+                 {"format", "jsonv2"},
+                 {"rowType",
+                  {{{"name", "SEQ"},
+                    {"type", "fixed"},
+                    {"scale", 0},
+                    {"precision", 38},
+                    {"nullable", false}},
+                   {{"name", "DATE_PART(EPOCH_MILLISECOND, TO_TIMESTAMP_TZ(WRITTEN_AT))"},
+                    {"type", "fixed"},
+                    {"scale", 0},
+                    {"precision", 18},
+                    {"nullable", true}}}},
+                 {"partitionInfo", {{{"rowCount", data.size()}, {"uncompressedSize", 64}}}}}},
+               {"data", data},
+               {"code", "090001"},
+               {"statementStatusUrl", "/api/v2/statements/" + handle},
+               {"sqlState", "00000"},
+               {"statementHandle", handle},
+               {"message", "Statement executed successfully."},
+               {"createdOn", 1764107243000}};
   return json_reply(200, body);
 }
 
@@ -200,12 +218,16 @@ TestReply SnowflakeServer::handle_post(const RecordedRequest& request) {
     auth_problems_.push_back(problem.empty() ? "scripted 401" : problem);
     return json_reply(401, {{"code", "390144"}, {"message", "JWT token is invalid."}});
   }
-  if (next.status == 429) return json_reply(429, {{"code", "000001"}, {"message", "Too many requests"}});
-  if (next.status == 503 || next.status == 504) return json_reply(next.status, {{"message", "Service unavailable"}});
+  if (next.status == 429)
+    return json_reply(429, {{"code", "000001"}, {"message", "Too many requests"}});
+  if (next.status == 503 || next.status == 504)
+    return json_reply(next.status, {{"message", "Service unavailable"}});
   Json body = Json::parse(request.body, nullptr, false);
   std::string statement = body.is_object() ? body.value("statement", "") : "";
-  if (request.header("content-type").find("application/json") == std::string::npos || statement.empty()) {
-    return json_reply(400, {{"code", "390142"}, {"message", "Incoming request does not contain a valid payload."}});
+  if (request.header("content-type").find("application/json") == std::string::npos ||
+      statement.empty()) {
+    return json_reply(400, {{"code", "390142"},
+                            {"message", "Incoming request does not contain a valid payload."}});
   }
   std::string handle = "01bc-" + std::to_string(next_handle_++);
   StatementHandler handler;
@@ -214,9 +236,11 @@ TestReply SnowflakeServer::handle_post(const RecordedRequest& request) {
     statements_.push_back(statement);
     handler = handler_;
   }
-  if (next.status != 422 && statement.find("FROM " + table_ + " ") == std::string::npos && handler) {
+  if (next.status != 422 && statement.find("FROM " + table_ + " ") == std::string::npos &&
+      handler) {
     std::vector<std::string> bindings;
-    for (int i = 1; body.contains("bindings") && body["bindings"].contains(std::to_string(i)); ++i) {
+    for (int i = 1; body.contains("bindings") && body["bindings"].contains(std::to_string(i));
+         ++i) {
       bindings.push_back(body["bindings"][std::to_string(i)].value("value", ""));
     }
     if (auto cells = handler(statement, bindings)) {
@@ -226,28 +250,37 @@ TestReply SnowflakeServer::handle_post(const RecordedRequest& request) {
         for (const auto& cell : row) out.push_back(cell ? Json(*cell) : Json(nullptr));
         data.push_back(out);
       }
-      return json_reply(200, {{"resultSetMetaData", {{"numRows", data.size()}, {"format", "jsonv2"}}},
-                              {"data", data}, {"code", "090001"}, {"statementHandle", handle},
-                              {"message", "Statement executed successfully."}});
+      return json_reply(200,
+                        {{"resultSetMetaData", {{"numRows", data.size()}, {"format", "jsonv2"}}},
+                         {"data", data},
+                         {"code", "090001"},
+                         {"statementHandle", handle},
+                         {"message", "Statement executed successfully."}});
     }
   }
   if (next.status == 422 || statement.find("FROM " + table_ + " ") == std::string::npos) {
     return json_reply(422, {{"code", "002003"},
-                            {"message", "SQL compilation error:\nObject '" + table_ + "' does not exist or not authorized."},
+                            {"message", "SQL compilation error:\nObject '" + table_ +
+                                            "' does not exist or not authorized."},
                             {"sqlState", "02000"},
                             {"statementHandle", handle}});
   }
   const Json& binding = body["bindings"]["1"];
-  if (!binding.is_object() || binding.value("type", "") != "TEXT" || !binding["value"].is_string()) {
-    return json_reply(422, {{"code", "002049"}, {"message", "SQL compilation error: bind variable ? not set."},
-                            {"sqlState", "42601"}, {"statementHandle", handle}});
+  if (!binding.is_object() || binding.value("type", "") != "TEXT" ||
+      !binding["value"].is_string()) {
+    return json_reply(422, {{"code", "002049"},
+                            {"message", "SQL compilation error: bind variable ? not set."},
+                            {"sqlState", "42601"},
+                            {"statementHandle", handle}});
   }
   std::string agent_id = binding["value"].get<std::string>();
   if (next.status == 202) {
     std::lock_guard lock(mutex_);
     pending_[handle] = {next.polls, agent_id};
     return json_reply(202, {{"code", "333334"},
-                            {"message", "Asynchronous execution in progress. Use provided query id to perform query monitoring and management."},
+                            {"message",
+                             "Asynchronous execution in progress. Use provided query id to perform "
+                             "query monitoring and management."},
                             {"statementHandle", handle},
                             {"statementStatusUrl", "/api/v2/statements/" + handle}});
   }
@@ -264,11 +297,14 @@ TestReply SnowflakeServer::handle_get(const RecordedRequest& request, const std:
     ++polls_;
     auto it = pending_.find(handle);
     if (it == pending_.end()) {
-      return json_reply(422, {{"code", "000709"}, {"message", "Statement " + handle + " not found"}});
+      return json_reply(422,
+                        {{"code", "000709"}, {"message", "Statement " + handle + " not found"}});
     }
     if (it->second.first-- > 0) {
-      return json_reply(202, {{"code", "333334"}, {"message", "Asynchronous execution in progress."},
-                              {"statementHandle", handle}, {"statementStatusUrl", "/api/v2/statements/" + handle}});
+      return json_reply(202, {{"code", "333334"},
+                              {"message", "Asynchronous execution in progress."},
+                              {"statementHandle", handle},
+                              {"statementStatusUrl", "/api/v2/statements/" + handle}});
     }
     agent_id = it->second.second;
     pending_.erase(it);

@@ -5,18 +5,18 @@
 // https://docs.snowflake.com/en/developer-guide/sql-api/reference
 // https://docs.snowflake.com/en/developer-guide/sql-api/handling-responses
 // Every request's JWT is verified as Snowflake does: RS256 signature with the user's public key,
-// iss = ACCOUNT.USER.SHA256:<fingerprint>, sub = ACCOUNT.USER, exp in the future and at most an hour
-// after iat (https://docs.snowflake.com/en/developer-guide/sql-api/authenticating).
-// It understands cdcwatch's canary query on the configured table; tests answer other statements
+// iss = ACCOUNT.USER.SHA256:<fingerprint>, sub = ACCOUNT.USER, exp in the future and at most an
+// hour after iat (https://docs.snowflake.com/en/developer-guide/sql-api/authenticating). It
+// understands cdcwatch's canary query on the configured table; tests answer other statements
 // (INFORMATION_SCHEMA, counts) with a statement handler.
 #pragma once
 
 #include <chrono>
 #include <deque>
 #include <functional>
-#include <optional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,14 +34,15 @@ RsaKeyPair generate_rsa_key_pair();
 class SnowflakeServer {
  public:
   struct Scripted {
-    int status = 200;              // 429, 503, 422, 401, or 202 (then `polls` more 202s on GET)
+    int status = 200;  // 429, 503, 422, 401, or 202 (then `polls` more 202s on GET)
     int polls = 0;
     std::chrono::milliseconds delay{0};
   };
 
   // `account` and `user` as the JWT must name them (uppercased by the server).
   SnowflakeServer(std::string public_pem, std::string account, std::string user, std::string table);
-  // Stops the server first: a handler still sleeping on a scripted delay must not outlive the state.
+  // Stops the server first: a handler still sleeping on a scripted delay must not outlive the
+  // state.
   ~SnowflakeServer() { server_.stop(); }
   void start() { server_.start(); }
   std::string url() const { return server_.url(); }
@@ -50,18 +51,18 @@ class SnowflakeServer {
   // Rows (text cells, nullopt for NULL) for statements other than the canary's; nullopt answers
   // 422 "does not exist or not authorized", as Snowflake does for an unknown object.
   using Cells = std::vector<std::vector<std::optional<std::string>>>;
-  using StatementHandler = std::function<std::optional<Cells>(const std::string& statement,
-                                                              const std::vector<std::string>& bindings)>;
+  using StatementHandler = std::function<std::optional<Cells>(
+      const std::string& statement, const std::vector<std::string>& bindings)>;
   void on_statement(StatementHandler handler);
-  std::vector<std::string> statements() const;  // every statement posted, in order
-  void script(Scripted next);  // answers the next POST so, in order
+  std::vector<std::string> statements() const;             // every statement posted, in order
+  void script(Scripted next);                              // answers the next POST so, in order
   void reject_tokens_issued_before(int64_t unix_seconds);  // "expires" earlier tokens: 401
 
   int statements_posted() const;
   int status_polls() const;
   int answered(int status) const;
-  std::vector<std::string> request_ids() const;  // requestId of every POST, in order
-  std::vector<bool> retry_flags() const;         // retry=true on every POST, in order
+  std::vector<std::string> request_ids() const;    // requestId of every POST, in order
+  std::vector<bool> retry_flags() const;           // retry=true on every POST, in order
   std::vector<std::string> auth_problems() const;  // why tokens were refused
 
  private:

@@ -9,7 +9,8 @@ namespace cdcwatch {
 namespace {
 
 const std::string kSources =
-    "postgres:\n  - name: orders\n    dsn: host=db\nkafka:\n  - name: msk\n    bootstrap_servers: b:9092\n";
+    "postgres:\n  - name: orders\n    dsn: host=db\nkafka:\n  - name: msk\n    bootstrap_servers: "
+    "b:9092\n";
 
 Config parse(const std::string& canaries) {
   return parse_config(ConfigNode::load_string(kSources + canaries, "cdcwatch.yml"));
@@ -86,34 +87,46 @@ canaries:
   ASSERT_TRUE(config.canaries[0].warehouse);
   EXPECT_EQ(config.canaries[0].warehouse->snowflake->table, "ANALYTICS.ORDERS_CDC.CDCWATCH_CANARY");
   EXPECT_EQ(config.canaries[0].warehouse->snowflake->warehouse, "MONITOR_WH");
-  EXPECT_EQ(config.find_warehouse("analytics")->snowflake->table, "") << "the named entry stays table-less";
-  EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: orders\n    warehouse: nope\n    warehouse_table: a.b\n")
+  EXPECT_EQ(config.find_warehouse("analytics")->snowflake->table, "")
+      << "the named entry stays table-less";
+  EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: orders\n    warehouse: nope\n    "
+                     "warehouse_table: a.b\n")
                 .find("no warehouses entry named 'nope'"),
             std::string::npos);
-  EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: orders\n    warehouse: nope\n").find("warehouse_table"),
+  EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: orders\n    warehouse: nope\n")
+                .find("warehouse_table"),
             std::string::npos);
 }
 
 TEST(CanaryConfig, MistakesNameTheKeyAndTheFix) {
-  EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: nope\n").find("no postgres entry named 'nope'"),
+  EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: nope\n")
+                .find("no postgres entry named 'nope'"),
             std::string::npos);
-  EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: orders\n    kafka: nope\n    topic: t\n")
-                .find("no kafka entry named 'nope'"),
+  EXPECT_NE(
+      error_of("canaries:\n  - name: c\n    postgres: orders\n    kafka: nope\n    topic: t\n")
+          .find("no kafka entry named 'nope'"),
+      std::string::npos);
+  EXPECT_NE(
+      error_of("canaries:\n  - name: c\n    postgres: orders\n    topic: t\n").find("needs kafka:"),
+      std::string::npos);
+  EXPECT_NE(
+      error_of("canaries:\n  - name: c\n    postgres: orders\n    kafka: msk\n").find("topic"),
+      std::string::npos);
+  EXPECT_NE(
+      error_of("canaries:\n  - name: c\n    postgres: orders\n    table: \"x; DROP TABLE y\"\n")
+          .find("expected schema.table"),
+      std::string::npos);
+  EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: orders\n    mode: sometimes\n")
+                .find("must be write"),
             std::string::npos);
-  EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: orders\n    topic: t\n").find("needs kafka:"),
+  EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: orders\n    warehouse: {}\n")
+                .find("exactly one of"),
             std::string::npos);
-  EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: orders\n    kafka: msk\n").find("topic"),
+  EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: orders\n    interval: 100ms\n")
+                .find("at least 1s"),
             std::string::npos);
-  EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: orders\n    table: \"x; DROP TABLE y\"\n")
-                .find("expected schema.table"),
-            std::string::npos);
-  EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: orders\n    mode: sometimes\n").find("must be write"),
-            std::string::npos);
-  EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: orders\n    warehouse: {}\n").find("exactly one of"),
-            std::string::npos);
-  EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: orders\n    interval: 100ms\n").find("at least 1s"),
-            std::string::npos);
-  EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: orders\n    intervall: 10s\n").find("cdcwatch.yml:"),
+  EXPECT_NE(error_of("canaries:\n  - name: c\n    postgres: orders\n    intervall: 10s\n")
+                .find("cdcwatch.yml:"),
             std::string::npos);
 }
 

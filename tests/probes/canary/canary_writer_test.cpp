@@ -23,13 +23,15 @@ struct CanaryWriterTest : ::testing::Test {
   static void SetUpTestSuite() { pg = new testing::PostgresServer(); }
   static void TearDownTestSuite() { delete pg; }
   void SetUp() override {
-    pg->exec("DROP TABLE IF EXISTS public.cdcwatch_canary; DROP ROLE IF EXISTS cdcwatch;"
-             "CREATE ROLE cdcwatch LOGIN; GRANT pg_monitor TO cdcwatch;");
+    pg->exec(
+        "DROP TABLE IF EXISTS public.cdcwatch_canary; DROP ROLE IF EXISTS cdcwatch;"
+        "CREATE ROLE cdcwatch LOGIN; GRANT pg_monitor TO cdcwatch;");
   }
   // The role and grants exactly as the shipped scripts make them (the role defaults to
   // read-only transactions; the writer turns that off for its own session).
   void create_table_for_least_privilege_role() {
-    pg->exec("DROP ROLE cdcwatch;" + sql_script("cdcwatch_role.sql") + sql_script("canary_table.sql"));
+    pg->exec("DROP ROLE cdcwatch;" + sql_script("cdcwatch_role.sql") +
+             sql_script("canary_table.sql"));
   }
   CanaryConfig canary() {
     CanaryConfig c;
@@ -44,7 +46,9 @@ struct CanaryWriterTest : ::testing::Test {
     s.dsn = SecretString{pg->dsn("postgres", user), pg->dsn("postgres", user)};
     return s;
   }
-  CollectOutcome collect(Probe& probe) { return probe.collect({clock.now() + std::chrono::seconds(5), clock, store}); }
+  CollectOutcome collect(Probe& probe) {
+    return probe.collect({clock.now() + std::chrono::seconds(5), clock, store});
+  }
 
   static testing::PostgresServer* pg;
   SystemClock clock;
@@ -59,16 +63,24 @@ TEST_F(CanaryWriterTest, UpsertsOneRowWhoseSeqGrowsAsALeastPrivilegeRole) {
   for (int i = 1; i <= 3; ++i) {
     auto outcome = collect(probe);
     ASSERT_TRUE(outcome.ok()) << outcome.error_message;
-    EXPECT_EQ(outcome.readings.value("cdcwatch_canary_last_written_seq", {{"canary", "orders"}}), i);
-    EXPECT_EQ(outcome.readings.value("cdcwatch_canary_writes_total", {{"canary", "orders"}, {"result", "ok"}}), i);
+    EXPECT_EQ(outcome.readings.value("cdcwatch_canary_last_written_seq", {{"canary", "orders"}}),
+              i);
+    EXPECT_EQ(outcome.readings.value("cdcwatch_canary_writes_total",
+                                     {{"canary", "orders"}, {"result", "ok"}}),
+              i);
   }
-  EXPECT_EQ(pg->query_value("SELECT count(*) FROM public.cdcwatch_canary"), "1") << "the table never grows";
-  EXPECT_EQ(pg->query_value("SELECT seq FROM public.cdcwatch_canary WHERE agent_id = 'agent-1'"), "3");
-  auto written = std::stod(pg->query_value("SELECT extract(epoch FROM written_at) FROM public.cdcwatch_canary"));
-  EXPECT_NEAR(written, to_unix_seconds(clock.now()), 5) << "written_at comes from the database clock";
+  EXPECT_EQ(pg->query_value("SELECT count(*) FROM public.cdcwatch_canary"), "1")
+      << "the table never grows";
+  EXPECT_EQ(pg->query_value("SELECT seq FROM public.cdcwatch_canary WHERE agent_id = 'agent-1'"),
+            "3");
+  auto written = std::stod(
+      pg->query_value("SELECT extract(epoch FROM written_at) FROM public.cdcwatch_canary"));
+  EXPECT_NEAR(written, to_unix_seconds(clock.now()), 5)
+      << "written_at comes from the database clock";
   EXPECT_TRUE(timeline->clock_skew_known());
   EXPECT_LT(std::abs(timeline->clock_skew()), 1.0) << "same machine: no real skew";
-  auto skew = collect(probe).readings.value("cdcwatch_clock_skew_seconds", {{"peer", "postgres/orders"}});
+  auto skew =
+      collect(probe).readings.value("cdcwatch_clock_skew_seconds", {{"peer", "postgres/orders"}});
   ASSERT_TRUE(skew);
   EXPECT_LT(std::abs(*skew), 1.0);
 }
@@ -78,14 +90,19 @@ TEST_F(CanaryWriterTest, AMissingTableIsAnErrorWithTheStatementsToRun) {
   auto outcome = collect(probe);
   ASSERT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.error_reason, "missing_table");
-  EXPECT_NE(outcome.error_message.find("CREATE TABLE IF NOT EXISTS public.cdcwatch_canary (agent_id text PRIMARY KEY"),
+  EXPECT_NE(outcome.error_message.find(
+                "CREATE TABLE IF NOT EXISTS public.cdcwatch_canary (agent_id text PRIMARY KEY"),
             std::string::npos)
       << outcome.error_message;
-  EXPECT_NE(outcome.error_message.find("GRANT SELECT, INSERT, UPDATE ON public.cdcwatch_canary TO cdcwatch"),
+  EXPECT_NE(outcome.error_message.find(
+                "GRANT SELECT, INSERT, UPDATE ON public.cdcwatch_canary TO cdcwatch"),
             std::string::npos);
   EXPECT_NE(outcome.error_message.find("create_table: true"), std::string::npos);
-  EXPECT_EQ(outcome.readings.value("cdcwatch_canary_writes_total", {{"canary", "orders"}, {"result", "error"}}), 1);
-  EXPECT_EQ(pg->query_value("SELECT count(*) FROM pg_tables WHERE tablename = 'cdcwatch_canary'"), "0")
+  EXPECT_EQ(outcome.readings.value("cdcwatch_canary_writes_total",
+                                   {{"canary", "orders"}, {"result", "error"}}),
+            1);
+  EXPECT_EQ(pg->query_value("SELECT count(*) FROM pg_tables WHERE tablename = 'cdcwatch_canary'"),
+            "0")
       << "created only when create_table is set";
 }
 
@@ -99,8 +116,9 @@ TEST_F(CanaryWriterTest, CreateTableCreatesItWhenAllowed) {
 }
 
 TEST_F(CanaryWriterTest, WithoutGrantsThePermissionErrorSaysWhichGrant) {
-  pg->exec("CREATE TABLE public.cdcwatch_canary (agent_id text PRIMARY KEY, seq bigint NOT NULL, "
-           "written_at timestamptz NOT NULL)");
+  pg->exec(
+      "CREATE TABLE public.cdcwatch_canary (agent_id text PRIMARY KEY, seq bigint NOT NULL, "
+      "written_at timestamptz NOT NULL)");
   CanaryWriterProbe probe(canary(), source(), std::make_shared<CanaryTimeline>());
   auto outcome = collect(probe);
   EXPECT_EQ(outcome.error_reason, "permission");
@@ -109,7 +127,9 @@ TEST_F(CanaryWriterTest, WithoutGrantsThePermissionErrorSaysWhichGrant) {
 
 TEST_F(CanaryWriterTest, ObserveModeReadsTheHeartbeatRowAndNeverWrites) {
   create_table_for_least_privilege_role();
-  pg->exec("INSERT INTO public.cdcwatch_canary VALUES ('debezium-heartbeat', 77, now() - interval '30 seconds')");
+  pg->exec(
+      "INSERT INTO public.cdcwatch_canary VALUES ('debezium-heartbeat', 77, now() - interval '30 "
+      "seconds')");
   CanaryConfig c = canary();
   c.mode = "observe";
   c.agent_id = "debezium-heartbeat";
@@ -126,12 +146,14 @@ TEST_F(CanaryWriterTest, ObserveModeReadsTheHeartbeatRowAndNeverWrites) {
 }
 
 TEST_F(CanaryWriterTest, TheWarehouseReaderFindsTheNewestRowWhetherWrittenAtIsATimestampOrText) {
-  pg->exec("DROP TABLE IF EXISTS wh_ts; DROP TABLE IF EXISTS wh_text;"
-           "CREATE TABLE wh_ts (agent_id text, seq bigint, written_at timestamptz);"
-           "INSERT INTO wh_ts VALUES ('agent-1', 4, '2026-11-25T21:47:20Z'), ('agent-1', 5, '2026-11-25T21:47:23.5Z'),"
-           " ('agent-2', 9, '2026-11-25T21:48:00Z');"
-           "CREATE TABLE wh_text (agent_id text, seq bigint, written_at text);"
-           "INSERT INTO wh_text VALUES ('agent-1', 6, '2026-11-25T21:47:23.123456Z');");
+  pg->exec(
+      "DROP TABLE IF EXISTS wh_ts; DROP TABLE IF EXISTS wh_text;"
+      "CREATE TABLE wh_ts (agent_id text, seq bigint, written_at timestamptz);"
+      "INSERT INTO wh_ts VALUES ('agent-1', 4, '2026-11-25T21:47:20Z'), ('agent-1', 5, "
+      "'2026-11-25T21:47:23.5Z'),"
+      " ('agent-2', 9, '2026-11-25T21:48:00Z');"
+      "CREATE TABLE wh_text (agent_id text, seq bigint, written_at text);"
+      "INSERT INTO wh_text VALUES ('agent-1', 6, '2026-11-25T21:47:23.123456Z');");
   PgWarehouseReader timestamps(PgWarehouseConfig{SecretString{pg->dsn(), pg->dsn()}, "wh_ts"});
   auto read = timestamps.newest("agent-1", clock.now() + std::chrono::seconds(5), clock);
   ASSERT_TRUE(read.ok()) << read.error_message;

@@ -69,7 +69,10 @@ TEST(DebeziumEvent, DeletesAndTombstonesAreSkippedNotErrors) {
 }
 
 TEST(DebeziumEvent, ConfluentAvroIsNamedAsUnsupported) {
-  std::string avro("\x00\x00\x00\x01\x07\x0e" "agent-1", 13);
+  std::string avro(
+      "\x00\x00\x00\x01\x07\x0e"
+      "agent-1",
+      13);
   auto parsed = parse_canary_event(avro);
   ASSERT_EQ(parsed.kind, Kind::kError);
   EXPECT_NE(parsed.message.find("Schema Registry"), std::string::npos) << parsed.message;
@@ -91,16 +94,18 @@ TEST(DebeziumEvent, MalformedAndTruncatedEventsAreErrorsThatSayWhatIsWrong) {
   auto bad_time = parse_canary_event(R"({"agent_id":"a","seq":1,"written_at":"yesterday"})");
   ASSERT_EQ(bad_time.kind, Kind::kError);
   EXPECT_NE(bad_time.message.find("ZonedTimestamp"), std::string::npos);
-  EXPECT_EQ(parse_canary_event(R"({"agent_id":"a","seq":1.5,"written_at":"2026-11-25T21:47:23Z"})").kind,
-            Kind::kError);
+  EXPECT_EQ(
+      parse_canary_event(R"({"agent_id":"a","seq":1.5,"written_at":"2026-11-25T21:47:23Z"})").kind,
+      Kind::kError);
 }
 
 TEST(Iso8601, ParsesWhatDebeziumWritesAndRefusesTheRest) {
   EXPECT_DOUBLE_EQ(*parse_iso8601("2026-11-25T21:47:23Z"), 1795643243);
   EXPECT_NEAR(*parse_iso8601("2026-11-25T21:47:23.5Z"), 1795643243.5, 1e-9);
   EXPECT_DOUBLE_EQ(*parse_iso8601("2026-11-25T16:17:23-05:30"), 1795643243);
-  for (const char* bad : {"", "2026-11-25", "2026-11-25T21:47:23", "2026-13-25T21:47:23Z",
-                          "2026-11-25T21:47:23.Z", "2026-11-25T21:47:23Zjunk", "2026-11-25T21:47:23+0200"}) {
+  for (const char* bad :
+       {"", "2026-11-25", "2026-11-25T21:47:23", "2026-13-25T21:47:23Z", "2026-11-25T21:47:23.Z",
+        "2026-11-25T21:47:23Zjunk", "2026-11-25T21:47:23+0200"}) {
     EXPECT_FALSE(parse_iso8601(bad)) << bad;
   }
 }

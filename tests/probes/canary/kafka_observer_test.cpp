@@ -2,9 +2,8 @@
 // with explicit record timestamps, read by an assigned consumer.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "agent/core/readings_store.h"
@@ -22,8 +21,12 @@ std::string envelope(const std::string& agent, int64_t seq, const std::string& w
                      int64_t committed_ms, int64_t captured_ms) {
   return nlohmann::json{{"before", nullptr},
                         {"after", {{"agent_id", agent}, {"seq", seq}, {"written_at", written_at}}},
-                        {"source", {{"connector", "postgresql"}, {"name", "orders"}, {"ts_ms", committed_ms},
-                                    {"schema", "public"}, {"table", "cdcwatch_canary"}}},
+                        {"source",
+                         {{"connector", "postgresql"},
+                          {"name", "orders"},
+                          {"ts_ms", committed_ms},
+                          {"schema", "public"},
+                          {"table", "cdcwatch_canary"}}},
                         {"op", "u"},
                         {"ts_ms", captured_ms}}
       .dump();
@@ -64,26 +67,33 @@ struct KafkaObserverTest : ::testing::Test {
 };
 
 TEST_F(KafkaObserverTest, FreshnessLatencyAndHopsOfTheNewestCanary) {
-  kafka.produce(kTopic, 0, "k", envelope("agent-1", 1, "2026-11-25T21:47:23Z", kWrittenMs + 100, kWrittenMs + 500),
+  kafka.produce(kTopic, 0, "k",
+                envelope("agent-1", 1, "2026-11-25T21:47:23Z", kWrittenMs + 100, kWrittenMs + 500),
                 kWrittenMs + 700);
   start();
   auto outcome = collect_until_seq(1);
-  ASSERT_EQ(outcome.readings.value("cdcwatch_canary_last_seen_seq", stage()), 1) << outcome.error_message;
+  ASSERT_EQ(outcome.readings.value("cdcwatch_canary_last_seen_seq", stage()), 1)
+      << outcome.error_message;
   EXPECT_TRUE(outcome.ok()) << outcome.error_message;
   EXPECT_DOUBLE_EQ(*outcome.readings.value("cdcwatch_canary_freshness_seconds", stage()), 10);
-  EXPECT_NEAR(*outcome.readings.value("cdcwatch_canary_hop_latency_seconds", {{"canary", "orders"}, {"hop", "db_to_capture"}}),
+  EXPECT_NEAR(*outcome.readings.value("cdcwatch_canary_hop_latency_seconds",
+                                      {{"canary", "orders"}, {"hop", "db_to_capture"}}),
               0.4, 1e-6);
-  EXPECT_NEAR(*outcome.readings.value("cdcwatch_canary_hop_latency_seconds", {{"canary", "orders"}, {"hop", "capture_to_kafka"}}),
+  EXPECT_NEAR(*outcome.readings.value("cdcwatch_canary_hop_latency_seconds",
+                                      {{"canary", "orders"}, {"hop", "capture_to_kafka"}}),
               0.2, 1e-6);
   const MetricFamily* latency = outcome.readings.family("cdcwatch_canary_latency_seconds");
   ASSERT_NE(latency, nullptr);
   ASSERT_EQ(latency->series.size(), 1u);
   EXPECT_EQ(latency->series[0].histogram->count, 1u);
-  EXPECT_NEAR(latency->series[0].histogram->sum, 0.7, 1e-6) << "written_at to the record's Kafka timestamp";
+  EXPECT_NEAR(latency->series[0].histogram->sum, 0.7, 1e-6)
+      << "written_at to the record's Kafka timestamp";
 }
 
 TEST_F(KafkaObserverTest, FreshnessGrowsWhileCaptureIsStoppedAndFallsWhenItResumes) {
-  kafka.produce(kTopic, 0, "k", envelope("agent-1", 1, "2026-11-25T21:47:23Z", kWrittenMs, kWrittenMs), kWrittenMs + 200);
+  kafka.produce(kTopic, 0, "k",
+                envelope("agent-1", 1, "2026-11-25T21:47:23Z", kWrittenMs, kWrittenMs),
+                kWrittenMs + 200);
   start();
   ASSERT_EQ(collect_until_seq(1).readings.value("cdcwatch_canary_last_seen_seq", stage()), 1);
   clock.advance(60s);
@@ -91,8 +101,10 @@ TEST_F(KafkaObserverTest, FreshnessGrowsWhileCaptureIsStoppedAndFallsWhenItResum
   clock.advance(60s);
   EXPECT_DOUBLE_EQ(*collect().readings.value("cdcwatch_canary_freshness_seconds", stage()), 130);
   // Capture resumes: seq 2 written 1 s ago.
-  kafka.produce(kTopic, 0, "k", envelope("agent-1", 2, "2026-11-25T21:49:32Z", kWrittenMs + 129'000, kWrittenMs + 129'100),
-                kWrittenMs + 129'300);
+  kafka.produce(
+      kTopic, 0, "k",
+      envelope("agent-1", 2, "2026-11-25T21:49:32Z", kWrittenMs + 129'000, kWrittenMs + 129'100),
+      kWrittenMs + 129'300);
   auto outcome = collect_until_seq(2);
   EXPECT_DOUBLE_EQ(*outcome.readings.value("cdcwatch_canary_freshness_seconds", stage()), 1);
 }
@@ -100,9 +112,12 @@ TEST_F(KafkaObserverTest, FreshnessGrowsWhileCaptureIsStoppedAndFallsWhenItResum
 TEST_F(KafkaObserverTest, OtherAgentsAndOlderSequenceNumbersDoNotCount) {
   start();
   collect();  // assigned at the (empty) end
-  kafka.produce(kTopic, 0, "k", envelope("agent-1", 5, "2026-11-25T21:47:23Z", kWrittenMs, kWrittenMs), kWrittenMs);
-  kafka.produce(kTopic, 0, "k", envelope("agent-2", 9, "2026-11-25T21:47:33Z", kWrittenMs, kWrittenMs), kWrittenMs);
-  kafka.produce(kTopic, 0, "k", envelope("agent-1", 4, "2026-11-25T21:47:33Z", kWrittenMs, kWrittenMs), kWrittenMs);
+  kafka.produce(kTopic, 0, "k",
+                envelope("agent-1", 5, "2026-11-25T21:47:23Z", kWrittenMs, kWrittenMs), kWrittenMs);
+  kafka.produce(kTopic, 0, "k",
+                envelope("agent-2", 9, "2026-11-25T21:47:33Z", kWrittenMs, kWrittenMs), kWrittenMs);
+  kafka.produce(kTopic, 0, "k",
+                envelope("agent-1", 4, "2026-11-25T21:47:33Z", kWrittenMs, kWrittenMs), kWrittenMs);
   auto outcome = collect_until_seq(5);
   for (int i = 0; i < 5; ++i) outcome = collect();
   EXPECT_EQ(outcome.readings.value("cdcwatch_canary_last_seen_seq", stage()), 5);
@@ -111,23 +126,32 @@ TEST_F(KafkaObserverTest, OtherAgentsAndOlderSequenceNumbersDoNotCount) {
 
 TEST_F(KafkaObserverTest, ClockSkewToTheDatabaseIsCorrected) {
   timeline->set_clock_skew(2.0);  // the agent's clock runs 2 s ahead of the database's
-  kafka.produce(kTopic, 0, "k", envelope("agent-1", 1, "2026-11-25T21:47:23Z", kWrittenMs, kWrittenMs), kWrittenMs + 2500);
+  kafka.produce(kTopic, 0, "k",
+                envelope("agent-1", 1, "2026-11-25T21:47:23Z", kWrittenMs, kWrittenMs),
+                kWrittenMs + 2500);
   start();
   auto outcome = collect_until_seq(1);
   EXPECT_DOUBLE_EQ(*outcome.readings.value("cdcwatch_canary_freshness_seconds", stage()), 8);
-  EXPECT_NEAR(outcome.readings.family("cdcwatch_canary_latency_seconds")->series[0].histogram->sum, 0.5, 1e-6);
+  EXPECT_NEAR(outcome.readings.family("cdcwatch_canary_latency_seconds")->series[0].histogram->sum,
+              0.5, 1e-6);
 }
 
 TEST_F(KafkaObserverTest, AMalformedEventIsReportedWithItsOffsetAndNothingIsLost) {
-  kafka.produce(kTopic, 0, "k", envelope("agent-1", 1, "2026-11-25T21:47:23Z", kWrittenMs, kWrittenMs), kWrittenMs);
+  kafka.produce(kTopic, 0, "k",
+                envelope("agent-1", 1, "2026-11-25T21:47:23Z", kWrittenMs, kWrittenMs), kWrittenMs);
   start();
   ASSERT_EQ(collect_until_seq(1).readings.value("cdcwatch_canary_last_seen_seq", stage()), 1);
   kafka.produce(kTopic, 0, "k", R"({"before":null,"after":{"agent_id":"agent-1","se)");
   kafka.produce(kTopic, 0, "k", std::string("\0\0\0\0\x05\x02", 6));
-  kafka.produce(kTopic, 0, "k", envelope("agent-1", 2, "2026-11-25T21:47:30Z", kWrittenMs, kWrittenMs), kWrittenMs + 7000);
+  kafka.produce(kTopic, 0, "k",
+                envelope("agent-1", 2, "2026-11-25T21:47:30Z", kWrittenMs, kWrittenMs),
+                kWrittenMs + 7000);
   auto outcome = collect_until_seq(2);
-  EXPECT_EQ(outcome.readings.value("cdcwatch_canary_last_seen_seq", stage()), 2) << "good events around bad ones still count";
-  EXPECT_EQ(outcome.readings.value("cdcwatch_canary_events_total", {{"canary", "orders"}, {"result", "unparsable"}}), 2);
+  EXPECT_EQ(outcome.readings.value("cdcwatch_canary_last_seen_seq", stage()), 2)
+      << "good events around bad ones still count";
+  EXPECT_EQ(outcome.readings.value("cdcwatch_canary_events_total",
+                                   {{"canary", "orders"}, {"result", "unparsable"}}),
+            2);
   std::string last_bad = outcome.status.value("last_unparsable_event", "");
   EXPECT_NE(last_bad.find("partition 0 offset 2"), std::string::npos) << last_bad;
   EXPECT_NE(last_bad.find("Schema Registry"), std::string::npos) << last_bad;
@@ -142,24 +166,31 @@ TEST_F(KafkaObserverTest, EveryRecordedDebeziumVariantIsReadFromTheTopic) {
     text << file.rdbuf();
     return text.str();
   };
-  for (const char* name : {"envelope_schemas.json", "envelope_plain.json", "unwrapped.json",
-                           "unwrapped_schemas_add_fields.json", "seq_as_string_micro_timestamp.json",
-                           "unwrapped_deleted.json", "delete_envelope.json", "other_table.json"}) {
+  for (const char* name :
+       {"envelope_schemas.json", "envelope_plain.json", "unwrapped.json",
+        "unwrapped_schemas_add_fields.json", "seq_as_string_micro_timestamp.json",
+        "unwrapped_deleted.json", "delete_envelope.json", "other_table.json"}) {
     kafka.produce(kTopic, 0, "k", recorded(name), kWrittenMs + 1000);
   }
   kafka.produce(kTopic, 0, "k", "");  // a tombstone
   CollectOutcome outcome;
   for (int i = 0; i < 50; ++i) {
     outcome = collect();
-    auto read = outcome.readings.value("cdcwatch_canary_events_total", {{"canary", "orders"}, {"result", "ok"}});
+    auto read = outcome.readings.value("cdcwatch_canary_events_total",
+                                       {{"canary", "orders"}, {"result", "ok"}});
     if (read && *read >= 8) break;
   }
-  EXPECT_EQ(outcome.readings.value("cdcwatch_canary_events_total", {{"canary", "orders"}, {"result", "ok"}}), 8)
+  EXPECT_EQ(outcome.readings.value("cdcwatch_canary_events_total",
+                                   {{"canary", "orders"}, {"result", "ok"}}),
+            8)
       << "five canaries, two deletes and a tombstone";
-  EXPECT_EQ(outcome.readings.value("cdcwatch_canary_events_total", {{"canary", "orders"}, {"result", "unparsable"}}), 1)
+  EXPECT_EQ(outcome.readings.value("cdcwatch_canary_events_total",
+                                   {{"canary", "orders"}, {"result", "unparsable"}}),
+            1)
       << "a row of another table";
   EXPECT_EQ(outcome.readings.value("cdcwatch_canary_last_seen_seq", stage()), 42);
-  EXPECT_NEAR(*outcome.readings.value("cdcwatch_canary_freshness_seconds", stage()), 10 - 0.123456, 1e-6);
+  EXPECT_NEAR(*outcome.readings.value("cdcwatch_canary_freshness_seconds", stage()), 10 - 0.123456,
+              1e-6);
 }
 
 TEST_F(KafkaObserverTest, AMissingTopicIsAnErrorNamingItAndTheFix) {
@@ -167,7 +198,8 @@ TEST_F(KafkaObserverTest, AMissingTopicIsAnErrorNamingItAndTheFix) {
   start();
   auto outcome = collect();
   ASSERT_FALSE(outcome.ok());
-  EXPECT_NE(outcome.error_message.find("orders.public.no_such_table does not exist"), std::string::npos)
+  EXPECT_NE(outcome.error_message.find("orders.public.no_such_table does not exist"),
+            std::string::npos)
       << outcome.error_message;
   EXPECT_NE(outcome.error_message.find("table.include.list"), std::string::npos);
 }

@@ -2,15 +2,14 @@
 // documented wire format and verifies every JWT with the test's public key.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "agent/core/readings_store.h"
-#include "probes/warehouseconn/snowflake_jwt.h"
 #include "probes/canary/snowflake_reader.h"
 #include "probes/canary/warehouse_observer_probe.h"
+#include "probes/warehouseconn/snowflake_jwt.h"
 #include "tests/support/snowflake_server.h"
 
 namespace cdcwatch {
@@ -23,7 +22,8 @@ struct SnowflakeTest : ::testing::Test {
   SnowflakeTest() {
     key_path = ::testing::TempDir() + "/snowflake_key_" + std::to_string(::getpid()) + ".p8";
     std::ofstream(key_path) << keys().private_pem;
-    std::filesystem::permissions(key_path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::filesystem::permissions(
+        key_path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     server.start();
   }
   ~SnowflakeTest() override { std::remove(key_path.c_str()); }
@@ -60,7 +60,8 @@ TEST(SnowflakeJwt, AccountIdentifierIsUppercasedWithoutRegion) {
 }
 
 TEST_F(SnowflakeTest, AKeyFileOthersCanReadIsRefused) {
-  std::filesystem::permissions(key_path, std::filesystem::perms::others_read, std::filesystem::perm_options::add);
+  std::filesystem::permissions(key_path, std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::add);
   SnowflakeReader reader(config());
   auto result = read(reader);
   ASSERT_FALSE(result.ok());
@@ -71,7 +72,9 @@ TEST_F(SnowflakeTest, AKeyFileOthersCanReadIsRefused) {
 
 TEST(SnowflakeJwt, AnEncryptedOrMissingKeyIsAClearErrorWithoutKeyMaterial) {
   try {
-    SnowflakeKey::from_pem("-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkq\n", "/secrets/k.p8");
+    SnowflakeKey::from_pem(
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkq\n",
+        "/secrets/k.p8");
     FAIL();
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("-nocrypt"), std::string::npos);
@@ -131,7 +134,8 @@ TEST_F(SnowflakeTest, A422IsReportedWithSnowflakesCodeAndMessage) {
   auto result = read(reader);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error_reason, "query");
-  EXPECT_NE(result.error_message.find("422 (code 002003)"), std::string::npos) << result.error_message;
+  EXPECT_NE(result.error_message.find("422 (code 002003)"), std::string::npos)
+      << result.error_message;
   EXPECT_NE(result.error_message.find("does not exist or not authorized"), std::string::npos);
   EXPECT_EQ(server.statements_posted(), 1) << "a 422 is not retried";
 }
@@ -150,7 +154,8 @@ TEST_F(SnowflakeTest, A401IsAnsweredOnceWithAFreshToken) {
 
 TEST_F(SnowflakeTest, AWrongKeyIsAnAuthErrorThatSaysWhatToCheck) {
   std::ofstream(key_path) << testing::generate_rsa_key_pair().private_pem;
-  std::filesystem::permissions(key_path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      key_path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   SnowflakeReader reader(config());
   auto result = read(reader);
   ASSERT_FALSE(result.ok());
@@ -189,7 +194,8 @@ TEST_F(SnowflakeTest, TheWarehouseStageTimesArrivalsAndTheKafkaHop) {
   auto first = collect();
   ASSERT_TRUE(first.ok()) << first.error_message;
   EXPECT_DOUBLE_EQ(*first.readings.value("cdcwatch_canary_freshness_seconds", stage), 20);
-  EXPECT_EQ(first.readings.family("cdcwatch_canary_latency_seconds")->series[0].histogram->count, 0u)
+  EXPECT_EQ(first.readings.family("cdcwatch_canary_latency_seconds")->series[0].histogram->count,
+            0u)
       << "the row found at start-up arrived at an unknown time";
   EXPECT_EQ(first.readings.value("cdcwatch_canary_poll_interval_seconds", stage), 30);
 

@@ -38,10 +38,12 @@ struct PipelineTest : ::testing::Test {
     auto outcome = probe->collect(ctx());
     EXPECT_TRUE(outcome.ok()) << outcome.error_message;
     last_status = outcome.status;
-    auto value = outcome.readings.value("cdcwatch_connector_stalled",
-                                        {{"connect", "connect"}, {"connector", connector}, {"type", type}});
-    last_lag_bytes = outcome.readings.value("cdcwatch_connector_source_lag_bytes",
-                                            {{"connect", "connect"}, {"connector", connector}, {"type", type}});
+    auto value =
+        outcome.readings.value("cdcwatch_connector_stalled",
+                               {{"connect", "connect"}, {"connector", connector}, {"type", type}});
+    last_lag_bytes =
+        outcome.readings.value("cdcwatch_connector_source_lag_bytes",
+                               {{"connect", "connect"}, {"connector", connector}, {"type", type}});
     return value.value_or(-1);
   }
 
@@ -63,20 +65,23 @@ TEST_F(PipelineTest, ASinkRunningWithFrozenGroupOffsetsWhileTheTopicGrowsIsStall
   kafka.commit("connect-snowflake-sink", "orders.public.orders", 1, 5);
   connect.put("snowflake-sink", Connector{.type = "sink", .task_states = {"RUNNING", "RUNNING"}});
   KafkaLagProbe lag(cluster, Millis(15000));  // no configured groups: the Connect probe adds them
-  probe = std::make_unique<ConnectProbe>(config, &cluster, Millis(15000),
-                                         [&](const std::vector<std::string>& groups) { lag.add_groups(groups); });
+  probe = std::make_unique<ConnectProbe>(
+      config, &cluster, Millis(15000),
+      [&](const std::vector<std::string>& groups) { lag.add_groups(groups); });
   auto cycle = [&] {
     store.publish(lag.name(), lag.collect(ctx()).readings);
     return stalled("snowflake-sink", "sink");
   };
-  EXPECT_EQ(stalled("snowflake-sink", "sink"), 0);  // learns the sink, hands connect-snowflake-sink over
+  EXPECT_EQ(stalled("snowflake-sink", "sink"),
+            0);  // learns the sink, hands connect-snowflake-sink over
   EXPECT_EQ(cycle(), 0);
   // Six hours of "RUNNING" in the case study; here the topic grows and commits stay frozen.
   for (int step = 0; step < 8; ++step) {
     kafka.produce("orders.public.orders", step % 2, "k", "v");
     clock.advance(15s);
     double now_stalled = cycle();
-    EXPECT_EQ(now_stalled, clock.now() - TimePoint(std::chrono::seconds(1'795'643'243)) >= 120s ? 1 : 0)
+    EXPECT_EQ(now_stalled,
+              clock.now() - TimePoint(std::chrono::seconds(1'795'643'243)) >= 120s ? 1 : 0)
         << "step " << step << " " << last_status.dump();
   }
   EXPECT_EQ(cycle(), 1) << "stalled within stall_after plus one interval";
@@ -96,12 +101,14 @@ TEST_F(PipelineTest, ASourceWhoseLsnStopsWhileTheSlotsWalGrowsIsStalledThenRecov
   kafka.create_topic("connect-offsets", 1);
   auto commit_lsn = [&](const std::string& lsn_text) {
     auto lsn = *parse_pg_lsn(lsn_text);
-    kafka.produce("connect-offsets", 0, R"(["orders-postgres-source",{"server":"orders"}])",
-                  nlohmann::json{{"lsn", static_cast<int64_t>(lsn)}, {"txId", 700}, {"ts_usec", 1}}.dump());
+    kafka.produce(
+        "connect-offsets", 0, R"(["orders-postgres-source",{"server":"orders"}])",
+        nlohmann::json{{"lsn", static_cast<int64_t>(lsn)}, {"txId", 700}, {"ts_usec", 1}}.dump());
   };
   commit_lsn(pg.query_value("SELECT pg_current_wal_lsn()::text"));
   connect.put("orders-postgres-source",
-              Connector{.type = "source", .config = {{"slot.name", "debezium"}, {"database.dbname", "postgres"}}});
+              Connector{.type = "source",
+                        .config = {{"slot.name", "debezium"}, {"database.dbname", "postgres"}}});
   probe = std::make_unique<ConnectProbe>(config, &cluster, Millis(15000), nullptr);
   auto cycle = [&] {
     pg.exec("INSERT INTO orders (pad) SELECT repeat('x', 500) FROM generate_series(1, 200)");
@@ -120,7 +127,8 @@ TEST_F(PipelineTest, ASourceWhoseLsnStopsWhileTheSlotsWalGrowsIsStalledThenRecov
   EXPECT_EQ(cycle(), 1) << last_status.dump();
   ASSERT_TRUE(last_lag_bytes);
   EXPECT_GT(*last_lag_bytes, 100000) << "the WAL the connector has not committed";
-  EXPECT_EQ(last_status["connectors"]["orders-postgres-source"]["progress_from"], "offsets topic connect-offsets");
+  EXPECT_EQ(last_status["connectors"]["orders-postgres-source"]["progress_from"],
+            "offsets topic connect-offsets");
   commit_lsn(pg.query_value("SELECT pg_current_wal_lsn()::text"));
   clock.advance(15s);
   double after = -1;

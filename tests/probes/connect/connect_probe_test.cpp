@@ -1,8 +1,9 @@
 // The Connect probe against a local worker REST API that answers as Kafka Connect does.
+#include "probes/connect/connect_probe.h"
+
 #include <gtest/gtest.h>
 
 #include "agent/core/readings_store.h"
-#include "probes/connect/connect_probe.h"
 #include "tests/support/connect_server.h"
 
 namespace cdcwatch {
@@ -21,7 +22,9 @@ struct ConnectTest : ::testing::Test {
     c.stall_after = Millis(120000);
     return c;
   }
-  CollectOutcome collect(ConnectProbe& probe) { return probe.collect({clock.now() + 5s, clock, store}); }
+  CollectOutcome collect(ConnectProbe& probe) {
+    return probe.collect({clock.now() + 5s, clock, store});
+  }
   static Labels labels(const std::string& connector, const std::string& type, Labels extra = {}) {
     Labels out = {{"connect", "connect"}, {"connector", connector}, {"type", type}};
     out.insert(out.end(), extra.begin(), extra.end());
@@ -34,21 +37,33 @@ struct ConnectTest : ::testing::Test {
 };
 
 TEST_F(ConnectTest, StatesAndTasksComeFromOneExpandedCall) {
-  server.put("orders-postgres-source", Connector{.type = "source", .task_states = {"RUNNING", "FAILED"}});
-  server.put("snowflake-sink", Connector{.type = "sink", .state = "PAUSED", .task_states = {"PAUSED"}});
+  server.put("orders-postgres-source",
+             Connector{.type = "source", .task_states = {"RUNNING", "FAILED"}});
+  server.put("snowflake-sink",
+             Connector{.type = "sink", .state = "PAUSED", .task_states = {"PAUSED"}});
   ConnectProbe probe(config(), nullptr, Millis(15000), {});
   auto outcome = collect(probe);
   ASSERT_TRUE(outcome.ok()) << outcome.error_message;
   const Readings& r = outcome.readings;
   EXPECT_EQ(r.value("cdcwatch_connect_up", {{"connect", "connect"}}), 1);
-  EXPECT_EQ(r.value("cdcwatch_connector_state", labels("orders-postgres-source", "source", {{"state", "RUNNING"}})), 1);
-  EXPECT_EQ(r.value("cdcwatch_connector_state", labels("snowflake-sink", "sink", {{"state", "PAUSED"}})), 1);
-  EXPECT_EQ(r.value("cdcwatch_connector_state", labels("snowflake-sink", "sink", {{"state", "RUNNING"}})), 0);
-  EXPECT_EQ(r.value("cdcwatch_connector_task_state",
-                    labels("orders-postgres-source", "source", {{"task", "1"}, {"state", "FAILED"}})),
+  EXPECT_EQ(r.value("cdcwatch_connector_state",
+                    labels("orders-postgres-source", "source", {{"state", "RUNNING"}})),
             1);
-  EXPECT_EQ(r.value("cdcwatch_connector_tasks", labels("orders-postgres-source", "source", {{"state", "RUNNING"}})), 1);
-  EXPECT_EQ(r.value("cdcwatch_connector_tasks", labels("orders-postgres-source", "source", {{"state", "FAILED"}})), 1);
+  EXPECT_EQ(
+      r.value("cdcwatch_connector_state", labels("snowflake-sink", "sink", {{"state", "PAUSED"}})),
+      1);
+  EXPECT_EQ(
+      r.value("cdcwatch_connector_state", labels("snowflake-sink", "sink", {{"state", "RUNNING"}})),
+      0);
+  EXPECT_EQ(r.value("cdcwatch_connector_task_state", labels("orders-postgres-source", "source",
+                                                            {{"task", "1"}, {"state", "FAILED"}})),
+            1);
+  EXPECT_EQ(r.value("cdcwatch_connector_tasks",
+                    labels("orders-postgres-source", "source", {{"state", "RUNNING"}})),
+            1);
+  EXPECT_EQ(r.value("cdcwatch_connector_tasks",
+                    labels("orders-postgres-source", "source", {{"state", "FAILED"}})),
+            1);
   EXPECT_EQ(outcome.status["connectors"]["orders-postgres-source"]["tasks"][1]["trace"],
             "org.apache.kafka.connect.errors.ConnectException: boom");
   EXPECT_EQ(server.request_count("/connectors"), 1u);
@@ -61,7 +76,9 @@ TEST_F(ConnectTest, AWorkerWithoutExpandIsAskedPerConnector) {
   ConnectProbe probe(config(), nullptr, Millis(15000), {});
   auto outcome = collect(probe);
   ASSERT_TRUE(outcome.ok()) << outcome.error_message;
-  EXPECT_EQ(outcome.readings.value("cdcwatch_connector_state", labels("snowflake-sink", "sink", {{"state", "RUNNING"}})), 1);
+  EXPECT_EQ(outcome.readings.value("cdcwatch_connector_state",
+                                   labels("snowflake-sink", "sink", {{"state", "RUNNING"}})),
+            1);
   EXPECT_EQ(server.request_count("/connectors/snowflake-sink/status"), 1u);
 }
 
@@ -71,8 +88,11 @@ TEST_F(ConnectTest, AListedConnectorThatVanishedIsMissing) {
   c.connectors = {"orders-postgres-source", "snowflake-sink"};
   ConnectProbe probe(c, nullptr, Millis(15000), {});
   auto outcome = collect(probe);
-  EXPECT_EQ(outcome.readings.value("cdcwatch_connector_state", labels("snowflake-sink", "unknown", {{"state", "MISSING"}})), 1);
-  EXPECT_NE(outcome.status["connectors"]["snowflake-sink"]["note"].get<std::string>().find("not in the cluster"),
+  EXPECT_EQ(outcome.readings.value("cdcwatch_connector_state",
+                                   labels("snowflake-sink", "unknown", {{"state", "MISSING"}})),
+            1);
+  EXPECT_NE(outcome.status["connectors"]["snowflake-sink"]["note"].get<std::string>().find(
+                "not in the cluster"),
             std::string::npos);
 }
 
@@ -93,7 +113,8 @@ TEST_F(ConnectTest, RebalanceServerErrorsMalformedAndSlowAnswersAreErrorsNotCras
   server.script({.status = 500});
   auto failed = collect(probe);
   EXPECT_EQ(failed.readings.value("cdcwatch_connect_up", {{"connect", "connect"}}), 0);
-  EXPECT_NE(failed.error_message.find("500: Request timed out"), std::string::npos) << failed.error_message;
+  EXPECT_NE(failed.error_message.find("500: Request timed out"), std::string::npos)
+      << failed.error_message;
 
   server.script({.malformed = true});
   auto malformed = collect(probe);
@@ -119,7 +140,8 @@ TEST_F(ConnectTest, A50MegabyteAnswerOrOneThatNeverComesIsBoundedNotFatal) {
   server.script({.delay = 60000ms});  // a worker that says nothing for a minute
   auto started = std::chrono::steady_clock::now();
   auto silent = collect(probe);
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s) << "bounded by request_timeout, not by the worker";
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s)
+      << "bounded by request_timeout, not by the worker";
   EXPECT_EQ(silent.readings.value("cdcwatch_connect_up", {{"connect", "connect"}}), 0);
 }
 
@@ -145,14 +167,16 @@ TEST_F(ConnectTest, ASinkIsStalledWhenRunningWithLagAndFrozenOffsetsForStallAfte
   KafkaClusterConfig kafka;
   kafka.name = "msk";
   server.put("snowflake-sink", Connector{.type = "sink"});
-  server.set_offsets("snowflake-sink", {{{"partition", {{"kafka_topic", "orders"}, {"kafka_partition", 0}}},
-                                         {"offset", {{"kafka_offset", 100}}}}});
+  server.set_offsets("snowflake-sink",
+                     {{{"partition", {{"kafka_topic", "orders"}, {"kafka_partition", 0}}},
+                       {"offset", {{"kafka_offset", 100}}}}});
   std::vector<std::string> groups_added;
   ConnectProbe probe(config(), &kafka, Millis(15000),
                      [&](const std::vector<std::string>& groups) { groups_added = groups; });
   // The lag probe's reading for the sink's group: input is waiting.
   Readings lag;
-  lag.set(MetricDef{"cdcwatch_kafka_consumer_group_lag_messages", ""}, {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}, 500);
+  lag.set(MetricDef{"cdcwatch_kafka_consumer_group_lag_messages", ""},
+          {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}, 500);
   store.publish("kafka/msk", lag);
   Labels sink = labels("snowflake-sink", "sink");
 
@@ -167,8 +191,9 @@ TEST_F(ConnectTest, ASinkIsStalledWhenRunningWithLagAndFrozenOffsetsForStallAfte
   EXPECT_EQ(stalled.readings.value("cdcwatch_connector_stalled", sink), 1) << stalled.status.dump();
   EXPECT_EQ(stalled.status["connectors"]["snowflake-sink"]["progress_from"], "offsets API");
 
-  server.set_offsets("snowflake-sink", {{{"partition", {{"kafka_topic", "orders"}, {"kafka_partition", 0}}},
-                                         {"offset", {{"kafka_offset", 180}}}}});
+  server.set_offsets("snowflake-sink",
+                     {{{"partition", {{"kafka_topic", "orders"}, {"kafka_partition", 0}}},
+                       {"offset", {{"kafka_offset", 180}}}}});
   clock.advance(15s);
   auto resumed = collect(probe);
   EXPECT_EQ(resumed.readings.value("cdcwatch_connector_stalled", sink), 0);
@@ -176,7 +201,8 @@ TEST_F(ConnectTest, ASinkIsStalledWhenRunningWithLagAndFrozenOffsetsForStallAfte
 
   // Frozen again, but nothing is waiting: idle, not stalled.
   Readings idle;
-  idle.set(MetricDef{"cdcwatch_kafka_consumer_group_lag_messages", ""}, {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}, 0);
+  idle.set(MetricDef{"cdcwatch_kafka_consumer_group_lag_messages", ""},
+           {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}, 0);
   store.publish("kafka/msk", idle);
   clock.advance(10min);
   EXPECT_EQ(collect(probe).readings.value("cdcwatch_connector_stalled", sink), 0);
@@ -187,24 +213,29 @@ TEST_F(ConnectTest, AFailedTaskIsNotAStallButItsOwnState) {
   kafka.name = "msk";
   server.put("snowflake-sink", Connector{.type = "sink", .task_states = {"FAILED"}});
   Readings lag;
-  lag.set(MetricDef{"cdcwatch_kafka_consumer_group_lag_messages", ""}, {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}, 500);
+  lag.set(MetricDef{"cdcwatch_kafka_consumer_group_lag_messages", ""},
+          {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}, 500);
   store.publish("kafka/msk", lag);
   ConnectProbe probe(config(), &kafka, Millis(15000), {});
   collect(probe);
   clock.advance(10min);
   auto outcome = collect(probe);
-  EXPECT_EQ(outcome.readings.value("cdcwatch_connector_stalled", labels("snowflake-sink", "sink")), 0);
-  EXPECT_EQ(outcome.readings.value("cdcwatch_connector_task_state",
-                                   labels("snowflake-sink", "sink", {{"task", "0"}, {"state", "FAILED"}})),
+  EXPECT_EQ(outcome.readings.value("cdcwatch_connector_stalled", labels("snowflake-sink", "sink")),
+            0);
+  EXPECT_EQ(outcome.readings.value(
+                "cdcwatch_connector_task_state",
+                labels("snowflake-sink", "sink", {{"task", "0"}, {"state", "FAILED"}})),
             1);
 }
 
 TEST(ConnectorOffsets, DebeziumLsnsInNumberAndTextForm) {
   EXPECT_EQ(debezium_committed_lsn({{"lsn", 24023312}, {"txId", 555}}), 24023312);
-  EXPECT_EQ(debezium_committed_lsn({{"lsn_commit", "16/B374D848"}}), (0x16ull << 32) | 0xB374D848ull);
+  EXPECT_EQ(debezium_committed_lsn({{"lsn_commit", "16/B374D848"}}),
+            (0x16ull << 32) | 0xB374D848ull);
   EXPECT_FALSE(debezium_committed_lsn({{"ts_usec", 1}}));
   EXPECT_FALSE(parse_pg_lsn("16-B374D848"));
-  auto answer = parse_offsets_answer(R"({"offsets":[{"partition":{"server":"orders"},"offset":{"lsn":500,"lsn_proc":600}}]})");
+  auto answer = parse_offsets_answer(
+      R"({"offsets":[{"partition":{"server":"orders"},"offset":{"lsn":500,"lsn_proc":600}}]})");
   EXPECT_EQ(answer.source_lsn, 500);
   EXPECT_FALSE(parse_offsets_answer("[]").error.empty());
 }

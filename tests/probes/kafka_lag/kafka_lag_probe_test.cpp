@@ -1,9 +1,10 @@
 // The consumer-lag probe against librdkafka's mock cluster (the real Kafka protocol on loopback).
+#include "probes/kafka_lag/kafka_lag_probe.h"
+
 #include <gtest/gtest.h>
 
 #include "agent/app/agent.h"
 #include "agent/core/readings_store.h"
-#include "probes/kafka_lag/kafka_lag_probe.h"
 #include "tests/support/child_process.h"
 #include "tests/support/kafka_mock_cluster.h"
 
@@ -26,7 +27,8 @@ struct LagTest : ::testing::Test {
   CollectOutcome collect(KafkaLagProbe& probe) {
     return probe.collect({clock.now() + 10s, clock, store});
   }
-  static Labels partition(const std::string& topic, int p, const std::string& group = "connect-snowflake-sink") {
+  static Labels partition(const std::string& topic, int p,
+                          const std::string& group = "connect-snowflake-sink") {
     return {{"kafka", "msk"}, {"group", group}, {"topic", topic}, {"partition", std::to_string(p)}};
   }
 
@@ -51,14 +53,18 @@ TEST_F(LagTest, ExactLagAcrossPartitionsAndTopics) {
   ASSERT_TRUE(outcome.ok()) << outcome.error_message;
   const Readings& r = outcome.readings;
   EXPECT_EQ(r.value("cdcwatch_kafka_up", {{"kafka", "msk"}}), 1);
-  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_lag_messages", partition("orders.public.orders", 0)), 0);
-  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_lag_messages", partition("orders.public.orders", 1)), 4);
+  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_lag_messages", partition("orders.public.orders", 0)),
+            0);
+  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_lag_messages", partition("orders.public.orders", 1)),
+            4);
   EXPECT_EQ(r.value("cdcwatch_kafka_committed_offset", partition("orders.public.orders", 1)), 2);
-  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_lag_messages", partition("orders.public.orders", 2)), 7)
+  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_lag_messages", partition("orders.public.orders", 2)),
+            7)
       << "no commit: counted from the low watermark";
   EXPECT_EQ(r.value("cdcwatch_kafka_partition_no_commit", partition("orders.public.orders", 2)), 1);
   EXPECT_FALSE(r.value("cdcwatch_kafka_committed_offset", partition("orders.public.orders", 2)));
-  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_lag_messages", partition("orders.public.customers", 0)), 3);
+  EXPECT_EQ(
+      r.value("cdcwatch_kafka_consumer_lag_messages", partition("orders.public.customers", 0)), 3);
   EXPECT_EQ(r.value("cdcwatch_kafka_high_watermark",
                     {{"kafka", "msk"}, {"topic", "orders.public.orders"}, {"partition", "2"}}),
             7);
@@ -68,15 +74,17 @@ TEST_F(LagTest, ExactLagAcrossPartitionsAndTopics) {
   EXPECT_EQ(r.value("cdcwatch_kafka_consumer_group_committed_offset_sum",
                     {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}),
             5 + 2 + 1);
-  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_topic_lag_messages",
-                    {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}, {"topic", "orders.public.orders"}}),
-            11);
+  EXPECT_EQ(
+      r.value("cdcwatch_kafka_consumer_topic_lag_messages", {{"kafka", "msk"},
+                                                             {"group", "connect-snowflake-sink"},
+                                                             {"topic", "orders.public.orders"}}),
+      11);
 }
 
 TEST_F(LagTest, LagInSecondsIsTheAgeOfTheRecordAtTheCommittedOffset) {
   kafka.create_topic("t", 1);
-  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       clock.now().time_since_epoch()).count();
+  int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock.now().time_since_epoch()).count();
   kafka.produce("t", 0, "k", "old", now_ms - 300000);
   kafka.produce("t", 0, "k", "newer", now_ms - 120000);
   kafka.produce("t", 0, "k", "newest", now_ms - 10000);
@@ -110,11 +118,13 @@ TEST_F(LagTest, InterpolationEstimatesLagInSecondsFromTheWatermarkHistory) {
   auto outcome = collect(probe);  // watermark 200 at t0+10s; offset 150 reached the log at ~t0+5s
   ASSERT_TRUE(outcome.ok()) << outcome.error_message;
   Labels group = {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}};
-  EXPECT_DOUBLE_EQ(*outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 0)), 5);
+  EXPECT_DOUBLE_EQ(
+      *outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 0)), 5);
   EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds_interpolated", group), 1);
   clock.advance(20s);
   outcome = collect(probe);
-  EXPECT_DOUBLE_EQ(*outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 0)), 25)
+  EXPECT_DOUBLE_EQ(
+      *outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 0)), 25)
       << "no new records: the unconsumed record keeps ageing";
   EXPECT_EQ(outcome.status["lag_seconds_method"], "interpolation");
 }
@@ -133,7 +143,8 @@ TEST_F(LagTest, AutoFallsBackToInterpolationWhenReadingRecordsIsNotPermitted) {
   auto outcome = collect(probe);
   ASSERT_TRUE(outcome.ok()) << outcome.error_message;
   Labels group = {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}};
-  EXPECT_DOUBLE_EQ(*outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 0)), 5);
+  EXPECT_DOUBLE_EQ(
+      *outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 0)), 5);
   EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds_interpolated", group), 1);
   EXPECT_NE(outcome.status.value("lag_seconds_fallback", "").find("grant READ"), std::string::npos)
       << outcome.status.dump();
@@ -147,9 +158,9 @@ TEST_F(LagTest, StatusFollowsRealCommitsThroughStallRecoveryRewindAndStop) {
   auto status_is = [&](const char* status) {
     auto outcome = collect(probe);
     clock.advance(15s);
-    return outcome.readings.value("cdcwatch_kafka_consumer_group_status",
-                                  {{"kafka", "msk"}, {"group", "connect-snowflake-sink"},
-                                   {"status", status}}) == 1;
+    return outcome.readings.value(
+               "cdcwatch_kafka_consumer_group_status",
+               {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}, {"status", status}}) == 1;
   };
   EXPECT_TRUE(status_is("ok"));
   kafka.produce("t", 0, "k", "v");
@@ -197,15 +208,19 @@ TEST(LagLeaderMove, LagStaysExactWhenAPartitionLeaderMovesToAnotherBroker) {
   ReadingsStore store;
   auto group_lag = [&] {
     auto outcome = probe.collect({clock.now() + 10s, clock, store});
-    return outcome.readings.value("cdcwatch_kafka_consumer_group_lag_messages", {{"kafka", "msk"}, {"group", "g"}});
+    return outcome.readings.value("cdcwatch_kafka_consumer_group_lag_messages",
+                                  {{"kafka", "msk"}, {"group", "g"}});
   };
   EXPECT_EQ(group_lag(), 2 + 1);
   for (int32_t broker : {2, 3}) {
-    ASSERT_EQ(rd_kafka_mock_partition_set_leader(kafka.raw(), "t", 0, broker), RD_KAFKA_RESP_ERR_NO_ERROR);
-    ASSERT_EQ(rd_kafka_mock_partition_set_leader(kafka.raw(), "t", 1, broker), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_EQ(rd_kafka_mock_partition_set_leader(kafka.raw(), "t", 0, broker),
+              RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_EQ(rd_kafka_mock_partition_set_leader(kafka.raw(), "t", 1, broker),
+              RD_KAFKA_RESP_ERR_NO_ERROR);
     kafka.produce("t", 0, "k", "v");
     std::optional<double> lag;
-    for (int i = 0; i < 20 && lag != std::optional<double>(double(3 + broker - 1)); ++i) lag = group_lag();
+    for (int i = 0; i < 20 && lag != std::optional<double>(double(3 + broker - 1)); ++i)
+      lag = group_lag();
     EXPECT_EQ(lag, 3 + broker - 1) << "leader now broker " << broker;
   }
 }
@@ -216,8 +231,10 @@ TEST_F(LagTest, AnInvalidPropertyIsAConfigErrorNamingTheKeyButNotASecretValue) {
   KafkaLagProbe probe(c, Millis(15000));
   auto outcome = collect(probe);
   EXPECT_EQ(outcome.error_reason, "config");
-  EXPECT_NE(outcome.error_message.find("security.protocol"), std::string::npos) << outcome.error_message;
-  EXPECT_EQ(outcome.error_message.find("hunter2-protocol"), std::string::npos) << outcome.error_message;
+  EXPECT_NE(outcome.error_message.find("security.protocol"), std::string::npos)
+      << outcome.error_message;
+  EXPECT_EQ(outcome.error_message.find("hunter2-protocol"), std::string::npos)
+      << outcome.error_message;
 }
 
 TEST_F(LagTest, SaslPropertiesReachLibrdkafka) {
@@ -227,7 +244,8 @@ TEST_F(LagTest, SaslPropertiesReachLibrdkafka) {
   KafkaLagProbe probe(c, Millis(15000));
   auto outcome = collect(probe);
   EXPECT_EQ(outcome.error_reason, "config") << "librdkafka validated the mechanism we passed";
-  EXPECT_NE(outcome.error_message.find("SASL mechanism"), std::string::npos) << outcome.error_message;
+  EXPECT_NE(outcome.error_message.find("SASL mechanism"), std::string::npos)
+      << outcome.error_message;
 }
 
 TEST_F(LagTest, ATopicWithAThousandPartitions) {
@@ -239,7 +257,8 @@ TEST_F(LagTest, ATopicWithAThousandPartitions) {
   ASSERT_TRUE(outcome.ok()) << outcome.error_message;
   EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_consumer_group_lag_messages",
                                    {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}),
-            50) << "100 partitions hold a record, half of them committed past it";
+            50)
+      << "100 partitions hold a record, half of them committed past it";
   EXPECT_EQ(outcome.readings.family("cdcwatch_kafka_high_watermark")->series.size(), 1000u);
 }
 
@@ -253,8 +272,9 @@ TEST_F(LagTest, PartitionMetricsOffKeepsGroupAndTopicAggregatesOnly) {
   auto outcome = collect(probe);
   ASSERT_TRUE(outcome.ok()) << outcome.error_message;
   EXPECT_EQ(outcome.readings.family("cdcwatch_kafka_consumer_lag_messages"), nullptr);
-  EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_consumer_topic_lag_messages",
-                                   {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}, {"topic", "t"}}),
+  EXPECT_EQ(outcome.readings.value(
+                "cdcwatch_kafka_consumer_topic_lag_messages",
+                {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}, {"topic", "t"}}),
             1);
 }
 
@@ -264,8 +284,10 @@ TEST_F(LagTest, TheAgentExportsTheSeriesOnMetrics) {
   kafka.commit("connect-snowflake-sink", "orders.public.orders", 0, 0);
   testing::TempDir state;
   Config config = parse_config(ConfigNode::load_string(
-      "agent:\n  state_dir: " + state.path() + "\n  listen: 127.0.0.1:0\n  interval: 1s\n"
-      "kafka:\n  - name: msk\n    bootstrap_servers: \"" + kafka.bootstrap() +
+      "agent:\n  state_dir: " + state.path() +
+          "\n  listen: 127.0.0.1:0\n  interval: 1s\n"
+          "kafka:\n  - name: msk\n    bootstrap_servers: \"" +
+          kafka.bootstrap() +
           "\"\n    consumer_groups: [connect-snowflake-sink]\n    topics: [\"orders.public.*\"]\n",
       "test.yml"));
   SystemClock system_clock;
@@ -278,8 +300,10 @@ TEST_F(LagTest, TheAgentExportsTheSeriesOnMetrics) {
     std::this_thread::sleep_for(100ms);
   }
   agent.stop();
-  EXPECT_NE(text.find("cdcwatch_kafka_consumer_group_lag_messages{kafka=\"msk\",group=\"connect-snowflake-sink\"} 1"),
-            std::string::npos) << text.substr(0, 6000);
+  EXPECT_NE(text.find("cdcwatch_kafka_consumer_group_lag_messages{kafka=\"msk\",group=\"connect-"
+                      "snowflake-sink\"} 1"),
+            std::string::npos)
+      << text.substr(0, 6000);
   EXPECT_NE(text.find("cdcwatch_probe_up{probe=\"kafka/msk\"} 1"), std::string::npos);
 }
 
