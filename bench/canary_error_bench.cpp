@@ -5,37 +5,26 @@
 #include <cstdio>
 #include <string>
 #include <thread>
+#include <vector>
 
-#include "agent/app/agent.h"
-#include "agent/app/config.h"
-#include "tests/support/child_process.h"
-#include "tests/support/drill_config.h"
-#include "tests/support/pagerduty_server.h"
-#include "tests/support/pipeline_simulator.h"
+#include "tests/support/watched_pipeline.h"
 
 int main(int argc, char** argv) {
   using namespace cdcwatch;
   int seconds = argc > 1 ? std::stoi(argv[1]) : 60;
   int interval = argc > 2 ? std::stoi(argv[2]) : 1;
-  testing::PipelineSimulator sim({.orders_per_second = 5});
-  testing::PagerDutyServer pagerduty;
-  pagerduty.start();
-  testing::TempDir state;
-  Config config = parse_config(ConfigNode::load_string(
-      testing::drill_config(sim, {.state_dir = state.path(),
-                                  .pagerduty_url = pagerduty.url(),
-                                  .interval = std::to_string(interval) + "s"}),
-      "bench.yml"));
-  SystemClock clock;
-  Agent agent(config, clock);
-  agent.start();
-  std::this_thread::sleep_for(std::chrono::seconds(seconds));
-  std::string metrics = agent.metrics_text();
-  agent.stop();
+  std::string metrics;
+  std::vector<testing::CanaryArrival> arrivals;
+  {
+    testing::WatchedPipeline pipeline(std::to_string(interval) + "s");
+    std::this_thread::sleep_for(std::chrono::seconds(seconds));
+    metrics = pipeline.agent->metrics_text();
+    arrivals = pipeline.sim.canary_arrivals();
+  }
 
   double truth_sum[2] = {0, 0};
   int truth_count[2] = {0, 0};
-  for (const auto& arrival : sim.canary_arrivals()) {
+  for (const auto& arrival : arrivals) {
     if (arrival.agent_id != "drill") continue;
     truth_sum[0] += arrival.reached_kafka - arrival.written_at;
     ++truth_count[0];

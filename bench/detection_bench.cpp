@@ -9,13 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "agent/app/agent.h"
-#include "agent/app/config.h"
-#include "tests/support/child_process.h"
-#include "tests/support/drill_config.h"
 #include "tests/support/eventually.h"
-#include "tests/support/pagerduty_server.h"
-#include "tests/support/pipeline_simulator.h"
+#include "tests/support/watched_pipeline.h"
 
 namespace {
 
@@ -31,40 +26,25 @@ struct Incident {
 
 // One run: a fresh pipeline and agent; seconds from injection to the page, or -1.
 double run_once(const Incident& incident, int interval_s, int stale_after_s) {
-  testing::PipelineSimulator sim({.orders_per_second = 5});
-  testing::PagerDutyServer pagerduty;
-  pagerduty.start();
-  testing::TempDir state;
-  Config config = parse_config(ConfigNode::load_string(
-      testing::drill_config(sim, {.state_dir = state.path(),
-                                  .pagerduty_url = pagerduty.url(),
-                                  .interval = std::to_string(interval_s) + "s",
-                                  .stale_after = std::to_string(stale_after_s) + "s"}),
-      "bench.yml"));
-  SystemClock clock;
-  Agent agent(config, clock);
-  agent.start();
+  testing::WatchedPipeline pipeline(std::to_string(interval_s) + "s",
+                                    std::to_string(stale_after_s) + "s");
   bool healthy = testing::eventually(
       [&] {
-        auto freshness = testing::series_value(
-            agent.metrics_text(),
-            "cdcwatch_canary_freshness_seconds{canary=\"shop\",stage=\"warehouse\"}");
+        auto freshness = pipeline.warehouse_freshness();
         return freshness && *freshness < 2.0 * interval_s + 1;
       },
       std::chrono::seconds(120));
+  if (!healthy) return -1;
+  auto injected = std::chrono::steady_clock::now();
+  pipeline.sim.set_fault(incident.fault, true);
   double seconds = -1;
-  if (healthy) {
-    auto injected = std::chrono::steady_clock::now();
-    sim.set_fault(incident.fault, true);
-    if (testing::eventually([&] { return pagerduty.has_event(incident.alert, "trigger"); },
-                            std::chrono::seconds(600))) {
-      seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - injected).count();
-    }
-    sim.set_fault(incident.fault, false);
-    testing::eventually([&] { return pagerduty.has_event(incident.alert, "resolve"); },
-                        std::chrono::seconds(120));
+  if (testing::eventually([&] { return pipeline.pagerduty.has_event(incident.alert, "trigger"); },
+                          std::chrono::seconds(600))) {
+    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - injected).count();
   }
-  agent.stop();
+  pipeline.sim.set_fault(incident.fault, false);
+  testing::eventually([&] { return pipeline.pagerduty.has_event(incident.alert, "resolve"); },
+                      std::chrono::seconds(120));
   return seconds;
 }
 

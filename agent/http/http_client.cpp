@@ -83,7 +83,8 @@ HttpResponse send_http(const HttpRequest& request) {
   client.set_read_timeout(timeout / 1'000'000, timeout % 1'000'000);
   client.set_write_timeout(timeout / 1'000'000, timeout % 1'000'000);
   client.set_keep_alive(false);
-  if (request.basic_auth) client.set_basic_auth(request.basic_auth->first, request.basic_auth->second);
+  if (request.basic_auth)
+    client.set_basic_auth(request.basic_auth->first, request.basic_auth->second);
   if (url->scheme == "https") {
     if (!request.ca_file.empty()) client.set_ca_cert_path(request.ca_file);
     client.enable_server_certificate_verification(true);
@@ -110,7 +111,9 @@ HttpResponse send_http(const HttpRequest& request) {
   httplib::Error error = httplib::Error::Success;
   bool sent = client.send(req, res, error);
   if (too_large) {
-    response.error = "response body larger than " + std::to_string(request.max_body_bytes) + " bytes";
+    response.body_too_large = true;
+    response.error =
+        "response body larger than " + std::to_string(request.max_body_bytes) + " bytes";
   } else if (too_slow) {
     response.error = "timeout after " + format_duration(request.timeout);
   } else if (!sent) {

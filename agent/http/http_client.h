@@ -31,6 +31,7 @@ struct HttpResponse {
   std::multimap<std::string, std::string> headers;  // names lower-cased
   std::string error;  // transport problem: "timeout", "connection refused", "response body larger
                       // than N bytes"
+  bool body_too_large = false;  // more than max_body_bytes arrived: retrying will not help
 
   bool transport_ok() const { return error.empty() && status != 0; }
   bool success() const { return transport_ok() && status >= 200 && status < 300; }

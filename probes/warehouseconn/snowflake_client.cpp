@@ -26,8 +26,7 @@ std::string new_request_id() {
 }
 
 bool retryable(const HttpResponse& response) {
-  if (!response.transport_ok())
-    return response.error.find("larger than") == std::string::npos;  // not a cap hit
+  if (!response.transport_ok()) return !response.body_too_large;
   return response.status == 429 || response.status == 503 || response.status == 504 ||
          response.status == 408;
 }

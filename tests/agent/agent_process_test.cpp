@@ -27,6 +27,13 @@ using namespace std::chrono_literals;
 
 const std::string kBinary = CDCWATCH_BINARY;
 
+// A config with no probes: the agent's state in `dir`, any free port, plus `agent_keys` (YAML lines
+// indented under agent:).
+std::string minimal_config(TempDir& dir, const std::string& agent_keys = "") {
+  return dir.write("c.yml",
+                   "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:0\n" + agent_keys);
+}
+
 // Starts `cdcwatch run` and returns the port it logged.
 int start_and_get_port(ChildProcess& child) {
   EXPECT_TRUE(child.wait_for_err("listening on port", 10s)) << child.err();
@@ -96,9 +103,7 @@ TEST(CheckConfig, ErrorsNameTheLineTheKeyAndTheFix) {
 
 TEST(Run, ServesEndpointsAndStopsCleanlyOnSigterm) {
   TempDir dir;
-  std::string config =
-      dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:0\n");
-  ChildProcess child({kBinary, "run", "--config", config});
+  ChildProcess child({kBinary, "run", "--config", minimal_config(dir)});
   int port = start_and_get_port(child);
   ASSERT_GT(port, 0);
   std::string base = "http://127.0.0.1:" + std::to_string(port);
@@ -116,9 +121,7 @@ TEST(Run, ServesEndpointsAndStopsCleanlyOnSigterm) {
 
 TEST(Run, OversizedRequestsAreRefusedAndTheEndpointsStayUp) {
   TempDir dir;
-  std::string config =
-      dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:0\n");
-  ChildProcess child({kBinary, "run", "--config", config});
+  ChildProcess child({kBinary, "run", "--config", minimal_config(dir)});
   int port = start_and_get_port(child);
   ASSERT_GT(port, 0);
   std::string base = "http://127.0.0.1:" + std::to_string(port);
@@ -136,9 +139,7 @@ TEST(Run, OversizedRequestsAreRefusedAndTheEndpointsStayUp) {
 
 TEST(Run, ManyIdleConnectionsDoNotGrowTheAgentBeyondItsConnectionLimit) {
   TempDir dir;
-  std::string config = dir.write("c.yml", "agent:\n  state_dir: " + dir.path() +
-                                              "\n  listen: 127.0.0.1:0\n  max_connections: 4\n");
-  ChildProcess child({kBinary, "run", "--config", config});
+  ChildProcess child({kBinary, "run", "--config", minimal_config(dir, "  max_connections: 4\n")});
   int port = start_and_get_port(child);
   ASSERT_GT(port, 0);
   auto threads = [&] {
@@ -173,9 +174,7 @@ TEST(Run, ManyIdleConnectionsDoNotGrowTheAgentBeyondItsConnectionLimit) {
 
 TEST(Run, SighupReloadsAGoodConfigAndKeepsTheOldOneOnErrors) {
   TempDir dir;
-  std::string config =
-      dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + "\n  listen: 127.0.0.1:0\n");
-  ChildProcess child({kBinary, "run", "--config", config});
+  ChildProcess child({kBinary, "run", "--config", minimal_config(dir)});
   int port = start_and_get_port(child);
   ASSERT_GT(port, 0);
   std::string base = "http://127.0.0.1:" + std::to_string(port);

@@ -29,10 +29,11 @@ using namespace std::chrono_literals;
 
 std::set<std::string> exported_names(const std::string& metrics_text) {
   std::set<std::string> names;
+  static const std::regex type_line(R"(# TYPE (\S+) (\S+))");
   std::istringstream lines(metrics_text);
   for (std::string line; std::getline(lines, line);) {
     std::smatch match;
-    if (std::regex_match(line, match, std::regex(R"(# TYPE (\S+) (\S+))"))) {
+    if (std::regex_match(line, match, type_line)) {
       names.insert(match[1]);
       if (match[2] == "histogram") {
         for (const char* suffix : {"_bucket", "_sum", "_count"})

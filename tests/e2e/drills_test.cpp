@@ -12,6 +12,7 @@
 #include "tests/support/eventually.h"
 #include "tests/support/pagerduty_server.h"
 #include "tests/support/pipeline_simulator.h"
+#include "tests/support/watched_pipeline.h"
 
 namespace cdcwatch {
 namespace {
@@ -19,22 +20,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::Fault;
 
-struct Drill : ::testing::Test {
-  Drill() {
-    pagerduty.start();
-    config = parse_config(ConfigNode::load_string(
-        testing::drill_config(sim, {.state_dir = state.path(), .pagerduty_url = pagerduty.url()}),
-        "drill.yml"));
-    agent = std::make_unique<Agent>(config, clock);
-    agent->start();
-  }
-  ~Drill() override { agent->stop(); }
-
-  std::optional<double> warehouse_freshness() {
-    return testing::series_value(
-        agent->metrics_text(),
-        "cdcwatch_canary_freshness_seconds{canary=\"shop\",stage=\"warehouse\"}");
-  }
+struct Drill : ::testing::Test, testing::WatchedPipeline {
   // The pipeline flows end to end: a fresh canary reached the warehouse.
   bool healthy() {
     return testing::eventually(
@@ -65,13 +51,6 @@ struct Drill : ::testing::Test {
     EXPECT_TRUE(testing::eventually([&] { return pagerduty.has_event(alert, "resolve"); }, 90s))
         << alert << " did not resolve after healing";
   }
-
-  testing::PipelineSimulator sim{{.orders_per_second = 5}};
-  testing::PagerDutyServer pagerduty;
-  testing::TempDir state;
-  Config config;
-  SystemClock clock;
-  std::unique_ptr<Agent> agent;
 };
 
 TEST_F(Drill, AHealthyPipelineUnderLoadPagesNothing) {

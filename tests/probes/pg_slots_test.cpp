@@ -289,15 +289,20 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
   return condition();
 }
 
-TEST(PgSlotsAgent, SurvivesPostgresStoppingAndStartingUnderIt) {
-  PostgresServer pg;
-  pg.exec("SELECT pg_create_logical_replication_slot('debezium_slot', 'pgoutput')");
-  testing::TempDir state;
-  Config config = parse_config(ConfigNode::load_string(
+// An agent whose only probe watches `pg` as source "orders", every 200 ms.
+Config agent_watching(const PostgresServer& pg, const testing::TempDir& state) {
+  return parse_config(ConfigNode::load_string(
       "agent:\n  state_dir: " + state.path() +
           "\n  listen: 127.0.0.1:0\n  interval: 200ms\npostgres:\n  - name: orders\n    dsn: \"" +
           pg.dsn() + "\"\n    connect_timeout: 1s\n",
       "test.yml"));
+}
+
+TEST(PgSlotsAgent, SurvivesPostgresStoppingAndStartingUnderIt) {
+  PostgresServer pg;
+  pg.exec("SELECT pg_create_logical_replication_slot('debezium_slot', 'pgoutput')");
+  testing::TempDir state;
+  Config config = agent_watching(pg, state);
   SystemClock clock;
   Agent agent(config, clock);
   agent.start();
@@ -332,11 +337,7 @@ TEST(PgSlotsAgent, SurvivesItsBackendTerminatedAndPostgresCrashing) {
   PostgresServer pg;
   pg.exec("SELECT pg_create_logical_replication_slot('debezium_slot', 'pgoutput')");
   testing::TempDir state;
-  Config config = parse_config(ConfigNode::load_string(
-      "agent:\n  state_dir: " + state.path() +
-          "\n  listen: 127.0.0.1:0\n  interval: 200ms\npostgres:\n  - name: orders\n    dsn: \"" +
-          pg.dsn() + "\"\n    connect_timeout: 1s\n",
-      "test.yml"));
+  Config config = agent_watching(pg, state);
   SystemClock clock;
   Agent agent(config, clock);
   agent.start();

@@ -1,0 +1,24 @@
+#include "tests/support/watched_pipeline.h"
+
+#include "agent/app/config.h"
+
+namespace cdcwatch::testing {
+
+WatchedPipeline::WatchedPipeline(std::string interval, std::string stale_after) {
+  pagerduty.start();
+  DrillSettings settings{.state_dir = state_.path(), .pagerduty_url = pagerduty.url()};
+  settings.interval = std::move(interval);
+  settings.stale_after = std::move(stale_after);
+  Config config = parse_config(ConfigNode::load_string(drill_config(sim, settings), "drill.yml"));
+  agent = std::make_unique<Agent>(config, clock_);
+  agent->start();
+}
+
+WatchedPipeline::~WatchedPipeline() { agent->stop(); }
+
+std::optional<double> WatchedPipeline::warehouse_freshness() const {
+  return series_value(agent->metrics_text(),
+                      "cdcwatch_canary_freshness_seconds{canary=\"shop\",stage=\"warehouse\"}");
+}
+
+}  // namespace cdcwatch::testing
