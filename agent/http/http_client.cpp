@@ -6,14 +6,10 @@
 #include <cctype>
 #include <chrono>
 
+#include "agent/core/text_case.h"
+
 namespace cdcwatch {
 namespace {
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
 
 std::string describe(httplib::Error error) {
   switch (error) {
@@ -46,7 +42,7 @@ std::optional<ParsedUrl> parse_url(const std::string& url) {
   ParsedUrl out;
   size_t scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return std::nullopt;
-  out.scheme = lower(url.substr(0, scheme_end));
+  out.scheme = ascii_lower(url.substr(0, scheme_end));
   if (out.scheme != "http" && out.scheme != "https") return std::nullopt;
   size_t host_start = scheme_end + 3;
   size_t path_start = url.find('/', host_start);
@@ -120,7 +116,8 @@ HttpResponse send_http(const HttpRequest& request) {
     response.error = describe(error);
   } else {
     response.status = res.status;
-    for (const auto& [name, value] : res.headers) response.headers.emplace(lower(name), value);
+    for (const auto& [name, value] : res.headers)
+      response.headers.emplace(ascii_lower(name), value);
   }
   return response;
 }

@@ -4,11 +4,12 @@
 #include <cctype>
 #include <map>
 
+#include "agent/core/text_case.h"
+
 namespace cdcwatch {
 
 std::string type_family(const std::string& data_type, std::optional<int> scale) {
-  std::string t = data_type;
-  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::string t = ascii_lower(data_type);
   static const std::map<std::string, std::string> families = {
       {"smallint", "integer"},
       {"integer", "integer"},

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <chrono>
 
+#include "agent/core/text_case.h"
+
 namespace cdcwatch {
 namespace {
 
@@ -23,12 +25,6 @@ const MetricDef kRatio{"cdcwatch_reconcile_difference_ratio",
                        "|warehouse rows - source rows| / source rows, in the settled window"};
 const MetricDef kQuerySeconds{"cdcwatch_consistency_query_seconds",
                               "Time the table's check queries took on each side in the last run"};
-
-std::string upper(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return std::toupper(c); });
-  return text;
-}
 
 std::vector<std::string> split(const std::string& name) {
   std::vector<std::string> parts;
@@ -86,7 +82,7 @@ std::optional<std::vector<ColumnInfo>> ConsistencyProbe::columns(Side& side,
     sql = "SELECT COLUMN_NAME, DATA_TYPE, IS_NULLABLE, NUMERIC_SCALE FROM " + parts[0] +
           ".INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY "
           "ORDINAL_POSITION";
-    params = {upper(parts[1]), upper(parts[2])};
+    params = {ascii_upper(parts[1]), ascii_upper(parts[2])};
   } else {
     sql =
         "SELECT column_name, data_type, is_nullable, numeric_scale FROM information_schema.columns "

@@ -5,16 +5,11 @@
 #include <map>
 #include <set>
 
+#include "agent/core/text_case.h"
 #include "probes/consistency/column_types.h"
 
 namespace cdcwatch {
 namespace {
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
 
 bool sink_metadata(const std::string& column) {
   static const std::set<std::string> names = {"record_metadata", "record_content"};
@@ -26,11 +21,11 @@ bool sink_metadata(const std::string& column) {
 std::vector<Drift> compare_columns(const std::vector<ColumnInfo>& source,
                                    const std::vector<ColumnInfo>& target) {
   std::map<std::string, const ColumnInfo*> by_name;
-  for (const auto& column : target) by_name[lower(column.name)] = &column;
+  for (const auto& column : target) by_name[ascii_lower(column.name)] = &column;
   std::vector<Drift> drifts;
   std::set<std::string> seen;
   for (const auto& column : source) {
-    std::string name = lower(column.name);
+    std::string name = ascii_lower(column.name);
     seen.insert(name);
     auto it = by_name.find(name);
     if (it == by_name.end()) {
@@ -53,7 +48,7 @@ std::vector<Drift> compare_columns(const std::vector<ColumnInfo>& source,
     }
   }
   for (const auto& column : target) {
-    std::string name = lower(column.name);
+    std::string name = ascii_lower(column.name);
     if (!seen.count(name) && !sink_metadata(name)) {
       drifts.push_back(
           {name, "extra_in_target", "target " + column.data_type + " is not in the source"});

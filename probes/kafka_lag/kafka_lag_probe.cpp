@@ -55,7 +55,9 @@ int remaining_ms(TimePoint deadline, const Clock& clock, int cap_ms) {
 }  // namespace
 
 KafkaLagProbe::KafkaLagProbe(KafkaClusterConfig config, Millis default_interval)
-    : config_(std::move(config)), interval_(config_.interval.value_or(default_interval)) {}
+    : config_(std::move(config)),
+      interval_(config_.interval.value_or(default_interval)),
+      committed_reader_(config_) {}
 
 void KafkaLagProbe::add_groups(const std::vector<std::string>& groups) {
   std::lock_guard lock(groups_mutex_);
@@ -63,7 +65,7 @@ void KafkaLagProbe::add_groups(const std::vector<std::string>& groups) {
 }
 
 uint64_t KafkaLagProbe::requests_sent() {
-  return client_ ? cdcwatch::requests_sent(client_.get()) : 0;
+  return (client_ ? cdcwatch::requests_sent(client_.get()) : 0) + committed_reader_.requests_sent();
 }
 
 std::vector<std::string> KafkaLagProbe::groups() const {
@@ -120,102 +122,21 @@ bool KafkaLagProbe::read_watermarks(const std::vector<TopicPartition>& partition
   return error.empty();
 }
 
-std::map<std::string, KafkaLagProbe::GroupOffsets> KafkaLagProbe::fetch_offsets(
-    const std::vector<std::pair<std::string, std::vector<TopicPartition>>>& requests,
-    int timeout_ms) {
-  std::map<std::string, GroupOffsets> out;
-  if (requests.empty()) return out;
-  rd_kafka_queue_t* queue = rd_kafka_queue_new(client_.get());
-  rd_kafka_AdminOptions_t* options =
-      rd_kafka_AdminOptions_new(client_.get(), RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
-  char error[256];
-  rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, error, sizeof error);
-  std::map<std::string, size_t> expected, answers;  // a group's partitions may span requests
-  for (const auto& [group, partitions] : requests) {
-    rd_kafka_topic_partition_list_t* wanted = nullptr;  // null: every partition the group committed
-    if (!partitions.empty()) {
-      wanted = rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
-      for (const auto& [topic, partition] : partitions) {
-        rd_kafka_topic_partition_list_add(wanted, topic.c_str(), partition);
-      }
-    }
-    // librdkafka 2.0 takes one group per call; the calls still run concurrently.
-    rd_kafka_ListConsumerGroupOffsets_t* request =
-        rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), wanted);
-    rd_kafka_ListConsumerGroupOffsets(client_.get(), &request, 1, options, queue);
-    rd_kafka_ListConsumerGroupOffsets_destroy(request);
-    if (wanted) rd_kafka_topic_partition_list_destroy(wanted);
-    out[group].error = "OffsetFetch for group " + group + " got no answer in time";
-    ++expected[group];
-  }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms + 1000);
-  for (size_t answered = 0;
-       answered < requests.size() && std::chrono::steady_clock::now() < deadline;) {
-    rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 100);
-    if (!event) continue;
-    ++answered;
-    if (rd_kafka_event_error(event)) {
-      std::string message = rd_kafka_event_error_string(event);
-      for (auto& [group, offsets] : out) {
-        if (offsets.committed.empty()) offsets.error = "OffsetFetch failed: " + message;
-      }
-    } else if (const auto* result = rd_kafka_event_ListConsumerGroupOffsets_result(event)) {
-      size_t count = 0;
-      const rd_kafka_group_result_t** results =
-          rd_kafka_ListConsumerGroupOffsets_result_groups(result, &count);
-      for (size_t i = 0; i < count; ++i) {
-        std::string group = rd_kafka_group_result_name(results[i]);
-        GroupOffsets& offsets = out[group];
-        if (++answers[group] == expected[group] && offsets.error.ends_with("no answer in time")) {
-          offsets.error.clear();
-        }
-        if (const rd_kafka_error_t* err = rd_kafka_group_result_error(results[i])) {
-          offsets.error =
-              "OffsetFetch for group " + group + " failed: " + rd_kafka_error_string(err);
-          continue;
-        }
-        const rd_kafka_topic_partition_list_t* list = rd_kafka_group_result_partitions(results[i]);
-        for (int p = 0; list && p < list->cnt; ++p) {
-          const auto& tp = list->elems[p];
-          if (tp.err == RD_KAFKA_RESP_ERR_NO_ERROR && tp.offset >= 0) {
-            offsets.committed[{tp.topic, tp.partition}] = tp.offset;
-          }
-        }
-      }
-    }
-    rd_kafka_event_destroy(event);
-  }
-  rd_kafka_AdminOptions_destroy(options);
-  rd_kafka_queue_destroy(queue);
-  return out;
-}
-
 std::map<std::string, KafkaLagProbe::GroupOffsets> KafkaLagProbe::read_committed(
     const std::vector<std::string>& groups, const std::vector<TopicPartition>& partitions,
     int timeout_ms) {
-  // Ask each group for everything it committed (a null partition list). A broker answers with
-  // the group's partitions; librdkafka's mock cluster answers nothing, and a group may not have
-  // committed yet, so an empty answer is asked again with a list: the topics the group was last
-  // seen on, and every partition on every tenth cycle or when nothing is known (librdkafka
-  // checks listed partitions for duplicates pairwise, so a 10,000-partition list is expensive).
-  std::vector<std::pair<std::string, std::vector<TopicPartition>>> everything;
-  for (const auto& group : groups) everything.emplace_back(group, std::vector<TopicPartition>{});
-  std::map<std::string, GroupOffsets> out = fetch_offsets(everything, timeout_ms);
+  // Each group is asked for the topics it was last seen committing on, and for every partition on
+  // every tenth cycle or while nothing is known (OffsetFetch answers only the listed partitions).
   bool full_scan = cycles_++ % 10 == 0;
-  std::vector<std::pair<std::string, std::vector<TopicPartition>>> listed;
-  for (const auto& [group, offsets] : out) {
-    if (!offsets.error.empty() || !offsets.committed.empty()) continue;
+  std::map<std::string, std::vector<TopicPartition>> wanted;
+  for (const auto& group : groups) {
     const auto& known = group_topics_[group];
+    auto& list = wanted[group];
     for (const auto& tp : partitions) {
-      if (!full_scan && !known.empty() && !known.count(tp.first)) continue;
-      if (listed.empty() || listed.back().first != group ||
-          listed.back().second.size() >= kListOffsetsBatch) {
-        listed.emplace_back(group, std::vector<TopicPartition>{});
-      }
-      listed.back().second.push_back(tp);
+      if (full_scan || known.empty() || known.count(tp.first)) list.push_back(tp);
     }
   }
-  for (auto& [group, offsets] : fetch_offsets(listed, timeout_ms)) out[group] = std::move(offsets);
+  std::map<std::string, GroupOffsets> out = committed_reader_.read(wanted, timeout_ms);
   for (const auto& [group, offsets] : out) {
     if (!offsets.error.empty()) continue;
     std::set<std::string> topics;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "agent/core/probe.h"
+#include "probes/kafka_lag/committed_offsets_reader.h"
 #include "probes/kafka_lag/consumer_status.h"
 #include "probes/kafka_lag/watermark_history.h"
 #include "probes/kafkaconn/kafka_cluster_config.h"
@@ -48,15 +49,7 @@ class KafkaLagProbe final : public Probe {
   // High (or low) watermarks of the partitions into `out`; false with `error` when not answered.
   bool read_watermarks(const std::vector<TopicPartition>& partitions, bool high, int timeout_ms,
                        std::map<TopicPartition, PartitionOffsets>& out, std::string& error);
-  struct GroupOffsets {
-    std::map<TopicPartition, int64_t> committed;
-    std::string error;
-  };
-  // Every group's committed offsets through one client, the OffsetFetch requests of all groups in
-  // flight together.
-  std::map<std::string, GroupOffsets> fetch_offsets(
-      const std::vector<std::pair<std::string, std::vector<TopicPartition>>>& requests,
-      int timeout_ms);
+  using GroupOffsets = CommittedOffsetsReader::GroupOffsets;
   std::map<std::string, GroupOffsets> read_committed(const std::vector<std::string>& groups,
                                                      const std::vector<TopicPartition>& partitions,
                                                      int timeout_ms);
@@ -71,7 +64,8 @@ class KafkaLagProbe final : public Probe {
 
   KafkaClusterConfig config_;
   Millis interval_;
-  KafkaHandle client_;
+  KafkaHandle client_;  // metadata, watermarks and record reads
+  CommittedOffsetsReader committed_reader_;
   mutable std::mutex groups_mutex_;
   std::set<std::string> extra_groups_;
   std::map<std::tuple<std::string, std::string, int32_t>, PartitionWindow> windows_;

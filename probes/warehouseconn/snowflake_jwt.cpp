@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "agent/core/file_permissions.h"
+#include "agent/core/text_case.h"
 
 namespace cdcwatch {
 
@@ -101,15 +102,13 @@ std::string snowflake_jwt_account(const std::string& account) {
   } else if (auto dash = out.find('-'); dash != std::string::npos && dash > 0) {
     out.resize(dash);
   }
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
+  return ascii_upper(out);
 }
 
 std::string make_snowflake_jwt(const SnowflakeKey& key, const std::string& account,
                                const std::string& user, int64_t issued_at,
                                int64_t lifetime_seconds) {
-  std::string qualified = snowflake_jwt_account(account) + ".";
-  for (char c : user) qualified += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string qualified = snowflake_jwt_account(account) + "." + ascii_upper(user);
   nlohmann::json header = {{"alg", "RS256"}, {"typ", "JWT"}};
   nlohmann::json claims = {{"iss", qualified + "." + key.public_key_fingerprint()},
                            {"sub", qualified},

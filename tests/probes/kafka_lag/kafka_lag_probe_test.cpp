@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <thread>
+
 #include "agent/app/agent.h"
 #include "agent/core/readings_store.h"
 #include "tests/support/child_process.h"
@@ -190,6 +193,52 @@ TEST_F(LagTest, BrokerDownReportsDownWithoutStaleLagThenRecovers) {
   bool recovered = false;
   for (int i = 0; i < 20 && !recovered; ++i) recovered = collect(probe).ok();
   EXPECT_TRUE(recovered);
+}
+
+// Brokers that drop and come back while offset requests are in flight and timing out: librdkafka
+// 2.0.2's admin ListConsumerGroupOffsets aborted the process here (an assertion on a freed
+// request), so a flapping cluster must leave the probe reporting, never crashed.
+TEST(LagFlappingBrokers, BrokersDroppingMidRequestNeverAbortTheProbeAndLagRecovers) {
+  testing::KafkaMockCluster kafka{3};
+  kafka.create_topic("t", 6, 3);
+  for (int p = 0; p < 6; ++p) kafka.produce("t", p, "k", "v");
+  std::vector<std::string> groups;
+  for (int g = 0; g < 6; ++g) {
+    groups.push_back("g" + std::to_string(g));
+    for (int p = 0; p < 6; ++p) kafka.commit(groups.back(), "t", p, 1);
+  }
+  KafkaClusterConfig c;
+  c.name = "msk";
+  c.bootstrap_servers = kafka.bootstrap();
+  c.consumer_groups = groups;
+  c.request_timeout = Millis(300);
+  KafkaLagProbe probe(c, Millis(1000));
+  FakeClock clock{TimePoint(std::chrono::seconds(1'800'000'000))};
+  ReadingsStore store;
+  std::mt19937 random(7);
+  int down_cycles = 0;
+  for (int cycle = 0; cycle < 20; ++cycle) {
+    bool down = random() % 2 == 0;
+    for (int broker = 1; broker <= 3; ++broker) {
+      if (random() % 3 != 0) kafka.set_broker_down(broker, down);
+    }
+    std::thread flap([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(random() % 200));
+      kafka.set_broker_down(1 + static_cast<int>(random() % 3), random() % 2 == 0);
+    });
+    auto outcome = probe.collect({clock.now() + 1s, clock, store});
+    flap.join();
+    if (!outcome.ok()) ++down_cycles;
+  }
+  EXPECT_GT(down_cycles, 0) << "the flapping reached the probe";
+  for (int broker = 1; broker <= 3; ++broker) kafka.set_broker_down(broker, false);
+  std::optional<double> lag;
+  for (int i = 0; i < 30 && lag != std::optional<double>(0.0); ++i) {
+    auto outcome = probe.collect({clock.now() + 5s, clock, store});
+    lag = outcome.readings.value("cdcwatch_kafka_consumer_group_lag_messages",
+                                 {{"kafka", "msk"}, {"group", "g5"}});
+  }
+  EXPECT_EQ(lag, 0.0) << "every group's lag reads again once the brokers are back";
 }
 
 TEST(LagLeaderMove, LagStaysExactWhenAPartitionLeaderMovesToAnotherBroker) {

@@ -1,0 +1,88 @@
+#include "probes/kafka_lag/committed_offsets_reader.h"
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+
+namespace cdcwatch {
+namespace {
+
+// librdkafka 2.0 matches an OffsetFetch answer to its request list pairwise, so lists stay at
+// this size; a 10,000-partition list costs seconds of CPU.
+constexpr size_t kBatch = 1000;
+
+CommittedOffsetsReader::GroupOffsets read_group(
+    rd_kafka_t* client, const std::string& group,
+    const std::vector<CommittedOffsetsReader::TopicPartition>& partitions,
+    std::chrono::steady_clock::time_point deadline) {
+  CommittedOffsetsReader::GroupOffsets out;
+  for (size_t from = 0; from < partitions.size() && out.error.empty(); from += kBatch) {
+    size_t to = std::min(partitions.size(), from + kBatch);
+    rd_kafka_topic_partition_list_t* list =
+        rd_kafka_topic_partition_list_new(static_cast<int>(to - from));
+    for (size_t i = from; i < to; ++i) {
+      rd_kafka_topic_partition_list_add(list, partitions[i].first.c_str(), partitions[i].second);
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    rd_kafka_resp_err_t err =
+        rd_kafka_committed(client, list, static_cast<int>(std::max<int64_t>(left, 1)));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      out.error = "OffsetFetch for group " + group + " failed: " + rd_kafka_err2str(err);
+    }
+    for (int i = 0; err == RD_KAFKA_RESP_ERR_NO_ERROR && i < list->cnt; ++i) {
+      const auto& tp = list->elems[i];
+      if (tp.err == RD_KAFKA_RESP_ERR_NO_ERROR && tp.offset >= 0) {
+        out.committed[{tp.topic, tp.partition}] = tp.offset;
+      } else if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR &&
+                 tp.err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+        out.error = "OffsetFetch for group " + group + " on " + tp.topic + "[" +
+                    std::to_string(tp.partition) + "] failed: " + rd_kafka_err2str(tp.err);
+      }
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::map<std::string, CommittedOffsetsReader::GroupOffsets> CommittedOffsetsReader::read(
+    const std::map<std::string, std::vector<TopicPartition>>& wanted, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::map<std::string, std::future<GroupOffsets>> pending;
+  std::map<std::string, GroupOffsets> out;
+  for (const auto& [group, partitions] : wanted) {
+    auto client = clients_.find(group);
+    if (client == clients_.end()) {
+      try {
+        client = clients_.emplace(group, make_kafka_consumer(config_, group)).first;
+      } catch (const std::exception& e) {
+        out[group].error = e.what();
+        continue;
+      }
+    }
+    if (partitions.empty()) {
+      out[group];
+      continue;
+    }
+    try {
+      pending[group] = std::async(std::launch::async, read_group, client->second.get(), group,
+                                  std::cref(partitions), deadline);
+    } catch (const std::system_error& e) {
+      out[group].error = std::string("cannot start reading group offsets: ") + e.what();
+    }
+  }
+  // rd_kafka_committed honours its timeout, so every future is ready shortly after the deadline.
+  for (auto& [group, future] : pending) out[group] = future.get();
+  return out;
+}
+
+uint64_t CommittedOffsetsReader::requests_sent() {
+  uint64_t sum = 0;
+  for (auto& [group, client] : clients_) sum += cdcwatch::requests_sent(client.get());
+  return sum;
+}
+
+}  // namespace cdcwatch

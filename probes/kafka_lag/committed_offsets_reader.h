@@ -1,0 +1,45 @@
+// Committed offsets of consumer groups, each read through its own librdkafka consumer whose
+// group.id is that group (it never subscribes, joins or commits) with rd_kafka_committed().
+//
+// Not the admin call ListConsumerGroupOffsets: in librdkafka 2.0.2 (Debian 12) its coordinator
+// request path uses a request after freeing it when brokers drop mid-request, and the process
+// aborts on "rd_kafka_enq_once_del_source_return: Assertion `eonce->refcnt > 0'"
+// (confluentinc/librdkafka#4605 and #3663; fix proposed in #5397). cdcwatch must outlive the outage
+// it reports, so offsets go through the consumer-group code path every Kafka consumer exercises.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "probes/kafkaconn/kafka_cluster_config.h"
+#include "probes/kafkaconn/kafka_handle.h"
+
+namespace cdcwatch {
+
+class CommittedOffsetsReader {
+ public:
+  using TopicPartition = std::pair<std::string, int32_t>;
+  struct GroupOffsets {
+    std::map<TopicPartition, int64_t> committed;  // partitions without a commit are absent
+    std::string error;
+  };
+
+  explicit CommittedOffsetsReader(KafkaClusterConfig config) : config_(std::move(config)) {}
+
+  // For each group, its committed offsets among the listed partitions. Groups are read in
+  // parallel; each takes at most timeout_ms. Failures are the group's `error`.
+  std::map<std::string, GroupOffsets> read(
+      const std::map<std::string, std::vector<TopicPartition>>& wanted, int timeout_ms);
+
+  // Broker requests sent by the per-group clients (see requests_sent in kafka_handle.h).
+  uint64_t requests_sent();
+
+ private:
+  KafkaClusterConfig config_;
+  std::map<std::string, KafkaHandle> clients_;  // by group
+};
+
+}  // namespace cdcwatch
