@@ -127,19 +127,11 @@ CollectOutcome KafkaObserverProbe::collect(const CollectContext& ctx) {
   outcome.readings.set(kEvents, {{"canary", canary_.name}, {"result", "unparsable"}},
                        static_cast<double>(bad_events_));
   outcome.readings.set_histogram(kCanaryLatency, stage, latency_);
-  if (newest_) {
-    outcome.readings.set(kCanaryFreshness, stage,
-                         std::max(0.0, now - (newest_->event.written_at + skew)));
-    outcome.readings.set(kCanaryLastSeenSeq, stage, static_cast<double>(newest_->event.seq));
-    outcome.status = {{"last_seen_seq", newest_->event.seq}};
-  } else {
-    // Nothing on the topic yet: at least as stale as the time we have been watching.
-    outcome.readings.set(kCanaryFreshness, stage, std::max(0.0, now - to_unix_seconds(*started_)));
-    outcome.status = {
-        {"last_seen_seq", nullptr},
-        {"note", "no canary from agent_id " + canary_.agent_id + " seen on " + canary_.topic +
-                     " yet; freshness counts from when cdcwatch started watching"}};
-  }
+  std::optional<SeenCanary> seen;
+  if (newest_) seen = SeenCanary{newest_->event.written_at + skew, newest_->event.seq};
+  outcome.status = report_stage_freshness(
+      outcome.readings, stage, now, seen, to_unix_seconds(*started_),
+      "no canary from agent_id " + canary_.agent_id + " seen on " + canary_.topic);
   if (db_to_capture_) {
     outcome.readings.set(kCanaryHopLatency, {{"canary", canary_.name}, {"hop", "db_to_capture"}},
                          *db_to_capture_);

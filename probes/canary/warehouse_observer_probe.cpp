@@ -66,19 +66,11 @@ CollectOutcome WarehouseObserverProbe::collect(const CollectContext& ctx) {
                          {{"canary", canary_.name}, {"hop", "kafka_to_warehouse"}},
                          *kafka_to_warehouse_);
   }
-  if (newest_) {
-    outcome.readings.set(kCanaryFreshness, stage,
-                         std::max(0.0, now - (newest_->written_at + skew)));
-    outcome.readings.set(kCanaryLastSeenSeq, stage, static_cast<double>(newest_->seq));
-    outcome.status = {{"last_seen_seq", newest_->seq}};
-  } else {
-    outcome.readings.set(kCanaryFreshness, stage, std::max(0.0, now - to_unix_seconds(*started_)));
-    outcome.status = {
-        {"last_seen_seq", nullptr},
-        {"note",
-         "no canary row for agent_id " + canary_.agent_id +
-             " in the warehouse yet; freshness counts from when cdcwatch started watching"}};
-  }
+  std::optional<SeenCanary> seen;
+  if (newest_) seen = SeenCanary{newest_->written_at + skew, newest_->seq};
+  outcome.status = report_stage_freshness(
+      outcome.readings, stage, now, seen, to_unix_seconds(*started_),
+      "no canary row for agent_id " + canary_.agent_id + " in the warehouse");
   return outcome;
 }
 
