@@ -15,6 +15,14 @@ KafkaClusterConfig parse_kafka_cluster(const ConfigNode& node) {
       if (key == "bootstrap.servers") {
         value.fail("set bootstrap_servers instead of properties.bootstrap.servers");
       }
+      // cdcwatch reads each watched group through a client whose group.id is that group and
+      // which must never commit or join: these stay cdcwatch's.
+      if (key == "group.id" || key == "group.instance.id" || key == "enable.auto.commit" ||
+          key == "enable.auto.offset.store") {
+        value.fail("properties." + key +
+                   " is set by cdcwatch (it never joins or commits for a group); remove it and "
+                   "list the groups to watch under consumer_groups");
+      }
       config.properties.emplace_back(key, value.as_secret());
     }
   }

@@ -64,6 +64,10 @@ TEST(KafkaSection, MistakesNameTheLineAndTheFix) {
           "kafka:\n  - name: msk\n    bootstrap_servers: b:9092\n    lag_seconds_method: guess\n")
           .find("must be auto, record or interpolation"),
       std::string::npos);
+  EXPECT_NE(error_of("kafka:\n  - name: msk\n    bootstrap_servers: b:9092\n    properties:\n"
+                     "      group.id: mine\n")
+                .find("properties.group.id is set by cdcwatch"),
+            std::string::npos);
   EXPECT_NE(error_of("kafka:\n  name: msk\n").find("expected a list"), std::string::npos);
   EXPECT_NE(
       error_of("kafka:\n  - {name: a, bootstrap_servers: x}\n  - {name: a, bootstrap_servers: y}\n")
