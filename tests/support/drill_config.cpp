@@ -14,7 +14,10 @@ std::string drill_config(PipelineSimulator& sim, const DrillSettings& s) {
          "\"\n"
          "kafka:\n  - name: msk\n    bootstrap_servers: \"" +
          sim.bootstrap() +
-         "\"\n    window: 3\n"
+         // Five observations: the simulated sink commits once per batch, and a batch of 500
+         // upserts can take over 2 s on a busy 2-core machine; with three, a healthy pipeline
+         // under load paged CdcConsumerGroupStalled.
+         "\"\n    window: 5\n"
          "    request_timeout: 1s\n"
          "connect:\n  - name: connect\n    url: " +
          sim.connect_url() +
