@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <future>
+#include <system_error>
 
 namespace cdcwatch {
 namespace {
@@ -53,6 +54,7 @@ std::map<std::string, CommittedOffsetsReader::GroupOffsets> CommittedOffsetsRead
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   std::map<std::string, std::future<GroupOffsets>> pending;
   std::map<std::string, GroupOffsets> out;
+  std::erase_if(clients_, [&](const auto& client) { return !wanted.count(client.first); });
   for (const auto& [group, partitions] : wanted) {
     auto client = clients_.find(group);
     if (client == clients_.end()) {

@@ -8,6 +8,7 @@
 // it reports, so offsets go through the consumer-group code path every Kafka consumer exercises.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -30,9 +31,12 @@ class CommittedOffsetsReader {
   explicit CommittedOffsetsReader(KafkaClusterConfig config) : config_(std::move(config)) {}
 
   // For each group, its committed offsets among the listed partitions. Groups are read in
-  // parallel; each takes at most timeout_ms. Failures are the group's `error`.
+  // parallel; each takes at most timeout_ms. Failures are the group's `error`. Clients of groups
+  // no longer asked for are closed.
   std::map<std::string, GroupOffsets> read(
       const std::map<std::string, std::vector<TopicPartition>>& wanted, int timeout_ms);
+
+  size_t open_clients() const { return clients_.size(); }
 
   // Broker requests sent by the per-group clients (see requests_sent in kafka_handle.h).
   uint64_t requests_sent();
