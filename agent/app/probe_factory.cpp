@@ -25,14 +25,17 @@ std::vector<std::unique_ptr<Probe>> build_probes(const Config& config, const Clo
   }
   for (const auto& connect : config.connect) {
     const KafkaClusterConfig* kafka = connect.kafka ? config.find_kafka(*connect.kafka) : nullptr;
-    std::function<void(const std::vector<std::string>&)> add_groups;
+    std::function<void(const std::vector<std::string>&)> share_groups;
     if (kafka) {
       // Both probes live as long as the agent's scheduler; the lag probe guards its group set.
       KafkaLagProbe* lag = lag_probes.at(kafka->name);
-      add_groups = [lag](const std::vector<std::string>& groups) { lag->add_groups(groups); };
+      share_groups = [lag,
+                      source = "connect/" + connect.name](const std::vector<std::string>& groups) {
+        lag->set_learnt_groups(source, groups);
+      };
     }
     probes.push_back(
-        std::make_unique<ConnectProbe>(connect, kafka, config.agent.interval, add_groups));
+        std::make_unique<ConnectProbe>(connect, kafka, config.agent.interval, share_groups));
   }
   for (const auto& canary : config.canaries) {
     auto canary_probes =

@@ -1,5 +1,6 @@
 #include "probes/connect/connect_probe.h"
 
+#include <algorithm>
 #include <thread>
 
 #include "agent/core/secrets.h"
@@ -44,10 +45,10 @@ std::string describe_failure(const HttpResponse& response, const std::string& wh
 
 ConnectProbe::ConnectProbe(ConnectConfig config, const KafkaClusterConfig* kafka,
                            Millis default_interval,
-                           std::function<void(const std::vector<std::string>&)> add_sink_groups)
+                           std::function<void(const std::vector<std::string>&)> share_sink_groups)
     : config_(std::move(config)),
       interval_(config_.interval.value_or(default_interval)),
-      add_sink_groups_(std::move(add_sink_groups)) {
+      share_sink_groups_(std::move(share_sink_groups)) {
   if (kafka) kafka_ = *kafka;
 }
 
@@ -269,13 +270,15 @@ CollectOutcome ConnectProbe::collect(const CollectContext& ctx) {
     }
     connectors = std::move(wanted);
   }
-  std::vector<std::string> new_sinks;
+  std::vector<std::string> sink_groups;
   for (const auto& connector : connectors) {
-    if (connector.type == "sink" && known_sinks_.insert(connector.name).second) {
-      new_sinks.push_back("connect-" + connector.name);
-    }
+    if (connector.type == "sink") sink_groups.push_back("connect-" + connector.name);
   }
-  if (!new_sinks.empty() && add_sink_groups_) add_sink_groups_(new_sinks);
+  std::sort(sink_groups.begin(), sink_groups.end());
+  if (share_sink_groups_ && shared_sink_groups_ != sink_groups) {
+    share_sink_groups_(sink_groups);
+    shared_sink_groups_ = sink_groups;
+  }
   if (offsets_topic_) {
     int budget = static_cast<int>(std::min<int64_t>(
         2000,

@@ -22,9 +22,10 @@ struct HttpResponse;
 
 class ConnectProbe final : public Probe {
  public:
-  // `add_sink_groups` (may be empty) hands connect-<sink> groups to the kafka entry's lag probe.
+  // `share_sink_groups` (may be empty) hands the current connect-<sink> groups to the kafka
+  // entry's lag probe whenever the set of sink connectors changes.
   ConnectProbe(ConnectConfig config, const KafkaClusterConfig* kafka, Millis default_interval,
-               std::function<void(const std::vector<std::string>&)> add_sink_groups);
+               std::function<void(const std::vector<std::string>&)> share_sink_groups);
   std::string name() const override { return "connect/" + config_.name; }
   Millis interval() const override { return interval_; }
   Millis timeout() const override { return std::max(interval_, config_.request_timeout * 4); }
@@ -55,8 +56,8 @@ class ConnectProbe final : public Probe {
   ConnectConfig config_;
   std::optional<KafkaClusterConfig> kafka_;
   Millis interval_;
-  std::function<void(const std::vector<std::string>&)> add_sink_groups_;
-  std::set<std::string> known_sinks_;
+  std::function<void(const std::vector<std::string>&)> share_sink_groups_;
+  std::optional<std::vector<std::string>> shared_sink_groups_;
   std::optional<bool> offsets_api_;  // unknown until the first answer
   std::unique_ptr<OffsetsTopicReader> offsets_topic_;
   std::string offsets_topic_error_;

@@ -59,9 +59,10 @@ KafkaLagProbe::KafkaLagProbe(KafkaClusterConfig config, Millis default_interval)
       interval_(config_.interval.value_or(default_interval)),
       committed_reader_(config_) {}
 
-void KafkaLagProbe::add_groups(const std::vector<std::string>& groups) {
+void KafkaLagProbe::set_learnt_groups(const std::string& source,
+                                      const std::vector<std::string>& groups) {
   std::lock_guard lock(groups_mutex_);
-  extra_groups_.insert(groups.begin(), groups.end());
+  learnt_groups_[source] = groups;
 }
 
 uint64_t KafkaLagProbe::requests_sent() {
@@ -71,7 +72,7 @@ uint64_t KafkaLagProbe::requests_sent() {
 std::vector<std::string> KafkaLagProbe::groups() const {
   std::lock_guard lock(groups_mutex_);
   std::set<std::string> all(config_.consumer_groups.begin(), config_.consumer_groups.end());
-  all.insert(extra_groups_.begin(), extra_groups_.end());
+  for (const auto& [source, groups] : learnt_groups_) all.insert(groups.begin(), groups.end());
   return {all.begin(), all.end()};
 }
 

@@ -31,8 +31,9 @@ class KafkaLagProbe final : public Probe {
   Millis timeout() const override { return std::max(interval_, config_.request_timeout * 3); }
   CollectOutcome collect(const CollectContext& ctx) override;
 
-  // Groups learnt elsewhere (a Connect sink connector X commits as group connect-X).
-  void add_groups(const std::vector<std::string>& groups);
+  // The groups another probe currently knows of, replacing what that `source` said before (a
+  // Connect sink connector X commits as group connect-X; a deleted connector's group goes).
+  void set_learnt_groups(const std::string& source, const std::vector<std::string>& groups);
 
   // Broker requests sent so far by this probe's clients (see requests_sent in kafka_handle.h).
   uint64_t requests_sent();
@@ -67,7 +68,7 @@ class KafkaLagProbe final : public Probe {
   KafkaHandle client_;  // metadata, watermarks and record reads
   CommittedOffsetsReader committed_reader_;
   mutable std::mutex groups_mutex_;
-  std::set<std::string> extra_groups_;
+  std::map<std::string, std::vector<std::string>> learnt_groups_;  // by source
   std::map<std::tuple<std::string, std::string, int32_t>, PartitionWindow> windows_;
   std::map<TopicPartition, std::pair<int64_t, int64_t>> timestamp_cache_;  // offset -> ts ms
   std::map<TopicPartition, WatermarkHistory> watermark_history_;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "agent/core/readings_store.h"
 #include "probes/connect/connect_probe.h"
@@ -67,7 +68,7 @@ TEST_F(PipelineTest, ASinkRunningWithFrozenGroupOffsetsWhileTheTopicGrowsIsStall
   KafkaLagProbe lag(cluster, Millis(15000));  // no configured groups: the Connect probe adds them
   probe = std::make_unique<ConnectProbe>(
       config, &cluster, Millis(15000),
-      [&](const std::vector<std::string>& groups) { lag.add_groups(groups); });
+      [&](const std::vector<std::string>& groups) { lag.set_learnt_groups("connect", groups); });
   auto cycle = [&] {
     store.publish(lag.name(), lag.collect(ctx()).readings);
     return stalled("snowflake-sink", "sink");
@@ -88,6 +89,33 @@ TEST_F(PipelineTest, ASinkRunningWithFrozenGroupOffsetsWhileTheTopicGrowsIsStall
   kafka.commit("connect-snowflake-sink", "orders.public.orders", 0, 9);
   clock.advance(15s);
   EXPECT_EQ(cycle(), 0) << "commits resumed";
+}
+
+TEST_F(PipelineTest, TheLagProbeWatchesTheSinkGroupsConnectHasNowNotOnesDeletedSince) {
+  kafka.create_topic("orders.public.orders", 1);
+  kafka.produce("orders.public.orders", 0, "k", "v");
+  kafka.commit("connect-snowflake-sink", "orders.public.orders", 0, 1);
+  kafka.commit("connect-s3-sink", "orders.public.orders", 0, 0);
+  connect.put("snowflake-sink", Connector{.type = "sink", .task_states = {"RUNNING"}});
+  connect.put("s3-sink", Connector{.type = "sink", .task_states = {"RUNNING"}});
+  KafkaLagProbe lag(cluster, Millis(15000));
+  probe = std::make_unique<ConnectProbe>(
+      config, &cluster, Millis(15000),
+      [&](const std::vector<std::string>& groups) { lag.set_learnt_groups("connect", groups); });
+  auto watched = [&] {
+    probe->collect(ctx());
+    auto outcome = lag.collect(ctx());
+    std::set<std::string> groups;
+    if (const auto* family =
+            outcome.readings.family("cdcwatch_kafka_consumer_group_lag_messages")) {
+      for (const auto& series : family->series) groups.insert(*label_value(series.labels, "group"));
+    }
+    return groups;
+  };
+  EXPECT_EQ(watched(), (std::set<std::string>{"connect-s3-sink", "connect-snowflake-sink"}));
+  connect.remove("s3-sink");
+  EXPECT_EQ(watched(), (std::set<std::string>{"connect-snowflake-sink"}))
+      << "a deleted connector's group is no longer watched, so it cannot page as stopped";
 }
 
 TEST_F(PipelineTest, ASourceWhoseLsnStopsWhileTheSlotsWalGrowsIsStalledThenRecovers) {
