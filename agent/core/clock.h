@@ -2,6 +2,7 @@
 // by advancing a fake clock instead of sleeping. Implementations are thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -43,6 +44,15 @@ inline double to_unix_seconds(TimePoint t) {
 
 inline double seconds_between(TimePoint earlier, TimePoint later) {
   return std::chrono::duration<double>(later - earlier).count();
+}
+
+// The time left until `deadline`, kept between `floor` and `cap`: the timeout of one call made
+// within a probe cycle (never zero, never longer than the call's own limit).
+inline std::chrono::milliseconds time_left(
+    TimePoint deadline, const Clock& clock, std::chrono::milliseconds cap,
+    std::chrono::milliseconds floor = std::chrono::milliseconds(100)) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.now());
+  return std::clamp(left, floor, std::max(floor, cap));
 }
 
 }  // namespace cdcwatch

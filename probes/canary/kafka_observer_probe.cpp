@@ -90,10 +90,8 @@ void KafkaObserverProbe::take(const rd_kafka_message_t& message, double skew) {
 CollectOutcome KafkaObserverProbe::collect(const CollectContext& ctx) {
   CollectOutcome outcome;
   if (!started_) started_ = ctx.clock.now();
-  int timeout_ms = static_cast<int>(std::min<int64_t>(
-      kafka_.request_timeout.count(),
-      std::max<int64_t>(
-          100, std::chrono::duration_cast<Millis>(ctx.deadline - ctx.clock.now()).count())));
+  int timeout_ms =
+      static_cast<int>(time_left(ctx.deadline, ctx.clock, kafka_.request_timeout).count());
   if (!assigned_) {
     std::optional<std::string> problem;
     try {

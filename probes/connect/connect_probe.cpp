@@ -41,6 +41,9 @@ std::string describe_failure(const HttpResponse& response, const std::string& wh
   return what + " answered " + std::to_string(response.status) + ": " + scrub_secrets(message);
 }
 
+// The consumer group a sink connector commits its offsets as.
+std::string sink_group(const ConnectorStatus& connector) { return "connect-" + connector.name; }
+
 }  // namespace
 
 ConnectProbe::ConnectProbe(ConnectConfig config, const KafkaClusterConfig* kafka,
@@ -58,8 +61,7 @@ HttpResponse ConnectProbe::get(const std::string& path, TimePoint deadline, cons
   request.headers = {{"Accept", "application/json"}};
   request.ca_file = config_.ca_file;
   if (config_.username) request.basic_auth = {config_.username->value, config_.password->value};
-  auto left = std::chrono::duration_cast<Millis>(deadline - clock.now());
-  request.timeout = std::max(Millis(100), std::min(config_.request_timeout, left));
+  request.timeout = time_left(deadline, clock, config_.request_timeout);
   HttpResponse response = send_http(request);
   if (response.transport_ok() && response.status == 409 && clock.now() + Millis(500) < deadline) {
     // A rebalance is in progress (the leader may change): one retry after a short pause.
@@ -121,10 +123,9 @@ std::optional<double> ConnectProbe::progress_value(const ConnectorStatus& connec
       offsets_api_ = false;
   }
   if (connector.type == "sink" && kafka_) {
-    method = "group connect-" + connector.name;
-    return ctx.latest.first_value(
-        "cdcwatch_kafka_consumer_group_committed_offset_sum",
-        {{"kafka", kafka_->name}, {"group", "connect-" + connector.name}});
+    method = "group " + sink_group(connector);
+    return ctx.latest.first_value("cdcwatch_kafka_consumer_group_committed_offset_sum",
+                                  {{"kafka", kafka_->name}, {"group", sink_group(connector)}});
   }
   if (connector.type == "source" && kafka_ && !offsets_topic_) {
     offsets_topic_ = std::make_unique<OffsetsTopicReader>(*kafka_, config_.offsets_topic);
@@ -156,13 +157,12 @@ ConnectProbe::Input ConnectProbe::input_of(const ConnectorStatus& connector,
       input.note = "set kafka: to know whether input waits";
       return input;
     }
-    auto lag =
-        latest.first_value("cdcwatch_kafka_consumer_group_lag_messages",
-                           {{"kafka", kafka_->name}, {"group", "connect-" + connector.name}});
+    auto lag = latest.first_value("cdcwatch_kafka_consumer_group_lag_messages",
+                                  {{"kafka", kafka_->name}, {"group", sink_group(connector)}});
     if (lag) input.waiting = *lag > 0;
-    input.note = lag ? "group connect-" + connector.name + " lag " +
+    input.note = lag ? "group " + sink_group(connector) + " lag " +
                            std::to_string(static_cast<int64_t>(*lag))
-                     : "no lag reading for group connect-" + connector.name + " yet";
+                     : "no lag reading for group " + sink_group(connector) + " yet";
     return input;
   }
   if (connector.type != "source") return input;
@@ -272,7 +272,7 @@ CollectOutcome ConnectProbe::collect(const CollectContext& ctx) {
   }
   std::vector<std::string> sink_groups;
   for (const auto& connector : connectors) {
-    if (connector.type == "sink") sink_groups.push_back("connect-" + connector.name);
+    if (connector.type == "sink") sink_groups.push_back(sink_group(connector));
   }
   std::sort(sink_groups.begin(), sink_groups.end());
   if (share_sink_groups_ && shared_sink_groups_ != sink_groups) {
@@ -280,10 +280,9 @@ CollectOutcome ConnectProbe::collect(const CollectContext& ctx) {
     shared_sink_groups_ = sink_groups;
   }
   if (offsets_topic_) {
-    int budget = static_cast<int>(std::min<int64_t>(
-        2000,
-        std::max<int64_t>(
-            100, std::chrono::duration_cast<Millis>(ctx.deadline - ctx.clock.now()).count() / 2)));
+    // Half the cycle's time left, 100 ms to 2 s: the offsets topic must not starve the rest.
+    int budget =
+        static_cast<int>(time_left(ctx.deadline, ctx.clock, Millis(4000), Millis(200)).count() / 2);
     try {
       offsets_topic_error_ = offsets_topic_->poll(budget);
     } catch (const std::exception& e) {

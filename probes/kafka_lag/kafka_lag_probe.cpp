@@ -47,11 +47,6 @@ constexpr size_t kListOffsetsBatch = 1000;
 // How long record reads stay off after the broker refused them (no READ on the topic).
 constexpr auto kDeniedBackoff = std::chrono::minutes(10);
 
-int remaining_ms(TimePoint deadline, const Clock& clock, int cap_ms) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.now()).count();
-  return static_cast<int>(std::clamp<int64_t>(left, 100, cap_ms));
-}
-
 }  // namespace
 
 KafkaLagProbe::KafkaLagProbe(KafkaClusterConfig config, Millis default_interval)
@@ -138,12 +133,13 @@ std::map<std::string, KafkaLagProbe::GroupOffsets> KafkaLagProbe::read_committed
     }
   }
   std::map<std::string, GroupOffsets> out = committed_reader_.read(wanted, timeout_ms);
+  std::map<std::string, std::set<std::string>> seen_on;  // groups no longer watched drop out
   for (const auto& [group, offsets] : out) {
-    if (!offsets.error.empty()) continue;
-    std::set<std::string> topics;
+    auto& topics = seen_on[group];
+    if (!offsets.error.empty()) topics = std::move(group_topics_[group]);
     for (const auto& [tp, offset] : offsets.committed) topics.insert(tp.first);
-    group_topics_[group] = std::move(topics);
   }
+  group_topics_ = std::move(seen_on);
   return out;
 }
 
@@ -222,7 +218,7 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
     return outcome;
   }
   int timeout_ms =
-      remaining_ms(ctx.deadline, ctx.clock, static_cast<int>(config_.request_timeout.count()));
+      static_cast<int>(time_left(ctx.deadline, ctx.clock, config_.request_timeout).count());
   const rd_kafka_metadata_t* metadata = nullptr;
   rd_kafka_resp_err_t err = rd_kafka_metadata(client_.get(), 1, nullptr, &metadata, timeout_ms);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
