@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "agent/core/exposition.h"
+#include "tests/support/eventually.h"
 
 namespace cdcwatch {
 namespace {
@@ -74,10 +75,7 @@ class FailingProbe : public Probe {
   std::atomic<int> cycles{0};
 };
 
-bool eventually(const std::function<bool()>& condition) {
-  for (int i = 0; i < 400 && !condition(); ++i) std::this_thread::sleep_for(10ms);
-  return condition();
-}
+using testing::eventually;
 
 TEST(Scheduler, AHungProbeIsMarkedTimedOutWhileOthersKeepCycling) {
   ReadingsStore store;
@@ -105,7 +103,8 @@ TEST(Scheduler, AHungProbeIsMarkedTimedOutWhileOthersKeepCycling) {
   Readings self = health.self_metrics();
   EXPECT_EQ(self.value("cdcwatch_probe_up", {{"probe", "hanging"}}), 0);
   EXPECT_EQ(self.value("cdcwatch_probe_up", {{"probe", "counting"}}), 1);
-  EXPECT_EQ(self.value("cdcwatch_probe_errors_total", {{"probe", "hanging"}, {"reason", "timeout"}}), 1)
+  EXPECT_EQ(
+      self.value("cdcwatch_probe_errors_total", {{"probe", "hanging"}, {"reason", "timeout"}}), 1)
       << "one timeout counted once, however long the hang";
   EXPECT_FALSE(render_prometheus_text(store.snapshot()).empty());
   EXPECT_TRUE(scheduler.stop(2000ms)) << "stop() releases the hung probe";
@@ -123,8 +122,13 @@ TEST(Scheduler, FailuresAndExceptionsAreCountedByReasonAndNeverEscape) {
   ASSERT_TRUE(eventually([&] { return probe->cycles >= 4; }));
   scheduler.stop();
   Readings self = health.self_metrics();
-  EXPECT_GE(self.value("cdcwatch_probe_errors_total", {{"probe", "failing"}, {"reason", "connect"}}).value_or(0), 2);
-  EXPECT_GE(self.value("cdcwatch_probe_errors_total", {{"probe", "failing"}, {"reason", "internal"}}).value_or(0), 2);
+  EXPECT_GE(self.value("cdcwatch_probe_errors_total", {{"probe", "failing"}, {"reason", "connect"}})
+                .value_or(0),
+            2);
+  EXPECT_GE(
+      self.value("cdcwatch_probe_errors_total", {{"probe", "failing"}, {"reason", "internal"}})
+          .value_or(0),
+      2);
   EXPECT_FALSE(health.status_json()["failing"]["error"]["message"].get<std::string>().empty());
 }
 

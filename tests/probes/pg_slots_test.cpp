@@ -10,6 +10,7 @@
 #include "agent/http/http_client.h"
 #include "probes/pg_slots/pg_slots_probe.h"
 #include "tests/support/child_process.h"
+#include "tests/support/eventually.h"
 #include "tests/support/metrics_text.h"
 #include "tests/support/postgres_server.h"
 
@@ -280,13 +281,10 @@ std::optional<double> scrape(int port, const std::string& metric,
   return testing::MetricsText(response.body).value(metric, match);
 }
 
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 20s) {
-  for (auto deadline = std::chrono::steady_clock::now() + limit;
-       std::chrono::steady_clock::now() < deadline;) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return condition();
+using testing::eventually;
+
+std::optional<double> pg_up(int port) {
+  return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}});
 }
 
 // An agent whose only probe watches `pg` as source "orders", every 200 ms.
@@ -308,25 +306,17 @@ TEST(PgSlotsAgent, SurvivesPostgresStoppingAndStartingUnderIt) {
   agent.start();
   int port = agent.port();
   std::map<std::string, std::string> slot{{"source", "orders"}, {"slot", "debezium_slot"}};
-  EXPECT_TRUE(eventually([&] {
-    return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 1.0;
-  }));
+  EXPECT_TRUE(eventually([&] { return pg_up(port) == 1.0; }));
   EXPECT_TRUE(scrape(port, "cdcwatch_pg_slot_retained_wal_bytes", slot).has_value());
 
   pg.stop();
-  EXPECT_TRUE(eventually([&] {
-    return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 0.0;
-  }));
+  EXPECT_TRUE(eventually([&] { return pg_up(port) == 0.0; }));
   EXPECT_FALSE(scrape(port, "cdcwatch_pg_slot_retained_wal_bytes", slot).has_value())
       << "no stale slot numbers while the source is down";
   EXPECT_EQ(scrape(port, "cdcwatch_probe_up", {{"probe", "pg_slots/orders"}}), 0.0);
 
   pg.start();
-  EXPECT_TRUE(eventually(
-      [&] {
-        return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 1.0;
-      },
-      60s));
+  EXPECT_TRUE(eventually([&] { return pg_up(port) == 1.0; }, 60s));
   EXPECT_TRUE(scrape(port, "cdcwatch_pg_slot_retained_wal_bytes", slot).has_value());
   EXPECT_GE(scrape(port, "cdcwatch_probe_errors_total", {{"probe", "pg_slots/orders"}}).value_or(0),
             1);
@@ -342,9 +332,7 @@ TEST(PgSlotsAgent, SurvivesItsBackendTerminatedAndPostgresCrashing) {
   Agent agent(config, clock);
   agent.start();
   int port = agent.port();
-  EXPECT_TRUE(eventually([&] {
-    return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 1.0;
-  }));
+  EXPECT_TRUE(eventually([&] { return pg_up(port) == 1.0; }));
   // An administrator (or a failover) kills cdcwatch's session under it.
   pg.exec(
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'cdcwatch'");
@@ -352,19 +340,13 @@ TEST(PgSlotsAgent, SurvivesItsBackendTerminatedAndPostgresCrashing) {
     return pg.query_value(
                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cdcwatch'") ==
                "1" &&
-           scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 1.0;
+           pg_up(port) == 1.0;
   })) << "reconnected";
   // The server crashes (immediate shutdown: no checkpoint, connections cut mid-stream) and returns.
   pg.kill();
-  EXPECT_TRUE(eventually([&] {
-    return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 0.0;
-  }));
+  EXPECT_TRUE(eventually([&] { return pg_up(port) == 0.0; }));
   pg.start();
-  EXPECT_TRUE(eventually(
-      [&] {
-        return scrape(port, "cdcwatch_pg_up", {{"source", "orders"}}) == 1.0;
-      },
-      60s));
+  EXPECT_TRUE(eventually([&] { return pg_up(port) == 1.0; }, 60s));
   EXPECT_TRUE(scrape(port, "cdcwatch_pg_slot_retained_wal_bytes",
                      {{"source", "orders"}, {"slot", "debezium_slot"}})
                   .has_value());

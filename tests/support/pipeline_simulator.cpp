@@ -160,7 +160,8 @@ std::optional<Change> parse_change(const std::string& line, int64_t lsn) {
   return change;
 }
 
-// "2026-11-25T23:10:00.123456Z" -> unix seconds.
+// "2026-11-25T23:10:00.123456Z" -> unix seconds. Not the agent's parse_iso8601 on purpose: this
+// is the ground truth canary_error_bench measures the agent against.
 double parse_iso_seconds(const std::string& text) {
   std::tm tm{};
   strptime(text.substr(0, 19).c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
