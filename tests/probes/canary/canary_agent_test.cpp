@@ -6,6 +6,7 @@
 
 #include "agent/app/agent.h"
 #include "agent/app/config.h"
+#include "tests/support/agent_metrics.h"
 #include "tests/support/child_process.h"
 #include "tests/support/eventually.h"
 #include "tests/support/postgres_server.h"
@@ -35,13 +36,8 @@ TEST(CanaryAgent, TheWriterAndTheWarehouseStageReachMetricsAndStatus) {
   SystemClock clock;
   Agent agent(config, clock);
   agent.start();
-  std::string text;
-  testing::eventually([&] {
-    text = agent.metrics_text();
-    return text.find(
-               "cdcwatch_canary_latency_seconds_count{canary=\"orders\",stage=\"warehouse\"} 1") !=
-           std::string::npos;
-  });
+  std::string text = testing::metrics_containing(
+      agent, "cdcwatch_canary_latency_seconds_count{canary=\"orders\",stage=\"warehouse\"} 1");
   nlohmann::json status = agent.status();
   agent.stop();
   EXPECT_NE(text.find("cdcwatch_probe_up{probe=\"canary/orders/writer\"} 1"), std::string::npos)

@@ -6,6 +6,7 @@
 
 #include "agent/app/agent.h"
 #include "agent/app/config.h"
+#include "tests/support/agent_metrics.h"
 #include "tests/support/child_process.h"
 #include "tests/support/connect_server.h"
 #include "tests/support/eventually.h"
@@ -57,11 +58,7 @@ TEST(ConnectSection, TheAgentExportsConnectorStatesAndRedactsThePassword) {
   SystemClock clock;
   Agent agent(config, clock);
   agent.start();
-  std::string text;
-  testing::eventually([&] {
-    text = agent.metrics_text();
-    return text.find("cdcwatch_connector_state{") != std::string::npos;
-  });
+  std::string text = testing::metrics_containing(agent, "cdcwatch_connector_state{");
   std::string status = agent.status().dump();
   agent.stop();
   EXPECT_NE(text.find("cdcwatch_connect_up{connect=\"connect\"} 1"), std::string::npos)

@@ -8,6 +8,7 @@
 
 #include "agent/app/agent.h"
 #include "agent/core/readings_store.h"
+#include "tests/support/agent_metrics.h"
 #include "tests/support/child_process.h"
 #include "tests/support/kafka_mock_cluster.h"
 
@@ -348,12 +349,8 @@ TEST_F(LagTest, TheAgentExportsTheSeriesOnMetrics) {
   SystemClock system_clock;
   Agent agent(config, system_clock);
   agent.start();
-  std::string text;
-  for (int i = 0; i < 100; ++i) {
-    text = agent.metrics_text();
-    if (text.find("cdcwatch_kafka_consumer_group_lag_messages{") != std::string::npos) break;
-    std::this_thread::sleep_for(100ms);
-  }
+  std::string text =
+      testing::metrics_containing(agent, "cdcwatch_kafka_consumer_group_lag_messages{");
   agent.stop();
   EXPECT_NE(text.find("cdcwatch_kafka_consumer_group_lag_messages{kafka=\"msk\",group=\"connect-"
                       "snowflake-sink\"} 1"),
