@@ -69,12 +69,12 @@ CanaryWriteResult CanaryWriter::run(const std::string& sql, const Clock& clock) 
     return {std::nullopt, "missing_table",
             where + ": the table does not exist. Run as an owner of the schema:\n" +
                 setup_sql(canary_.table, "cdcwatch") +
-                "\n(see scripts/sql/canary.sql), or set create_table: true"};
+                "\n(see scripts/sql/canary_table.sql), or set create_table: true"};
   }
   if (r.sqlstate == "42501") {
     return {std::nullopt, "permission",
             where + ": permission denied; GRANT SELECT, INSERT, UPDATE ON " + canary_.table +
-                " to cdcwatch's role (scripts/sql/canary.sql)"};
+                " to cdcwatch's role (scripts/sql/canary_table.sql)"};
   }
   if (!r.ok()) return {std::nullopt, "query", where + ": " + r.error};
   if (r.rows.empty()) {

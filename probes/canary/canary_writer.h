@@ -32,7 +32,8 @@ class CanaryWriter {
   CanaryWriteResult write_or_read(const Clock& clock);
   void cancel() { connection_.cancel(); }
 
-  // The statements a DBA runs to let cdcwatch write the canary (also in scripts/sql/canary.sql).
+  // The statements a DBA runs to let cdcwatch write the canary (also in
+  // scripts/sql/canary_table.sql).
   static std::string setup_sql(const std::string& table, const std::string& role);
 
  private:
