@@ -22,36 +22,14 @@ KafkaObserverProbe::KafkaObserverProbe(const CanaryConfig& canary, const KafkaCl
 
 std::optional<std::string> KafkaObserverProbe::assign(int timeout_ms) {
   if (!consumer_) consumer_ = make_kafka_consumer(kafka_, "cdcwatch-canary-" + canary_.name);
-  // Metadata of all topics: asking for the one topic would let a broker with
-  // auto.create.topics.enable create a misspelt canary topic.
-  const rd_kafka_metadata_t* metadata = nullptr;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(consumer_.get(), 1, nullptr, &metadata, timeout_ms);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return "cannot read metadata from kafka " + kafka_.name + ": " + rd_kafka_err2str(err);
-  }
-  const rd_kafka_metadata_topic_t* found = nullptr;
-  for (int t = 0; t < metadata->topic_cnt; ++t) {
-    if (canary_.topic == metadata->topics[t].topic) found = &metadata->topics[t];
-  }
-  std::optional<std::string> problem;
-  if (!found || found->err != RD_KAFKA_RESP_ERR_NO_ERROR || found->partition_cnt == 0) {
-    problem = "topic " + canary_.topic + " does not exist on kafka " + kafka_.name +
-              ": set canaries[].topic to the Debezium topic (<topic.prefix>.<schema>.<table>) and "
-              "check the canary table is in the connector's table.include.list";
-  } else {
-    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(found->partition_cnt);
-    for (int p = 0; p < found->partition_cnt; ++p) {
-      rd_kafka_topic_partition_list_add(list, canary_.topic.c_str(), found->partitions[p].id)
-          ->offset =
-          RD_KAFKA_OFFSET_TAIL(1);  // the newest canary already there, then every new one
-    }
-    err = rd_kafka_assign(consumer_.get(), list);
-    rd_kafka_topic_partition_list_destroy(list);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-      problem = std::string("assign failed: ") + rd_kafka_err2str(err);
-  }
-  rd_kafka_metadata_destroy(metadata);
-  assigned_ = !problem;
+  // From the newest canary already there, then every new one.
+  std::string problem = assign_whole_topic(
+      consumer_.get(), kafka_.name, canary_.topic, RD_KAFKA_OFFSET_TAIL(1), timeout_ms,
+      "topic " + canary_.topic + " does not exist on kafka " + kafka_.name +
+          ": set canaries[].topic to the Debezium topic (<topic.prefix>.<schema>.<table>) and "
+          "check the canary table is in the connector's table.include.list");
+  assigned_ = problem.empty();
+  if (problem.empty()) return std::nullopt;
   return problem;
 }
 

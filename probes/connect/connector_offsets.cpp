@@ -56,25 +56,10 @@ OffsetsTopicReader::OffsetsTopicReader(KafkaClusterConfig kafka, std::string top
 
 std::string OffsetsTopicReader::assign(int timeout_ms) {
   if (!consumer_) consumer_ = make_kafka_consumer(kafka_, "cdcwatch-connect-offsets");
-  const rd_kafka_metadata_t* metadata = nullptr;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(consumer_.get(), 1, nullptr, &metadata, timeout_ms);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return std::string("metadata: ") + rd_kafka_err2str(err);
-  std::string problem = "offsets topic " + topic_ + " not found on kafka " + kafka_.name +
-                        ": set offsets_topic to the workers' offset.storage.topic";
-  for (int t = 0; t < metadata->topic_cnt; ++t) {
-    const auto& topic = metadata->topics[t];
-    if (topic_ != topic.topic || topic.err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
-    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(topic.partition_cnt);
-    for (int p = 0; p < topic.partition_cnt; ++p) {
-      rd_kafka_topic_partition_list_add(list, topic_.c_str(), topic.partitions[p].id)->offset =
-          RD_KAFKA_OFFSET_BEGINNING;
-    }
-    err = rd_kafka_assign(consumer_.get(), list);
-    rd_kafka_topic_partition_list_destroy(list);
-    problem =
-        err == RD_KAFKA_RESP_ERR_NO_ERROR ? "" : std::string("assign: ") + rd_kafka_err2str(err);
-  }
-  rd_kafka_metadata_destroy(metadata);
+  std::string problem = assign_whole_topic(
+      consumer_.get(), kafka_.name, topic_, RD_KAFKA_OFFSET_BEGINNING, timeout_ms,
+      "offsets topic " + topic_ + " not found on kafka " + kafka_.name +
+          ": set offsets_topic to the workers' offset.storage.topic");
   assigned_ = problem.empty();
   return problem;
 }

@@ -51,6 +51,36 @@ uint64_t requests_sent(rd_kafka_t* handle) {
   return static_cast<HandleStatistics*>(rd_kafka_opaque(handle))->requests_sent;
 }
 
+std::string assign_whole_topic(rd_kafka_t* consumer, const std::string& cluster,
+                               const std::string& topic, int64_t start, int timeout_ms,
+                               const std::string& missing) {
+  const rd_kafka_metadata_t* metadata = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(consumer, 1, nullptr, &metadata, timeout_ms);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return "cannot read metadata from kafka " + cluster + ": " + rd_kafka_err2str(err);
+  }
+  std::string problem = missing;
+  for (int t = 0; t < metadata->topic_cnt; ++t) {
+    const auto& found = metadata->topics[t];
+    if (topic != found.topic || found.err != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        found.partition_cnt == 0) {
+      continue;
+    }
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(found.partition_cnt);
+    for (int p = 0; p < found.partition_cnt; ++p) {
+      rd_kafka_topic_partition_list_add(list, topic.c_str(), found.partitions[p].id)->offset =
+          start;
+    }
+    err = rd_kafka_assign(consumer, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    problem = err == RD_KAFKA_RESP_ERR_NO_ERROR
+                  ? ""
+                  : std::string("assign failed: ") + rd_kafka_err2str(err);
+  }
+  rd_kafka_metadata_destroy(metadata);
+  return problem;
+}
+
 KafkaHandle make_kafka_consumer(const KafkaClusterConfig& config, const std::string& group_id) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   auto plain = [](const std::string& v) { return SecretString{v, v}; };
