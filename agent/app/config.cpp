@@ -38,6 +38,16 @@ const Entry* find_by_name(const std::vector<Entry>& entries, const std::string& 
   return nullptr;
 }
 
+// Fails on the entry's `key` unless `section` has an entry called `name`.
+template <typename Entry>
+void expect_entry(const ConfigNode& entry, const char* key, const std::vector<Entry>& entries,
+                  const std::string& name, const std::string& section) {
+  if (!find_by_name(entries, name)) {
+    entry.child(key).fail("no " + section + " entry named '" + name + "'; name one of the " +
+                          section + ": entries");
+  }
+}
+
 YAML::Node to_yaml_node(const nlohmann::json& value) {
   switch (value.type()) {
     case nlohmann::json::value_t::object: {
@@ -81,10 +91,7 @@ Config parse_sections(const ConfigNode& root) {
     config.connect.push_back(parse_connect(entry));
     const ConnectConfig& connect = config.connect.back();
     check_name(entry, connect.name, connect_names);
-    if (connect.kafka && !find_by_name(config.kafka, *connect.kafka)) {
-      entry.child("kafka").fail("no kafka entry named '" + *connect.kafka +
-                                "'; name one of the kafka: entries");
-    }
+    if (connect.kafka) expect_entry(entry, "kafka", config.kafka, *connect.kafka, "kafka");
   }
   std::set<std::string> warehouse_names;
   for (const auto& entry : section(root, "warehouses")) {
@@ -96,15 +103,8 @@ Config parse_sections(const ConfigNode& root) {
     config.canaries.push_back(parse_canary(entry));
     const CanaryConfig& canary = config.canaries.back();
     check_name(entry, canary.name, canary_names);
-    if (!find_by_name(config.postgres, canary.postgres)) {
-      entry.child("postgres")
-          .fail("no postgres entry named '" + canary.postgres +
-                "'; name one of the postgres: entries");
-    }
-    if (canary.kafka && !find_by_name(config.kafka, *canary.kafka)) {
-      entry.child("kafka").fail("no kafka entry named '" + *canary.kafka +
-                                "'; name one of the kafka: entries");
-    }
+    expect_entry(entry, "postgres", config.postgres, canary.postgres, "postgres");
+    if (canary.kafka) expect_entry(entry, "kafka", config.kafka, *canary.kafka, "kafka");
     if (canary.warehouse_name) {
       const WarehouseConfig* named = find_by_name(config.warehouses, *canary.warehouse_name);
       if (!named) {
@@ -123,16 +123,8 @@ Config parse_sections(const ConfigNode& root) {
     config.consistency.push_back(parse_consistency(entry));
     const ConsistencyConfig& check = config.consistency.back();
     check_name(entry, check.name, consistency_names);
-    if (!find_by_name(config.postgres, check.postgres)) {
-      entry.child("postgres")
-          .fail("no postgres entry named '" + check.postgres +
-                "'; name one of the postgres: entries");
-    }
-    if (!find_by_name(config.warehouses, check.warehouse)) {
-      entry.child("warehouse")
-          .fail("no warehouses entry named '" + check.warehouse +
-                "'; name one of the warehouses: entries");
-    }
+    expect_entry(entry, "postgres", config.postgres, check.postgres, "postgres");
+    expect_entry(entry, "warehouse", config.warehouses, check.warehouse, "warehouses");
   }
   if (auto alerts = root.optional_child("alerts")) config.alerts = parse_alerts_config(*alerts);
   if (auto notifiers = root.optional_child("notifiers")) {
