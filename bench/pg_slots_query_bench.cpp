@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
   pg.exec("CREATE EXTENSION pg_stat_statements");
   pg.exec("CREATE TABLE t (pad text)");
   for (int i = 0; i < slots; ++i) {
-    pg.exec("SELECT pg_create_logical_replication_slot('slot_" + std::to_string(i) + "', 'pgoutput')");
+    pg.exec("SELECT pg_create_logical_replication_slot('slot_" + std::to_string(i) +
+            "', 'pgoutput')");
   }
   pg.exec("INSERT INTO t SELECT repeat('x', 200) FROM generate_series(1, 20000)");
   pg.exec("SELECT pg_stat_statements_reset()");
@@ -29,18 +30,25 @@ int main(int argc, char** argv) {
   SystemClock clock;
   ReadingsStore none;
   for (int i = 0; i < cycles; ++i) {
-    CollectOutcome outcome = probe.collect(CollectContext{clock.now() + std::chrono::seconds(5), clock, none});
+    CollectOutcome outcome =
+        probe.collect(CollectContext{clock.now() + std::chrono::seconds(5), clock, none});
     if (!outcome.ok()) {
       std::fprintf(stderr, "cycle failed: %s\n", outcome.error_message.c_str());
       return 1;
     }
   }
-  std::string where = "FROM pg_stat_statements WHERE query LIKE '%pg_replication_slots%' AND query NOT LIKE '%pg_stat_statements%'";
+  std::string where =
+      "FROM pg_stat_statements WHERE query LIKE '%pg_replication_slots%' AND query NOT LIKE "
+      "'%pg_stat_statements%'";
   std::string calls = pg.query_value("SELECT sum(calls) " + where);
-  std::string mean = pg.query_value("SELECT round((sum(total_exec_time) / sum(calls))::numeric, 4) " + where);
+  std::string mean =
+      pg.query_value("SELECT round((sum(total_exec_time) / sum(calls))::numeric, 4) " + where);
   std::string max = pg.query_value("SELECT round(max(max_exec_time)::numeric, 4) " + where);
-  std::string blocks = pg.query_value("SELECT sum(shared_blks_hit + shared_blks_read) / sum(calls) " + where);
-  std::printf("| slots | cycles | calls seen | mean server time (ms) | max (ms) | shared blocks per call |\n");
+  std::string blocks =
+      pg.query_value("SELECT sum(shared_blks_hit + shared_blks_read) / sum(calls) " + where);
+  std::printf(
+      "| slots | cycles | calls seen | mean server time (ms) | max (ms) | shared blocks per call "
+      "|\n");
   std::printf("| ---: | ---: | ---: | ---: | ---: | ---: |\n");
   std::printf("| %d | %d | %s | %s | %s | %s |\n", slots, cycles, calls.c_str(), mean.c_str(),
               max.c_str(), blocks.c_str());

@@ -50,7 +50,8 @@ std::vector<AlertEvent> AlertEvaluator::evaluate(const ReadingsView& view, TimeP
       if (seen != current.end()) {
         it->second.last_seen = now;
         it->second.value = seen->second;
-        bool breach = rule.condition == Condition::kAbsent || rule.breached(seen->second, it->second.firing);
+        bool breach =
+            rule.condition == Condition::kAbsent || rule.breached(seen->second, it->second.firing);
         step(rule, it->second, breach, now, events, remove);
         current.erase(seen);
       } else if (rule.condition == Condition::kAbsent) {

@@ -1,7 +1,7 @@
 // Evaluates rules against the agent's latest readings and decides pages. Per alert instance (a rule
-// and one series' labels): inactive -> pending (condition true, waiting `for`) -> firing -> resolved.
-// Firing instances resolve only after the condition has been false for `keep_firing_for`, and
-// never sooner than `min_time_before_resolve` after their trigger (flap control). A firing
+// and one series' labels): inactive -> pending (condition true, waiting `for`) -> firing ->
+// resolved. Firing instances resolve only after the condition has been false for `keep_firing_for`,
+// and never sooner than `min_time_before_resolve` after their trigger (flap control). A firing
 // instance whose series vanished (probe down, slot dropped) is held for `missing_data_hold`: an
 // outage of cdcwatch's view is not a recovery of the pipeline. Not thread-safe.
 #pragma once
@@ -35,7 +35,8 @@ class AlertEvaluator {
  public:
   AlertEvaluator(std::vector<AlertRule> rules, EvaluatorOptions options);
 
-  // Marks instances as already firing (they were paged before a restart); unknown rules are skipped.
+  // Marks instances as already firing (they were paged before a restart); unknown rules are
+  // skipped.
   void restore(const std::vector<FiringInstance>& instances, TimePoint now);
   // `complete`: every probe has reported at least once, so a missing series means absent.
   std::vector<AlertEvent> evaluate(const ReadingsView& view, TimePoint now, bool complete);

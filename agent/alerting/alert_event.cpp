@@ -19,7 +19,8 @@ TimePoint from_ms(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms));
 
 template <typename T>
 T field(const nlohmann::json& json, const char* name) {
-  if (!json.contains(name)) throw std::runtime_error(std::string("field '") + name + "' is missing");
+  if (!json.contains(name))
+    throw std::runtime_error(std::string("field '") + name + "' is missing");
   try {
     return json.at(name).get<T>();
   } catch (const nlohmann::json::exception&) {
@@ -100,8 +101,8 @@ std::string describe_condition(const AlertRule& rule) {
     case Condition::kEquals:
       return "equals " + format_value(rule.threshold, ValueUnit::kNumber);
     default: {
-      std::string text = std::string(to_string(rule.condition)) + " " +
-                         format_value(rule.threshold, rule.unit);
+      std::string text =
+          std::string(to_string(rule.condition)) + " " + format_value(rule.threshold, rule.unit);
       if (rule.clear) text += " (clears at " + format_value(*rule.clear, rule.unit) + ")";
       return text;
     }

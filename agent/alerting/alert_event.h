@@ -21,11 +21,11 @@ struct AlertEvent {
   Labels labels;  // the series' labels: they identify the instance
   double value = 0;
   std::string summary;
-  std::string runbook;     // runbooks/<file>.md as in the rule
-  std::string condition;   // "above 5GB (clears at 4GB)"
-  std::string for_text;    // "5m"
-  TimePoint started_at;    // when the instance started firing
-  TimePoint created_at;    // when this event was decided
+  std::string runbook;    // runbooks/<file>.md as in the rule
+  std::string condition;  // "above 5GB (clears at 4GB)"
+  std::string for_text;   // "5m"
+  TimePoint started_at;   // when the instance started firing
+  TimePoint created_at;   // when this event was decided
 
   const char* action_name() const { return action == Action::kTrigger ? "trigger" : "resolve"; }
 };

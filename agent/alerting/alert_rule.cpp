@@ -31,7 +31,8 @@ std::pair<double, ValueUnit> parse_threshold(const ConfigNode& node, const std::
     }
     node.fail("'" + text + "' is not a duration; write e.g. 90s, 5m, 1h or a number of seconds");
   }
-  node.fail("'" + text + "' is not a number (sizes and durations only suit *_bytes and *_seconds metrics)");
+  node.fail("'" + text +
+            "' is not a number (sizes and durations only suit *_bytes and *_seconds metrics)");
 }
 
 }  // namespace
@@ -56,10 +57,14 @@ const char* to_string(Condition condition) {
 
 const char* to_string(Severity severity) {
   switch (severity) {
-    case Severity::kCritical: return "critical";
-    case Severity::kError: return "error";
-    case Severity::kWarning: return "warning";
-    case Severity::kInfo: return "info";
+    case Severity::kCritical:
+      return "critical";
+    case Severity::kError:
+      return "error";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kInfo:
+      return "info";
   }
   return "warning";
 }
@@ -105,7 +110,8 @@ AlertRule parse_alert_rule(const ConfigNode& node) {
   rule.metric = node.required_string("metric");
   if (auto match = node.optional_child("match")) {
     if (!match->is_map()) match->fail("expected a map of label: value");
-    for (const auto& [name, value] : match->entries()) rule.match.emplace_back(name, value.as_string());
+    for (const auto& [name, value] : match->entries())
+      rule.match.emplace_back(name, value.as_string());
     std::sort(rule.match.begin(), rule.match.end());
   }
 
@@ -117,10 +123,12 @@ AlertRule parse_alert_rule(const ConfigNode& node) {
     node.fail("give exactly one condition: above, below, equals or absent (found " +
               std::to_string(given.size()) + ")");
   }
-  rule.condition = static_cast<Condition>(
-      std::find(std::begin(kConditions), std::end(kConditions), given[0]) - std::begin(kConditions));
+  rule.condition =
+      static_cast<Condition>(std::find(std::begin(kConditions), std::end(kConditions), given[0]) -
+                             std::begin(kConditions));
   if (rule.condition == Condition::kAbsent) {
-    if (!node.child("absent").as_bool()) node.child("absent").fail("only 'absent: true' makes sense");
+    if (!node.child("absent").as_bool())
+      node.child("absent").fail("only 'absent: true' makes sense");
   } else {
     std::tie(rule.threshold, rule.unit) = parse_threshold(node.child(given[0]), rule.metric);
   }
@@ -129,12 +137,12 @@ AlertRule parse_alert_rule(const ConfigNode& node) {
       node.child("clear").fail("'clear' only applies to 'above' and 'below' rules");
     }
     double clear = parse_threshold(node.child("clear"), rule.metric).first;
-    bool healthy_side = rule.condition == Condition::kAbove ? clear <= rule.threshold
-                                                            : clear >= rule.threshold;
+    bool healthy_side =
+        rule.condition == Condition::kAbove ? clear <= rule.threshold : clear >= rule.threshold;
     if (!healthy_side) {
-      node.child("clear").fail(std::string("must be on the healthy side of the threshold (") +
-                               (rule.condition == Condition::kAbove ? "at or below" : "at or above") +
-                               " it)");
+      node.child("clear").fail(
+          std::string("must be on the healthy side of the threshold (") +
+          (rule.condition == Condition::kAbove ? "at or below" : "at or above") + " it)");
     }
     rule.clear = clear;
   }
@@ -142,7 +150,8 @@ AlertRule parse_alert_rule(const ConfigNode& node) {
   rule.keep_firing_for = node.duration_or("keep_firing_for", Millis(0));
   std::string severity = node.string_or("severity", "warning");
   auto parsed = parse_severity(severity);
-  if (!parsed) node.child("severity").fail("use critical, error, warning or info, not '" + severity + "'");
+  if (!parsed)
+    node.child("severity").fail("use critical, error, warning or info, not '" + severity + "'");
   rule.severity = *parsed;
   rule.stage = node.string_or("stage", "");
   rule.summary = node.string_or("summary", rule.alert + " on {{value}}");

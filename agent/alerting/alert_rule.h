@@ -24,8 +24,8 @@ struct AlertRule {
   std::string metric;
   Labels match;  // label equality, sorted by name
   Condition condition = Condition::kAbove;
-  double threshold = 0;                 // unused for kAbsent
-  std::optional<double> clear;          // hysteresis: the value that resolves a firing alert
+  double threshold = 0;         // unused for kAbsent
+  std::optional<double> clear;  // hysteresis: the value that resolves a firing alert
   ValueUnit unit = ValueUnit::kNumber;
   Millis for_duration{0};
   Millis keep_firing_for{0};

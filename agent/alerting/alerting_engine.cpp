@@ -27,15 +27,16 @@ std::string outbox_name(const std::string& notifier) {
 
 AlertingEngine::AlertingEngine(AlertingSetup setup, const ReadingsView& view,
                                std::function<bool()> complete, const Clock& clock)
-    : evaluator_(std::move(setup.rules), {setup.alerts.min_time_before_resolve,
-                                          setup.alerts.missing_data_hold}),
+    : evaluator_(std::move(setup.rules),
+                 {setup.alerts.min_time_before_resolve, setup.alerts.missing_data_hold}),
       view_(view),
       complete_(std::move(complete)),
       clock_(clock),
       state_file_((std::filesystem::path(setup.state_dir) / "alerts" / "firing.json").string()) {
   for (auto& notifier : build_notifiers(setup.notifiers, setup.runbook_base_url)) {
-    std::string dir = (std::filesystem::path(setup.state_dir) / "outbox" /
-                       outbox_name(notifier->name())).string();
+    std::string dir =
+        (std::filesystem::path(setup.state_dir) / "outbox" / outbox_name(notifier->name()))
+            .string();
     workers_.push_back(std::make_unique<DeliveryWorker>(std::move(notifier), dir, clock,
                                                         setup.notifiers.retry_max_delay));
   }
@@ -60,7 +61,8 @@ void AlertingEngine::restore() {
           for (const auto& [name, value] : item.at("labels").items()) {
             instance.labels.emplace_back(name, value.get<std::string>());
           }
-          instance.fired_at = TimePoint(std::chrono::milliseconds(item.at("fired_at_ms").get<int64_t>()));
+          instance.fired_at =
+              TimePoint(std::chrono::milliseconds(item.at("fired_at_ms").get<int64_t>()));
           firing[dedup_key_for(instance.alert, instance.labels)] = instance;
         } catch (const std::exception&) {
           spdlog::error("{}: skipping a malformed entry", state_file_);
@@ -80,7 +82,8 @@ void AlertingEngine::restore() {
   std::vector<FiringInstance> instances;
   for (auto& [key, instance] : firing) instances.push_back(instance);
   evaluator_.restore(instances, clock_.now());
-  if (!instances.empty()) spdlog::info("restored {} firing alerts from {}", instances.size(), state_file_);
+  if (!instances.empty())
+    spdlog::info("restored {} firing alerts from {}", instances.size(), state_file_);
 }
 
 void AlertingEngine::save_firing() {
@@ -91,7 +94,8 @@ void AlertingEngine::save_firing() {
     out.push_back({{"alert", instance.alert},
                    {"labels", labels},
                    {"fired_at_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       instance.fired_at.time_since_epoch()).count()}});
+                                       instance.fired_at.time_since_epoch())
+                                       .count()}});
   }
   try {
     create_private_directory(std::filesystem::path(state_file_).parent_path().string());
@@ -111,11 +115,11 @@ void AlertingEngine::evaluate() {
   auto events = evaluator_.evaluate(view_, clock_.now(), complete_());
   if (events.empty()) return;
   for (const auto& event : events) {
-    spdlog::log(event.action == AlertEvent::Action::kTrigger ? spdlog::level::warn
-                                                             : spdlog::level::info,
-                "alert {} {}: {} [{}]", event.alert,
-                event.action == AlertEvent::Action::kTrigger ? "firing" : "resolved",
-                event.summary, event.dedup_key);
+    spdlog::log(
+        event.action == AlertEvent::Action::kTrigger ? spdlog::level::warn : spdlog::level::info,
+        "alert {} {}: {} [{}]", event.alert,
+        event.action == AlertEvent::Action::kTrigger ? "firing" : "resolved", event.summary,
+        event.dedup_key);
   }
   // Outbox first: if we crash before saving the state, restore() still learns the change there.
   for (const auto& event : events) {

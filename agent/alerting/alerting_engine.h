@@ -35,7 +35,7 @@ class AlertingEngine {
 
   void start();  // the evaluation thread and the notifiers' delivery threads
   void stop();
-  void wake();   // a probe finished a cycle
+  void wake();  // a probe finished a cycle
   // One evaluation now; the thread calls it, tests may call it directly with a fake clock.
   void evaluate();
 

@@ -5,13 +5,14 @@
 namespace cdcwatch {
 
 AlertsConfig parse_alerts_config(const ConfigNode& node) {
-  node.expect_keys({"rules_file", "rules", "disable", "min_time_before_resolve",
-                    "missing_data_hold"});
+  node.expect_keys(
+      {"rules_file", "rules", "disable", "min_time_before_resolve", "missing_data_hold"});
   AlertsConfig config;
   config.rules_file_given = node.has("rules_file");
   config.rules_file = node.string_or("rules_file", config.rules_file);
   if (auto rules = node.optional_child("rules")) {
-    if (!rules->is_sequence()) rules->fail("expected a list of rules, each starting with '- alert:'");
+    if (!rules->is_sequence())
+      rules->fail("expected a list of rules, each starting with '- alert:'");
     std::set<std::string> names;
     for (const auto& item : rules->items()) {
       config.rules.push_back(parse_alert_rule(item));
@@ -44,8 +45,9 @@ NotifiersConfig parse_notifiers_config(const ConfigNode& node) {
       }
     }
     if (pagerduty.routing_key.value.empty() && pagerduty.routing_keys.empty()) {
-      pd->fail("set routing_key (the Events API v2 integration key), e.g. "
-               "routing_key: ${file:/secrets/pagerduty.properties:routing_key}");
+      pd->fail(
+          "set routing_key (the Events API v2 integration key), e.g. "
+          "routing_key: ${file:/secrets/pagerduty.properties:routing_key}");
     }
     pagerduty.url = pd->string_or("url", pagerduty.url);
     pagerduty.dashboard_url = pd->string_or("dashboard_url", "");
@@ -74,8 +76,8 @@ NotifiersConfig parse_notifiers_config(const ConfigNode& node) {
 nlohmann::json describe(const AlertsConfig& config) {
   nlohmann::json rules = nlohmann::json::array();
   for (const auto& rule : config.rules) rules.push_back(rule.alert);
-  return {{"rules_file", config.rules_file_given ? config.rules_file
-                                                : config.rules_file + " (built in)"},
+  return {{"rules_file",
+           config.rules_file_given ? config.rules_file : config.rules_file + " (built in)"},
           {"rules", rules},
           {"disable", config.disable},
           {"min_time_before_resolve", format_duration(config.min_time_before_resolve)},
@@ -95,8 +97,9 @@ nlohmann::json describe(const NotifiersConfig& config) {
   }
   out["webhooks"] = nlohmann::json::array();
   for (const auto& hook : config.webhooks) {
-    out["webhooks"].push_back(
-        {{"name", hook.name}, {"url", hook.url.display}, {"timeout", format_duration(hook.timeout)}});
+    out["webhooks"].push_back({{"name", hook.name},
+                               {"url", hook.url.display},
+                               {"timeout", format_duration(hook.timeout)}});
   }
   out["retry_max_delay"] = format_duration(config.retry_max_delay);
   return out;

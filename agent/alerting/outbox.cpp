@@ -17,8 +17,8 @@ Outbox::Outbox(std::string dir) : dir_(std::move(dir)) {
     load();
   } catch (const std::exception& e) {
     problem_ = e.what();
-    spdlog::error("outbox {}: {}; pages are kept in memory only until it can be written",
-                  dir_, problem_);
+    spdlog::error("outbox {}: {}; pages are kept in memory only until it can be written", dir_,
+                  problem_);
   }
 }
 
@@ -82,8 +82,8 @@ std::optional<Outbox::Entry> Outbox::front() const {
 
 void Outbox::pop(uint64_t seq) {
   std::lock_guard lock(mutex_);
-  auto it = std::find_if(entries_.begin(), entries_.end(),
-                         [&](const Entry& e) { return e.seq == seq; });
+  auto it =
+      std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.seq == seq; });
   if (it == entries_.end()) return;
   if (it->on_disk) {
     try {

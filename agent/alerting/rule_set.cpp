@@ -74,8 +74,8 @@ std::vector<AlertRule> build_rule_set(const AlertsConfig& config, const std::str
     auto it = std::find_if(rules.begin(), rules.end(),
                            [&](const AlertRule& r) { return r.alert == name; });
     if (it == rules.end()) {
-      throw ConfigError(config_path + ": alerts.disable: no rule named '" + name +
-                        "' (see " + path + " for the rule names)");
+      throw ConfigError(config_path + ": alerts.disable: no rule named '" + name + "' (see " +
+                        path + " for the rule names)");
     }
     rules.erase(it);
   }

@@ -23,24 +23,21 @@ nlohmann::json WebhookNotifier::body_for(const AlertEvent& event) const {
     annotations["runbook_url"] = url;
   }
   char fingerprint[17];
-  std::snprintf(fingerprint, sizeof fingerprint, "%016zx", std::hash<std::string>{}(event.dedup_key));
-  nlohmann::json alert = {{"status", firing ? "firing" : "resolved"},
-                          {"labels", labels},
-                          {"annotations", annotations},
-                          {"startsAt", format_timestamp(event.started_at)},
-                          {"endsAt", firing ? "0001-01-01T00:00:00Z" : format_timestamp(event.created_at)},
-                          {"generatorURL", ""},
-                          {"fingerprint", fingerprint}};
-  return {{"version", "4"},
-          {"groupKey", "{}:{alertname=\"" + event.alert + "\"}"},
-          {"truncatedAlerts", 0},
-          {"status", firing ? "firing" : "resolved"},
-          {"receiver", "cdcwatch"},
-          {"groupLabels", {{"alertname", event.alert}}},
-          {"commonLabels", labels},
-          {"commonAnnotations", annotations},
-          {"externalURL", ""},
-          {"alerts", nlohmann::json::array({alert})}};
+  std::snprintf(fingerprint, sizeof fingerprint, "%016zx",
+                std::hash<std::string>{}(event.dedup_key));
+  nlohmann::json alert = {
+      {"status", firing ? "firing" : "resolved"},
+      {"labels", labels},
+      {"annotations", annotations},
+      {"startsAt", format_timestamp(event.started_at)},
+      {"endsAt", firing ? "0001-01-01T00:00:00Z" : format_timestamp(event.created_at)},
+      {"generatorURL", ""},
+      {"fingerprint", fingerprint}};
+  return {{"version", "4"},         {"groupKey", "{}:{alertname=\"" + event.alert + "\"}"},
+          {"truncatedAlerts", 0},   {"status", firing ? "firing" : "resolved"},
+          {"receiver", "cdcwatch"}, {"groupLabels", {{"alertname", event.alert}}},
+          {"commonLabels", labels}, {"commonAnnotations", annotations},
+          {"externalURL", ""},      {"alerts", nlohmann::json::array({alert})}};
 }
 
 HttpRequest WebhookNotifier::request_for(const AlertEvent& event) const {

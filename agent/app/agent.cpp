@@ -19,9 +19,10 @@ Agent::Agent(Config config, const Clock& clock)
       clock_(clock),
       started_at_(clock.now()),
       scheduler_(store_, health_, clock_),
-      alerting_({config_.rules, config_.alerts, config_.notifiers, config_.agent.runbook_base_url,
-                 config_.agent.state_dir},
-                store_, [this] { return health_.all_completed_a_cycle(); }, clock_) {
+      alerting_(
+          {config_.rules, config_.alerts, config_.notifiers, config_.agent.runbook_base_url,
+           config_.agent.state_dir},
+          store_, [this] { return health_.all_completed_a_cycle(); }, clock_) {
   for (auto& probe : build_probes(config_, clock_)) scheduler_.add(std::move(probe));
   scheduler_.on_cycle([this](const std::string&) { alerting_.wake(); });
 }

@@ -25,7 +25,8 @@ void parse_endpoint_security(const ConfigNode& node, AgentSettings& settings) {
       settings.bearer_token = auth->child("bearer_token").as_secret();
       remember_secret(settings.bearer_token->value);
     } else {
-      settings.basic_auth = {auth->required_string("username"), auth->child("password").as_secret()};
+      settings.basic_auth = {auth->required_string("username"),
+                             auth->child("password").as_secret()};
       remember_secret(settings.basic_auth->second.value);
     }
   }
@@ -44,8 +45,8 @@ AgentSettings parse_agent_settings(const ConfigNode& node) {
   AgentSettings settings;
   settings.listen = node.string_or("listen", settings.listen);
   if (split_listen_address(settings.listen).second < 0) {
-    node.child("listen").fail("expected host:port such as 0.0.0.0:9720, got '" +
-                              settings.listen + "'");
+    node.child("listen").fail("expected host:port such as 0.0.0.0:9720, got '" + settings.listen +
+                              "'");
   }
   settings.interval = node.duration_or("interval", settings.interval);
   if (settings.interval < Millis(100)) node.child("interval").fail("must be at least 100ms");
@@ -57,8 +58,8 @@ AgentSettings parse_agent_settings(const ConfigNode& node) {
   settings.log_level = node.string_or("log_level", settings.log_level);
   static const std::vector<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
   if (std::find(kLevels.begin(), kLevels.end(), settings.log_level) == kLevels.end()) {
-    node.child("log_level").fail("expected trace, debug, info, warn or error, got '" +
-                                 settings.log_level + "'");
+    node.child("log_level")
+        .fail("expected trace, debug, info, warn or error, got '" + settings.log_level + "'");
   }
   settings.runbook_base_url = node.string_or("runbook_base_url", "");
   parse_endpoint_security(node, settings);
@@ -79,21 +80,21 @@ HttpServerOptions http_server_options(const AgentSettings& settings) {
 }
 
 nlohmann::json describe(const AgentSettings& settings) {
-  return {{"listen", settings.listen},
-          {"interval", format_duration(settings.interval)},
-          {"state_dir", settings.state_dir},
-          {"log_format", settings.log_format},
-          {"log_level", settings.log_level},
-          {"runbook_base_url", settings.runbook_base_url},
-          {"tls", settings.tls_cert_file.empty()
-                      ? nlohmann::json(nullptr)
-                      : nlohmann::json{{"cert_file", settings.tls_cert_file},
-                                       {"key_file", settings.tls_key_file}}},
-          {"auth", settings.bearer_token ? nlohmann::json{{"bearer_token", std::string(kRedacted)}}
-                   : settings.basic_auth ? nlohmann::json{{"username", settings.basic_auth->first},
-                                                          {"password", std::string(kRedacted)}}
-                                         : nlohmann::json(nullptr)},
-          {"max_connections", settings.max_connections}};
+  return {
+      {"listen", settings.listen},
+      {"interval", format_duration(settings.interval)},
+      {"state_dir", settings.state_dir},
+      {"log_format", settings.log_format},
+      {"log_level", settings.log_level},
+      {"runbook_base_url", settings.runbook_base_url},
+      {"tls", settings.tls_cert_file.empty() ? nlohmann::json(nullptr)
+                                             : nlohmann::json{{"cert_file", settings.tls_cert_file},
+                                                              {"key_file", settings.tls_key_file}}},
+      {"auth", settings.bearer_token ? nlohmann::json{{"bearer_token", std::string(kRedacted)}}
+               : settings.basic_auth ? nlohmann::json{{"username", settings.basic_auth->first},
+                                                      {"password", std::string(kRedacted)}}
+                                     : nlohmann::json(nullptr)},
+      {"max_connections", settings.max_connections}};
 }
 
 }  // namespace cdcwatch

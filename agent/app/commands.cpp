@@ -16,7 +16,8 @@
 namespace cdcwatch {
 namespace {
 
-constexpr const char* kUsage = R"(cdcwatch: watches a CDC pipeline (PostgreSQL -> Kafka Connect -> Kafka -> warehouse)
+constexpr const char* kUsage =
+    R"(cdcwatch: watches a CDC pipeline (PostgreSQL -> Kafka Connect -> Kafka -> warehouse)
 
 Usage:
   cdcwatch run --config FILE      run the agent (the default command)
@@ -102,7 +103,8 @@ int run_command(const std::string& config_path) {
   }
   spdlog::info("stopping");
   bool clean = agent->stop();
-  spdlog::info(clean ? "stopped" : "stopped; a probe was still blocked in a call and was abandoned");
+  spdlog::info(clean ? "stopped"
+                     : "stopped; a probe was still blocked in a call and was abandoned");
   spdlog::default_logger()->flush();
   if (!clean) std::_Exit(kExitOk);  // a blocked worker must not hold the exit past 5 s
   return kExitOk;

@@ -77,8 +77,8 @@ ConfigNode::ConfigNode(YAML::Node node, std::shared_ptr<const std::string> file,
 std::string ConfigNode::where() const {
   std::string out = *file_;
   if (node_ && !node_.Mark().is_null()) {
-    out += ":" + std::to_string(node_.Mark().line + 1) + ":" +
-           std::to_string(node_.Mark().column + 1);
+    out +=
+        ":" + std::to_string(node_.Mark().line + 1) + ":" + std::to_string(node_.Mark().column + 1);
   }
   if (!key_path_.empty()) out += " (" + key_path_ + ")";
   return out;

@@ -49,9 +49,9 @@ class ConfigNode {
   void expect_keys(const std::vector<std::string>& allowed) const;
 
   bool has(std::string_view key) const;
-  ConfigNode child(std::string_view key) const;       // requires the key
+  ConfigNode child(std::string_view key) const;  // requires the key
   std::optional<ConfigNode> optional_child(std::string_view key) const;
-  std::vector<ConfigNode> items() const;              // elements of a sequence
+  std::vector<ConfigNode> items() const;                            // elements of a sequence
   std::vector<std::pair<std::string, ConfigNode>> entries() const;  // pairs of a map
 
   // Scalar accessors on this node.

@@ -26,8 +26,8 @@ prometheus::ClientMetric to_client_metric(const Series& series, MetricType type)
       uint64_t cumulative = 0;
       for (size_t i = 0; i < h.bucket_counts.size(); ++i) {
         cumulative += h.bucket_counts[i];
-        double bound = i < h.upper_bounds.size() ? h.upper_bounds[i]
-                                                 : std::numeric_limits<double>::infinity();
+        double bound =
+            i < h.upper_bounds.size() ? h.upper_bounds[i] : std::numeric_limits<double>::infinity();
         metric.histogram.bucket.push_back({cumulative, bound});
       }
       break;

@@ -15,8 +15,8 @@ std::optional<std::string> private_key_file_problem(const std::string& path) {
   }
   if (!S_ISREG(info.st_mode)) return "private key " + path + " is not a regular file";
   if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    return "private key file " + path +
-           " is readable by other users; run `chmod 600 " + path + "` (and chown it to the "
+    return "private key file " + path + " is readable by other users; run `chmod 600 " + path +
+           "` (and chown it to the "
            "user cdcwatch runs as)";
   }
   if (access(path.c_str(), R_OK) != 0) {

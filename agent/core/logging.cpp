@@ -51,8 +51,8 @@ void init_logging(const std::string& format, const std::string& level) {
   if (parsed == spdlog::level::off && level != "off") {
     throw std::invalid_argument("log_level must be trace, debug, info, warn or error");
   }
-  auto logger =
-      std::make_shared<spdlog::logger>("cdcwatch", std::make_shared<ScrubbingStderrSink>(format == "json"));
+  auto logger = std::make_shared<spdlog::logger>(
+      "cdcwatch", std::make_shared<ScrubbingStderrSink>(format == "json"));
   logger->set_level(parsed);
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);

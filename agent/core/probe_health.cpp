@@ -7,8 +7,8 @@ namespace {
 
 const MetricDef kProbeUp{"cdcwatch_probe_up",
                          "1 when the probe's last cycle succeeded, 0 when it failed or timed out"};
-const MetricDef kProbeDuration{"cdcwatch_probe_duration_seconds",
-                               "Wall time of each probe cycle", MetricType::kHistogram};
+const MetricDef kProbeDuration{"cdcwatch_probe_duration_seconds", "Wall time of each probe cycle",
+                               MetricType::kHistogram};
 const MetricDef kProbeErrors{"cdcwatch_probe_errors_total",
                              "Failed probe cycles, by reason (connect, query, timeout, http, ...)",
                              MetricType::kCounter};

@@ -16,14 +16,14 @@ namespace cdcwatch {
 struct ProbeRecord {
   std::string probe;
   Millis interval{0};
-  uint64_t cycles = 0;                 // completed (ok or failed), including timeouts
+  uint64_t cycles = 0;  // completed (ok or failed), including timeouts
   bool up = false;
   bool running = false;
   std::optional<TimePoint> last_run;
   std::optional<TimePoint> last_success;
   double last_duration_seconds = 0;
   std::string last_error_reason;
-  std::string last_error_message;      // already scrubbed of secrets
+  std::string last_error_message;  // already scrubbed of secrets
   nlohmann::json status = nlohmann::json::object();
   std::map<std::string, uint64_t> errors_by_reason;
   HistogramValue durations;

@@ -8,8 +8,8 @@ HistogramValue::HistogramValue(std::vector<double> bounds)
     : upper_bounds(std::move(bounds)), bucket_counts(upper_bounds.size() + 1, 0) {}
 
 void HistogramValue::observe(double value) {
-  size_t bucket = std::lower_bound(upper_bounds.begin(), upper_bounds.end(), value) -
-                  upper_bounds.begin();
+  size_t bucket =
+      std::lower_bound(upper_bounds.begin(), upper_bounds.end(), value) - upper_bounds.begin();
   ++bucket_counts[bucket];
   sum += value;
   ++count;

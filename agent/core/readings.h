@@ -25,8 +25,8 @@ struct MetricDef {
 };
 
 struct HistogramValue {
-  std::vector<double> upper_bounds;      // excluding +Inf
-  std::vector<uint64_t> bucket_counts;   // per bucket (not cumulative); size = bounds + 1 (+Inf)
+  std::vector<double> upper_bounds;     // excluding +Inf
+  std::vector<uint64_t> bucket_counts;  // per bucket (not cumulative); size = bounds + 1 (+Inf)
   double sum = 0;
   uint64_t count = 0;
 

@@ -1,7 +1,7 @@
 // Runs each probe on its own worker thread, on its own interval with jitter, and a watchdog that
-// marks a probe failed ("timeout") when a cycle outlives its timeout. A slow or hung probe therefore
-// never delays another probe or /metrics, which reads only the stores.
-// add() before start(); start() and stop() from one thread; the listener runs on probe workers.
+// marks a probe failed ("timeout") when a cycle outlives its timeout. A slow or hung probe
+// therefore never delays another probe or /metrics, which reads only the stores. add() before
+// start(); start() and stop() from one thread; the listener runs on probe workers.
 #pragma once
 
 #include <atomic>

@@ -82,8 +82,9 @@ std::string resolve_reference(std::string_view reference, std::string_view body)
   if (body.starts_with("file:")) {
     std::string spec(body.substr(5));
     if (spec.empty() || spec[0] != '/') {
-      throw SecretError("secret reference " + std::string(reference) +
-                        ": expected an absolute path, as in ${file:/secrets/db.properties:password}");
+      throw SecretError(
+          "secret reference " + std::string(reference) +
+          ": expected an absolute path, as in ${file:/secrets/db.properties:password}");
     }
     size_t key_separator = spec.rfind(':');
     if (key_separator == std::string::npos) return trim(read_file(spec, reference));

@@ -57,9 +57,16 @@ std::optional<uint64_t> parse_size(std::string_view text) {
   if (!parts) return std::nullopt;
   auto [number, unit] = *parts;
   static constexpr std::pair<std::string_view, double> kUnits[] = {
-      {"", 1},          {"B", 1},          {"KB", 1e3},        {"MB", 1e6},
-      {"GB", 1e9},      {"TB", 1e12},      {"KiB", 1024.0},    {"MiB", 1048576.0},
-      {"GiB", 1073741824.0}, {"TiB", 1099511627776.0},
+      {"", 1},
+      {"B", 1},
+      {"KB", 1e3},
+      {"MB", 1e6},
+      {"GB", 1e9},
+      {"TB", 1e12},
+      {"KiB", 1024.0},
+      {"MiB", 1048576.0},
+      {"GiB", 1073741824.0},
+      {"TiB", 1099511627776.0},
   };
   for (auto [name, factor] : kUnits) {
     if (unit != name) continue;

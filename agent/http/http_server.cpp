@@ -35,8 +35,8 @@ bool authorization_matches(const std::string& header, const HttpServerOptions& o
   }
   if (options.basic_auth && header.starts_with("Basic ")) {
     auto decoded = decode_base64(header.substr(6));
-    return decoded && equal_constant_time(*decoded, options.basic_auth->first + ":" +
-                                                        options.basic_auth->second);
+    return decoded && equal_constant_time(
+                          *decoded, options.basic_auth->first + ":" + options.basic_auth->second);
   }
   return false;
 }
@@ -82,8 +82,8 @@ int HttpServer::start(const HttpServerOptions& options) {
     auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(),
                                                     options.tls_key_file.c_str());
     if (!tls->is_valid()) {
-      throw std::runtime_error("cannot load TLS certificate " + options.tls_cert_file +
-                               " or key " + options.tls_key_file +
+      throw std::runtime_error("cannot load TLS certificate " + options.tls_cert_file + " or key " +
+                               options.tls_key_file +
                                ": check they are PEM files that match each other");
     }
     impl_->server = std::move(tls);
@@ -105,7 +105,7 @@ int HttpServer::start(const HttpServerOptions& options) {
     bool is_public = std::find(options.public_paths.begin(), options.public_paths.end(), path) !=
                      options.public_paths.end();
     server.Get(path, [handler, needs_auth, is_public, options](const httplib::Request& req,
-                                                                 httplib::Response& res) {
+                                                               httplib::Response& res) {
       if (needs_auth && !is_public &&
           !authorization_matches(req.get_header_value("Authorization"), options)) {
         res.status = 401;
@@ -121,10 +121,12 @@ int HttpServer::start(const HttpServerOptions& options) {
     });
   }
 
-  int bound = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
+  int bound =
+      port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
   if (bound < 0) {
-    throw std::runtime_error("cannot listen on " + options.listen +
-                             ": the port is in use or the address is not local; change agent.listen");
+    throw std::runtime_error(
+        "cannot listen on " + options.listen +
+        ": the port is in use or the address is not local; change agent.listen");
   }
   impl_->thread = std::thread([this] { impl_->server->listen_after_bind(); });
   return bound;

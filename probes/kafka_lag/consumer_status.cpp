@@ -5,12 +5,18 @@ namespace {
 
 int severity(ConsumerStatus status) {
   switch (status) {
-    case ConsumerStatus::kOk: return 0;
-    case ConsumerStatus::kWarning: return 1;
-    case ConsumerStatus::kRewind: return 2;
-    case ConsumerStatus::kStall: return 3;
-    case ConsumerStatus::kStop: return 4;
-    case ConsumerStatus::kError: return 5;
+    case ConsumerStatus::kOk:
+      return 0;
+    case ConsumerStatus::kWarning:
+      return 1;
+    case ConsumerStatus::kRewind:
+      return 2;
+    case ConsumerStatus::kStall:
+      return 3;
+    case ConsumerStatus::kStop:
+      return 4;
+    case ConsumerStatus::kError:
+      return 5;
   }
   return 5;
 }
@@ -19,12 +25,18 @@ int severity(ConsumerStatus status) {
 
 const char* to_string(ConsumerStatus status) {
   switch (status) {
-    case ConsumerStatus::kOk: return "ok";
-    case ConsumerStatus::kWarning: return "warning";
-    case ConsumerStatus::kRewind: return "rewind";
-    case ConsumerStatus::kStall: return "stall";
-    case ConsumerStatus::kStop: return "stop";
-    case ConsumerStatus::kError: return "error";
+    case ConsumerStatus::kOk:
+      return "ok";
+    case ConsumerStatus::kWarning:
+      return "warning";
+    case ConsumerStatus::kRewind:
+      return "rewind";
+    case ConsumerStatus::kStall:
+      return "stall";
+    case ConsumerStatus::kStop:
+      return "stop";
+    case ConsumerStatus::kError:
+      return "error";
   }
   return "error";
 }

@@ -22,8 +22,8 @@ namespace cdcwatch {
 enum class ConsumerStatus { kOk, kWarning, kRewind, kStall, kStop, kError };
 
 inline constexpr ConsumerStatus kAllConsumerStatuses[] = {
-    ConsumerStatus::kOk,    ConsumerStatus::kWarning, ConsumerStatus::kStall,
-    ConsumerStatus::kStop,  ConsumerStatus::kRewind,  ConsumerStatus::kError};
+    ConsumerStatus::kOk,   ConsumerStatus::kWarning, ConsumerStatus::kStall,
+    ConsumerStatus::kStop, ConsumerStatus::kRewind,  ConsumerStatus::kError};
 
 const char* to_string(ConsumerStatus status);
 // The more severe of the two, for a group's status.

@@ -32,23 +32,29 @@ ORDER BY s.slot_name
 
 const MetricDef kUp{"cdcwatch_pg_up", "1 when the source answered the slot query, 0 when not"};
 const MetricDef kInRecovery{"cdcwatch_pg_in_recovery", "1 when the source is a standby"};
-const MetricDef kWalLsn{"cdcwatch_pg_wal_lsn_bytes",
-                        "The server's current WAL position (receive position on a standby), in bytes"};
-const MetricDef kActive{"cdcwatch_pg_slot_active",
-                        "1 while a replication connection holds the slot (labels plugin, database)"};
-const MetricDef kInactiveSeconds{"cdcwatch_pg_slot_inactive_seconds",
-                                 "Seconds the agent has seen the slot without a consumer; 0 while active"};
+const MetricDef kWalLsn{
+    "cdcwatch_pg_wal_lsn_bytes",
+    "The server's current WAL position (receive position on a standby), in bytes"};
+const MetricDef kActive{
+    "cdcwatch_pg_slot_active",
+    "1 while a replication connection holds the slot (labels plugin, database)"};
+const MetricDef kInactiveSeconds{
+    "cdcwatch_pg_slot_inactive_seconds",
+    "Seconds the agent has seen the slot without a consumer; 0 while active"};
 const MetricDef kRetained{"cdcwatch_pg_slot_retained_wal_bytes",
                           "WAL the slot holds back: current LSN - restart_lsn"};
-const MetricDef kFlushLagBytes{"cdcwatch_pg_slot_confirmed_flush_lag_bytes",
-                               "Current LSN - confirmed_flush_lsn: WAL the consumer has not confirmed"};
+const MetricDef kFlushLagBytes{
+    "cdcwatch_pg_slot_confirmed_flush_lag_bytes",
+    "Current LSN - confirmed_flush_lsn: WAL the consumer has not confirmed"};
 const MetricDef kFlushLagSeconds{
     "cdcwatch_pg_slot_confirmed_flush_lag_seconds",
     "How long ago the server's WAL position was where the slot's confirmed flush is now"};
-const MetricDef kSafeWalSize{"cdcwatch_pg_slot_safe_wal_size_bytes",
-                             "WAL that can still be written before the slot is at risk (absent when unlimited)"};
-const MetricDef kWalStatus{"cdcwatch_pg_slot_wal_status",
-                           "1 on the slot's current wal_status: reserved, extended, unreserved or lost"};
+const MetricDef kSafeWalSize{
+    "cdcwatch_pg_slot_safe_wal_size_bytes",
+    "WAL that can still be written before the slot is at risk (absent when unlimited)"};
+const MetricDef kWalStatus{
+    "cdcwatch_pg_slot_wal_status",
+    "1 on the slot's current wal_status: reserved, extended, unreserved or lost"};
 const MetricDef kCatalogXminAge{"cdcwatch_pg_slot_catalog_xmin_age",
                                 "Transactions the slot's catalog_xmin holds back vacuum"};
 const MetricDef kGrowth{"cdcwatch_pg_slot_retained_wal_growth_bytes_per_second",
@@ -86,7 +92,8 @@ std::string text_array_literal(const std::vector<std::string>& values) {
 PgSlotsProbe::PgSlotsProbe(PgSourceConfig config, Millis default_interval)
     : config_(std::move(config)),
       interval_(config_.interval.value_or(default_interval)),
-      connection_(config_.dsn, PgOptions{config_.connect_timeout, config_.statement_timeout, true}) {}
+      connection_(config_.dsn,
+                  PgOptions{config_.connect_timeout, config_.statement_timeout, true}) {}
 
 CollectOutcome PgSlotsProbe::collect(const CollectContext& ctx) {
   CollectOutcome outcome;
@@ -130,8 +137,8 @@ CollectOutcome PgSlotsProbe::collect(const CollectContext& ctx) {
   return outcome;
 }
 
-void PgSlotsProbe::report_slot(const PgResult& result, size_t row, SlotState& state,
-                               TimePoint now, CollectOutcome& outcome) {
+void PgSlotsProbe::report_slot(const PgResult& result, size_t row, SlotState& state, TimePoint now,
+                               CollectOutcome& outcome) {
   const std::string slot = *result.at(row, "slot_name");
   Labels labels{{"source", config_.name}, {"slot", slot}};
   Readings& out = outcome.readings;

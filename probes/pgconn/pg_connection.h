@@ -25,8 +25,8 @@ struct PgOptions {
 };
 
 struct PgResult {
-  std::string error;      // empty on success; libpq's message, scrubbed of secrets
-  std::string sqlstate;   // e.g. 42P01 for a missing table
+  std::string error;     // empty on success; libpq's message, scrubbed of secrets
+  std::string sqlstate;  // e.g. 42P01 for a missing table
   std::vector<std::string> columns;
   std::vector<std::vector<std::optional<std::string>>> rows;  // nullopt for SQL NULL
 
@@ -47,7 +47,8 @@ class PgConnection {
   std::optional<std::string> ensure_connected();
   // Runs one statement with text parameters. A broken connection is closed so the next call
   // reconnects.
-  PgResult query(const std::string& sql, const std::vector<std::optional<std::string>>& params = {});
+  PgResult query(const std::string& sql,
+                 const std::vector<std::optional<std::string>>& params = {});
   bool connected() const { return conn_ != nullptr; }
   // Asks the server to cancel the running statement; safe from any thread.
   void cancel();

@@ -14,14 +14,14 @@
 namespace cdcwatch {
 
 struct PgSourceConfig {
-  std::string name;                   // the `source` label
-  SecretString dsn;                   // libpq conninfo or URI, secrets resolved
-  std::vector<std::string> slots;     // empty: every logical slot
-  std::optional<Millis> interval;     // overrides agent.interval
-  std::optional<uint64_t> wal_budget; // bytes of WAL the disk can afford to retain
+  std::string name;                    // the `source` label
+  SecretString dsn;                    // libpq conninfo or URI, secrets resolved
+  std::vector<std::string> slots;      // empty: every logical slot
+  std::optional<Millis> interval;      // overrides agent.interval
+  std::optional<uint64_t> wal_budget;  // bytes of WAL the disk can afford to retain
   Millis connect_timeout{5000};
   Millis statement_timeout{5000};
-  Millis growth_window{300000};       // sliding window for WAL growth and lag-in-seconds history
+  Millis growth_window{300000};  // sliding window for WAL growth and lag-in-seconds history
 };
 
 PgSourceConfig parse_pg_source(const ConfigNode& node);

@@ -1,8 +1,9 @@
 // The alert state machine, driven by readings and a fake clock; and every default rule, driven
 // through its own metric, fires and resolves.
+#include "agent/alerting/alert_evaluator.h"
+
 #include <gtest/gtest.h>
 
-#include "agent/alerting/alert_evaluator.h"
 #include "agent/alerting/rule_set.h"
 #include "agent/core/readings_store.h"
 
@@ -16,7 +17,8 @@ AlertRule rule_from(const std::string& yaml) {
 }
 
 struct Harness {
-  explicit Harness(std::vector<AlertRule> rules, EvaluatorOptions options = {Millis(0), Millis(600000)})
+  explicit Harness(std::vector<AlertRule> rules,
+                   EvaluatorOptions options = {Millis(0), Millis(600000)})
       : evaluator(std::move(rules), options) {}
 
   void report(const std::string& metric, Labels labels, double value) {
@@ -38,13 +40,15 @@ struct Harness {
 };
 
 TEST(AlertEvaluator, PendingForTheForDurationThenFiringOnceThenResolved) {
-  Harness h({rule_from("alert: WalHigh\nmetric: wal_bytes\nabove: 100\nfor: 5m\n"
-                       "summary: \"{{slot}} at {{value}}\"\nseverity: critical\n")});
+  Harness h(
+      {rule_from("alert: WalHigh\nmetric: wal_bytes\nabove: 100\nfor: 5m\n"
+                 "summary: \"{{slot}} at {{value}}\"\nseverity: critical\n")});
   h.report("wal_bytes", {{"slot", "s1"}}, 150);
   EXPECT_TRUE(h.tick().empty());
-  EXPECT_EQ(h.evaluator.state_readings().value("cdcwatch_alert_state",
-                                               {{"alert", "WalHigh"}, {"severity", "critical"}, {"slot", "s1"}}),
-            1);
+  EXPECT_EQ(
+      h.evaluator.state_readings().value(
+          "cdcwatch_alert_state", {{"alert", "WalHigh"}, {"severity", "critical"}, {"slot", "s1"}}),
+      1);
   EXPECT_TRUE(h.tick(4min).empty());
   auto fired = h.tick(1min);
   ASSERT_EQ(fired.size(), 1u);
@@ -111,7 +115,8 @@ TEST(AlertEvaluator, VanishedSeriesIsHeldThenResolved) {
 }
 
 TEST(AlertEvaluator, AbsentFiresOnlyOnceEveryProbeHasReported) {
-  Harness h({rule_from("alert: Gone\nmetric: m\nmatch: {source: orders}\nabsent: true\nfor: 1m\n")});
+  Harness h(
+      {rule_from("alert: Gone\nmetric: m\nmatch: {source: orders}\nabsent: true\nfor: 1m\n")});
   EXPECT_TRUE(h.tick(0s, false).empty());
   EXPECT_TRUE(h.tick(2min, false).empty());
   h.tick(0s, true);

@@ -1,8 +1,9 @@
 // Rule files: parsing, the mistakes users make, summaries and dedup keys.
+#include "agent/alerting/alert_rule.h"
+
 #include <gtest/gtest.h>
 
 #include "agent/alerting/alert_event.h"
-#include "agent/alerting/alert_rule.h"
 #include "agent/alerting/rule_set.h"
 
 namespace cdcwatch {
@@ -66,7 +67,8 @@ TEST(AlertRule, SummaryFillsLabelsAndValueInTheRulesUnit) {
       "summary: \"Slot {{slot}} on {{ source }} retains {{value}} ({{typo}})\"\n");
   EXPECT_EQ(render_summary(rule, {{"slot", "s1"}, {"source", "orders"}}, 6.2e9),
             "Slot s1 on orders retains 6.2GB ({{typo}})");
-  AlertRule lag = rule_from("alert: B\nmetric: lag_seconds\nabove: 5m\nsummary: \"{{value}} behind\"\n");
+  AlertRule lag =
+      rule_from("alert: B\nmetric: lag_seconds\nabove: 5m\nsummary: \"{{value}} behind\"\n");
   EXPECT_EQ(render_summary(lag, {}, 600), "10m behind");
 }
 
@@ -95,7 +97,8 @@ rules:
     metric: cdcwatch_pg_up
     equals: 0
 disable: [CdcConsumerLagHigh]
-)", "cdcwatch.yml");
+)",
+                                              "cdcwatch.yml");
   AlertsConfig config = parse_alerts_config(alerts);
   auto rules = build_rule_set(config, "cdcwatch.yml");
   auto find = [&](const std::string& name) -> const AlertRule* {

@@ -79,7 +79,8 @@ notifiers:
   ASSERT_TRUE(eventually([&] { return files_in(outbox) == 0; }));
   std::this_thread::sleep_for(1s);  // several more evaluations: none may page again
   ASSERT_EQ(pagerduty.accepted().size(), 1u) << agent.err();
-  EXPECT_EQ(pagerduty.accepted()[0]["payload"]["summary"], "Slot debezium_slot on orders has no consumer");
+  EXPECT_EQ(pagerduty.accepted()[0]["payload"]["summary"],
+            "Slot debezium_slot on orders has no consumer");
   EXPECT_EQ(pagerduty.incidents().at(0).triggers, 1);
 
   pg.exec("SELECT pg_drop_replication_slot('debezium_slot')");

@@ -9,7 +9,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
   try {
-    cdcwatch::Config config = cdcwatch::parse_config(cdcwatch::ConfigNode::load_string(text, "fuzz.yml"));
+    cdcwatch::Config config =
+        cdcwatch::parse_config(cdcwatch::ConfigNode::load_string(text, "fuzz.yml"));
     (void)cdcwatch::to_yaml(cdcwatch::effective_config(config));
   } catch (const cdcwatch::ConfigError&) {
   }

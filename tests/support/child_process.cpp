@@ -101,7 +101,8 @@ bool ChildProcess::running() { return !exit_code_ && !wait(std::chrono::millisec
 std::string ChildProcess::out() const { return read_all(out_path_); }
 std::string ChildProcess::err() const { return read_all(err_path_); }
 
-bool ChildProcess::wait_for_err(const std::string& needle, std::chrono::milliseconds timeout) const {
+bool ChildProcess::wait_for_err(const std::string& needle,
+                                std::chrono::milliseconds timeout) const {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (err().find(needle) != std::string::npos) return true;

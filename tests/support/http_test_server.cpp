@@ -48,8 +48,8 @@ struct HttpTestServer::Impl {
         }
       }
     }
-    TestReply reply = handler ? handler(recorded)
-                              : TestReply{404, R"({"error_code":404,"message":"not found"})"};
+    TestReply reply =
+        handler ? handler(recorded) : TestReply{404, R"({"error_code":404,"message":"not found"})"};
     if (reply.delay.count() > 0) std::this_thread::sleep_for(reply.delay);
     res.status = reply.status;
     for (const auto& [name, value] : reply.headers) res.set_header(name, value);
@@ -70,8 +70,7 @@ HttpTestServer::HttpTestServer() : impl_(std::make_unique<Impl>()) {
 
 HttpTestServer::~HttpTestServer() { stop(); }
 
-void HttpTestServer::on(const std::string& method, const std::string& path_regex,
-                        Handler handler) {
+void HttpTestServer::on(const std::string& method, const std::string& path_regex, Handler handler) {
   std::lock_guard lock(impl_->mutex);
   impl_->routes.push_back({method, std::regex(path_regex), std::move(handler)});
 }
@@ -96,9 +95,8 @@ std::vector<RecordedRequest> HttpTestServer::requests() const {
 
 size_t HttpTestServer::request_count(const std::string& method, const std::string& path) const {
   std::lock_guard lock(impl_->mutex);
-  return std::count_if(impl_->requests.begin(), impl_->requests.end(), [&](const auto& r) {
-    return r.method == method && r.path == path;
-  });
+  return std::count_if(impl_->requests.begin(), impl_->requests.end(),
+                       [&](const auto& r) { return r.method == method && r.path == path; });
 }
 
 void HttpTestServer::clear_requests() {

@@ -15,8 +15,8 @@ namespace cdcwatch::testing {
 
 struct RecordedRequest {
   std::string method;
-  std::string path;                               // without the query string
-  std::multimap<std::string, std::string> query;  // decoded query parameters
+  std::string path;                                 // without the query string
+  std::multimap<std::string, std::string> query;    // decoded query parameters
   std::multimap<std::string, std::string> headers;  // names lower-cased
   std::string body;
 

@@ -56,7 +56,8 @@ PostgresServer::PostgresServer(PostgresOptions options) {
       throw std::runtime_error("postgres harness: chown failed");
     }
   }
-  run_as_server_user(kBin + "initdb -D " + dir_ + "/data -A trust -U postgres -N -E UTF8 --no-locale");
+  run_as_server_user(kBin + "initdb -D " + dir_ +
+                     "/data -A trust -U postgres -N -E UTF8 --no-locale");
   port_ = free_tcp_port();
   std::ofstream conf(dir_ + "/data/postgresql.conf", std::ios::app);
   conf << "listen_addresses = '127.0.0.1'\nport = " << port_ << "\n"
@@ -114,7 +115,8 @@ std::string PostgresServer::query_value(const std::string& sql, const std::strin
 }
 
 void PostgresServer::start() {
-  run_as_server_user(kBin + "pg_ctl -D " + dir_ + "/data -l " + dir_ + "/server.log -w -t 60 start");
+  run_as_server_user(kBin + "pg_ctl -D " + dir_ + "/data -l " + dir_ +
+                     "/server.log -w -t 60 start");
   running_ = true;
 }
 

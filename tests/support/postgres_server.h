@@ -10,7 +10,8 @@
 namespace cdcwatch::testing {
 
 struct PostgresOptions {
-  std::vector<std::string> extra_conf;  // postgresql.conf lines, e.g. "max_slot_wal_keep_size = 1MB"
+  std::vector<std::string>
+      extra_conf;  // postgresql.conf lines, e.g. "max_slot_wal_keep_size = 1MB"
   bool pg_stat_statements = false;
 };
 
@@ -28,10 +29,10 @@ class PostgresServer {
   // The first column of the first row, or "" for NULL / no rows.
   std::string query_value(const std::string& sql, const std::string& db = "postgres") const;
 
-  void stop();     // fast shutdown
-  void start();    // after stop()
+  void stop();   // fast shutdown
+  void start();  // after stop()
   void restart();
-  void kill();     // immediate shutdown, as a crash would
+  void kill();  // immediate shutdown, as a crash would
 
  private:
   void run_as_server_user(const std::string& command) const;

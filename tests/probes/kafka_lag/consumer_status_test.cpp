@@ -1,7 +1,7 @@
 // The status rules, observation by observation.
-#include <gtest/gtest.h>
-
 #include "probes/kafka_lag/consumer_status.h"
+
+#include <gtest/gtest.h>
 
 namespace cdcwatch {
 namespace {
