@@ -17,7 +17,7 @@
 namespace cdcwatch {
 
 struct CollectContext {
-  TimePoint deadline;         // finish every external call before this
+  TimePoint deadline;  // finish every external call before this
   const Clock& clock;
   const ReadingsView& latest;  // every probe's latest readings, for joins across probes
 };
@@ -47,6 +47,16 @@ class Probe {
   virtual CollectOutcome collect(const CollectContext& ctx) = 0;
   // Called from another thread at shutdown; should make a blocked collect return soon.
   virtual void stop() {}
+
+  // What the probe has learnt over time and must not forget on a reload or a restart (windows,
+  // histories, "since when" clocks), as JSON; null when it keeps nothing. Called on the probe's
+  // worker thread after a cycle, so it needs no locking. Keep it bounded: it is written to
+  // state_dir every cycle.
+  virtual nlohmann::json save_state() const { return nullptr; }
+  // Takes back what save_state() returned, possibly written by another build or for a changed
+  // entry: check what you read, ignore what you do not know, keep nothing doubtful, never throw.
+  // Called once, before start().
+  virtual void restore_state(const nlohmann::json& /*state*/) {}
 };
 
 }  // namespace cdcwatch
