@@ -1,39 +1,11 @@
 #include "tests/support/drill_config.h"
 
 namespace cdcwatch::testing {
+namespace {
 
-std::string drill_config(PipelineSimulator& sim, const DrillSettings& s) {
-  return "agent:\n  state_dir: " + s.state_dir + "\n  listen: " + s.listen +
-         "\n  interval: " + s.interval +
-         "\n"
-         "  runbook_base_url: " +
-         s.runbook_base_url +
-         "\n"
-         "postgres:\n  - name: shop\n    dsn: \"" +
-         sim.source_dsn() +
-         "\"\n"
-         "kafka:\n  - name: msk\n    bootstrap_servers: \"" +
-         sim.bootstrap() +
-         // Five observations: the simulated sink commits once per batch, and a batch of 500
-         // upserts can take over 2 s on a busy 2-core machine; with three, a healthy pipeline
-         // under load paged CdcConsumerGroupStalled.
-         "\"\n    window: 5\n"
-         "    request_timeout: 1s\n"
-         "connect:\n  - name: connect\n    url: " +
-         sim.connect_url() +
-         "\n    kafka: msk\n"
-         "canaries:\n  - name: shop\n    postgres: shop\n    table: public.cdcwatch_canary\n    "
-         "interval: " +
-         s.interval +
-         "\n"
-         "    agent_id: drill\n    kafka: msk\n    topic: shop.public.cdcwatch_canary\n"
-         "    warehouse:\n      postgres:\n        dsn: \"" +
-         sim.warehouse_dsn() +
-         "\"\n"
-         "        table: public.cdcwatch_canary\n      poll_interval: " +
-         s.interval +
-         "\n"
-         "alerts:\n  min_time_before_resolve: 2s\n  rules:\n"
+// Demo thresholds: the shipped rules of the same names with short thresholds and no `for`.
+std::string drill_rules(const DrillSettings& s) {
+  return "alerts:\n  min_time_before_resolve: 2s\n  rules:\n"
          "    - {alert: CdcCanaryStaleAtWarehouse, metric: cdcwatch_canary_freshness_seconds, "
          "match: {stage: warehouse},"
          " above: " +
@@ -56,7 +28,36 @@ std::string drill_config(PipelineSimulator& sim, const DrillSettings& s) {
          "    - {alert: CdcKafkaDown, metric: cdcwatch_kafka_up, equals: 0, for: 2s, severity: "
          "critical, stage: kafka,"
          " runbook: runbooks/kafka-down.md, summary: \"cdcwatch cannot reach Kafka cluster "
-         "{{kafka}}\"}\n"
+         "{{kafka}}\"}\n";
+}
+
+}  // namespace
+
+std::string drill_config(PipelineSimulator& sim, const DrillSettings& s) {
+  const bool drill = !s.shipped_defaults;
+  return "agent:\n  state_dir: " + s.state_dir + "\n  listen: " + s.listen + "\n" +
+         (drill ? "  interval: " + s.interval + "\n" : "") +
+         "  runbook_base_url: " + s.runbook_base_url +
+         "\n"
+         "postgres:\n  - name: shop\n    dsn: \"" +
+         sim.source_dsn() +
+         "\"\n"
+         "kafka:\n  - name: msk\n    bootstrap_servers: \"" +
+         sim.bootstrap() + "\"\n" +
+         // Five observations: the simulated sink commits once per batch, and a batch of 500
+         // upserts can take over 2 s on a busy 2-core machine; with three, a healthy pipeline
+         // under load paged CdcConsumerGroupStalled.
+         (drill ? "    window: 5\n    request_timeout: 1s\n" : "") +
+         "connect:\n  - name: connect\n    url: " + sim.connect_url() +
+         "\n    kafka: msk\n"
+         "canaries:\n  - name: shop\n    postgres: shop\n    table: public.cdcwatch_canary\n" +
+         (drill ? "    interval: " + s.interval + "\n" : "") +
+         "    agent_id: drill\n    kafka: msk\n    topic: shop.public.cdcwatch_canary\n"
+         "    warehouse:\n      postgres:\n        dsn: \"" +
+         sim.warehouse_dsn() +
+         "\"\n"
+         "        table: public.cdcwatch_canary\n" +
+         (drill ? "      poll_interval: " + s.interval + "\n" + drill_rules(s) : "") +
          "notifiers:\n  pagerduty:\n    routing_key: dri11routing0key0000000000000000\n    url: " +
          s.pagerduty_url + "\n";
 }

@@ -1,6 +1,7 @@
 // The agent config for watching the pipeline simulator, shared by the drills, the demo and the
 // detection benchmark: every probe on, short status windows, and the canary, task and Kafka rules
-// with demo thresholds (the shipped defaults are in alerts/rules.yml).
+// with demo thresholds (the shipped defaults are in alerts/rules.yml), or, with
+// `shipped_defaults`, exactly what an installed agent runs with.
 #pragma once
 
 #include <optional>
@@ -17,6 +18,9 @@ struct DrillSettings {
   std::string interval = "1s";
   std::string stale_after = "10s";  // canary freshness threshold at both stages
   std::string runbook_base_url = "https://example.com/cdcwatch/";
+  // The shipped alerts/rules.yml and every default (interval, windows, timeouts, canary
+  // interval): `interval` and `stale_after` are then ignored.
+  bool shipped_defaults = false;
 };
 
 std::string drill_config(PipelineSimulator& sim, const DrillSettings& settings);

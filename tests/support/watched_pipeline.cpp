@@ -5,10 +5,15 @@
 namespace cdcwatch::testing {
 
 WatchedPipeline::WatchedPipeline(std::string interval, std::string stale_after) {
+  start({.interval = std::move(interval), .stale_after = std::move(stale_after)});
+}
+
+WatchedPipeline::WatchedPipeline(ShippedDefaults) { start({.shipped_defaults = true}); }
+
+void WatchedPipeline::start(DrillSettings settings) {
   pagerduty.start();
-  DrillSettings settings{.state_dir = state_.path(), .pagerduty_url = pagerduty.url()};
-  settings.interval = std::move(interval);
-  settings.stale_after = std::move(stale_after);
+  settings.state_dir = state_.path();
+  settings.pagerduty_url = pagerduty.url();
   Config config = parse_config(ConfigNode::load_string(drill_config(sim, settings), "drill.yml"));
   agent = std::make_unique<Agent>(config, clock_);
   agent->start();

@@ -18,6 +18,9 @@ namespace cdcwatch::testing {
 class WatchedPipeline {
  public:
   explicit WatchedPipeline(std::string interval = "1s", std::string stale_after = "10s");
+  // With the shipped rules and every default, as an installed agent runs.
+  struct ShippedDefaults {};
+  explicit WatchedPipeline(ShippedDefaults);
   ~WatchedPipeline();
   WatchedPipeline(const WatchedPipeline&) = delete;
   WatchedPipeline& operator=(const WatchedPipeline&) = delete;
@@ -30,6 +33,7 @@ class WatchedPipeline {
   std::unique_ptr<Agent> agent;
 
  private:
+  void start(DrillSettings settings);
   TempDir state_;
   SystemClock clock_;
 };
