@@ -23,14 +23,20 @@ Usage:
   cdcwatch run --config FILE      run the agent (the default command)
   cdcwatch --config FILE          same as run
   cdcwatch check-config FILE      validate FILE and print the effective config, secrets redacted
-  cdcwatch rules export --format prometheus [--config FILE]
+  cdcwatch rules export --format prometheus [--config FILE] [--runbook-base-url URL]
                                   print the alert rules in force (the defaults, or FILE's) as
-                                  Prometheus alerting rules
+                                  Prometheus alerting rules; runbook_url is URL (else FILE's
+                                  agent.runbook_base_url, else file:///usr/share/cdcwatch/, where
+                                  the package installs the runbooks) followed by runbooks/<x>.md
   cdcwatch --version              print the version
   cdcwatch --help                 print this help
 
 Exit codes: 0 ok, 1 invalid config, 2 usage error, 3 runtime failure (e.g. cannot listen).
 )";
+
+// Where the package installs runbooks/: an absolute runbook_url that resolves on any host with
+// cdcwatch installed, when no browsable copy of the runbooks was named.
+constexpr const char* kInstalledRunbookBase = "file:///usr/share/cdcwatch/";
 
 int wait_for_signal(const sigset_t& signals) {
   while (true) {
@@ -122,14 +128,17 @@ int check_config_command(const std::string& config_path) {
   }
 }
 
-int rules_export_command(const std::optional<std::string>& config_path) {
+int rules_export_command(const std::optional<std::string>& config_path,
+                         const std::optional<std::string>& runbook_base_url) {
   try {
-    if (!config_path) {
-      std::cout << export_prometheus_rules(default_rules(), "");
-      return kExitOk;
+    std::vector<AlertRule> rules = default_rules();
+    std::string base = kInstalledRunbookBase;
+    if (config_path) {
+      Config config = load_config(*config_path);
+      rules = config.rules;
+      if (!config.agent.runbook_base_url.empty()) base = config.agent.runbook_base_url;
     }
-    Config config = load_config(*config_path);
-    std::cout << export_prometheus_rules(config.rules, config.agent.runbook_base_url);
+    std::cout << export_prometheus_rules(rules, runbook_base_url.value_or(base));
     return kExitOk;
   } catch (const std::exception& e) {
     std::cerr << "cdcwatch: invalid config: " << e.what() << "\n";
@@ -158,21 +167,31 @@ int dispatch(const std::vector<std::string>& args) {
   }
   if (first == "rules") {
     bool prometheus = false;
-    std::optional<std::string> config_path;
+    std::optional<std::string> config_path, runbook_base_url;
     for (size_t i = 2; i < args.size(); ++i) {
       if (args[i] == "--format" && i + 1 < args.size()) {
         prometheus = args[++i] == "prometheus";
         if (!prometheus) return usage_error("rules export supports only --format prometheus");
       } else if ((args[i] == "--config" || args[i] == "-c") && i + 1 < args.size()) {
         config_path = args[++i];
+      } else if (args[i] == "--runbook-base-url" && i + 1 < args.size()) {
+        runbook_base_url = args[++i];
+        if (runbook_base_url->find("://") == std::string::npos) {
+          return usage_error(
+              "--runbook-base-url must be an absolute URL such as "
+              "https://git.example.com/ops/cdcwatch/blob/main/, not '" +
+              *runbook_base_url + "'");
+        }
       } else {
         return usage_error("unknown argument to rules export: '" + args[i] + "'");
       }
     }
     if (args.size() < 2 || args[1] != "export" || !prometheus) {
-      return usage_error("usage: cdcwatch rules export --format prometheus [--config FILE]");
+      return usage_error(
+          "usage: cdcwatch rules export --format prometheus [--config FILE] "
+          "[--runbook-base-url URL]");
     }
-    return rules_export_command(config_path);
+    return rules_export_command(config_path, runbook_base_url);
   }
   size_t at = first == "run" ? 1 : 0;
   if (args.size() == at + 2 && (args[at] == "--config" || args[at] == "-c")) {
