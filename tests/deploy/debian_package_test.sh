@@ -11,7 +11,8 @@ cpack --config "$build_dir/CPackConfig.cmake" -G DEB -B "$out" >/dev/null
 deb=$(ls "$out"/*.deb)
 contents=$(dpkg-deb -c "$deb")
 for f in ./usr/bin/cdcwatch ./usr/lib/systemd/system/cdcwatch.service ./etc/cdcwatch/cdcwatch.yml \
-         ./usr/share/cdcwatch/alerts/rules.yml ./usr/share/cdcwatch/runbooks/connector-stalled.md \
+         ./usr/share/cdcwatch/alerts/rules.yml ./usr/share/cdcwatch/alerts/prometheus/cdcwatch-rules.yml \
+         ./usr/share/cdcwatch/runbooks/connector-stalled.md \
          ./usr/share/cdcwatch/dashboards/cdcwatch-overview.json; do
   grep -q " $f\$" <<<"$contents" || { echo "FAIL: $f is not in the package"; exit 1; }
 done
