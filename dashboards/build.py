@@ -16,6 +16,9 @@ HERE = Path(__file__).resolve().parent
 RULES = {r["alert"]: r for r in yaml.safe_load((HERE.parent / "alerts" / "rules.yml").read_text())["rules"]}
 UNITS = {"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "s": 1, "m": 60, "h": 3600}
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
+# Where the package installs runbooks/: the base `cdcwatch rules export` writes into runbook_url
+# when given none (scripts/export-rules), so the dashboards and the exported rules link alike.
+RUNBOOK_BASE = "file:///usr/share/cdcwatch/"
 
 
 def threshold(alert):
@@ -84,9 +87,10 @@ class Board:
         templating = [{"name": "datasource", "label": "Prometheus", "type": "datasource", "query": "prometheus",
                        "current": {}, "hide": 0},
                       {"name": "runbook_base", "label": "Runbook base URL", "type": "textbox",
-                       "query": "https://github.com/your-org/cdcwatch/blob/main/", "hide": 2,
-                       "current": {"text": "https://github.com/your-org/cdcwatch/blob/main/",
-                                   "value": "https://github.com/your-org/cdcwatch/blob/main/"}}]
+                       "description": "Prefix of the runbook links: the --runbook-base-url given to "
+                                      "`cdcwatch rules export`, e.g. where your copy of runbooks/ is browsable.",
+                       "query": RUNBOOK_BASE, "hide": 0,
+                       "current": {"text": RUNBOOK_BASE, "value": RUNBOOK_BASE}}]
         for name, metric in self.variables:
             templating.append({"name": name, "label": name, "type": "query", "datasource": DATASOURCE,
                                "query": {"query": "label_values(%s, %s)" % (metric, name), "refId": name},
@@ -102,6 +106,8 @@ class Board:
 
 
 STATE_MAP = [{"type": "value", "options": {"0": {"text": "no"}, "1": {"text": "yes", "color": "red"}}}]
+ALERT_STATE_MAP = [{"type": "value", "options": {"1": {"text": "pending", "color": "orange"},
+                                                 "2": {"text": "firing", "color": "red"}}}]
 SRC = 'source=~"$source"'
 KAFKA = 'kafka=~"$kafka", group=~"$group"'
 CONN = 'connect=~"$connect", connector=~"$connector"'
@@ -160,12 +166,15 @@ def overview():
     b.panel("Per-hop latency", "Where the time goes: db_to_capture, capture_to_kafka, kafka_to_warehouse.",
             [("cdcwatch_canary_hop_latency_seconds{%s}" % CAN, "{{canary}} {{hop}}")], "s", width=8)
     b.row("Alerts and the agent itself")
-    b.panel("Firing alerts", "cdcwatch's own rule evaluation: 1 while firing.",
-            [('cdcwatch_alert_state{state="firing"} == 1', "{{alertname}}")], kind="stat", width=8, mappings=STATE_MAP)
+    b.panel("Firing alerts", "cdcwatch's own rule evaluation (cdcwatch_alert_state): 2 while firing, 1 while pending.",
+            [("cdcwatch_alert_state == 2", "{{alert}}")], kind="stat", width=8, mappings=ALERT_STATE_MAP)
     b.panel("Probes down", "A failing probe withdraws its readings: its alerts cannot fire.",
             [("cdcwatch_probe_up == 0", "{{probe}}")], kind="stat", width=8, alert="CdcProbeFailing", mappings=STATE_MAP)
-    b.panel("Probe errors", "Errors per probe and reason over the last 5 minutes.",
-            [("sum by (probe, reason) (increase(cdcwatch_probe_errors_total[5m]))", "{{probe}} {{reason}}")], width=8)
+    # A probe that never failed has no cdcwatch_probe_errors_total series: `or on(probe)` shows it
+    # as 0 (from cdcwatch_probe_up, which every probe has) instead of "No data".
+    b.panel("Probe errors", "Errors per probe and reason over the last 5 minutes; 0 for a probe without errors.",
+            [("sum by (probe, reason) (increase(cdcwatch_probe_errors_total[5m])) or on(probe) (sum by (probe) (cdcwatch_probe_up) * 0)",
+              "{{probe}} {{reason}}")], width=8)
     return b
 
 

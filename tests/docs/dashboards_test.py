@@ -70,6 +70,20 @@ for board in boards:
         for query_var in re.findall(r"\$(\w+)", json.dumps(panel["targets"])):
             check(query_var in variables or query_var.startswith("__"), where + ": unknown variable $" + query_var)
 
+# The runbook links: a visible variable whose default is the base the committed exported rules link
+# (scripts/export-rules), never a placeholder organisation.
+exported = yaml.safe_load((source / "alerts" / "prometheus" / "cdcwatch-rules.yml").read_text())
+exported_bases = {r["annotations"]["runbook_url"][: -len(r["annotations"]["runbook_url"].split("runbooks/")[-1]) - len("runbooks/")]
+                  for r in exported["groups"][0]["rules"]}
+for board in boards:
+    base = {v["name"]: v for v in json.loads(board.read_text())["templating"]["list"]}.get("runbook_base", {})
+    default = base.get("current", {}).get("value", "")
+    check(base.get("hide") == 0, "%s: the runbook_base variable is hidden; users must see and set it" % board.name)
+    check(re.match(r"^[a-z]+://", default) and not re.search(r"your-org|example", default),
+          "%s: runbook_base default %r is not an absolute URL free of placeholders" % (board.name, default))
+    check({default} == exported_bases,
+          "%s: runbook_base %r differs from the exported rules' runbook_url base %s" % (board.name, default, exported_bases))
+
 overview = json.loads((source / "dashboards" / "cdcwatch-overview.json").read_text())
 names = {v["name"] for v in overview["templating"]["list"]}
 for required in ("source", "kafka", "group", "connect", "connector", "canary"):
