@@ -1,20 +1,26 @@
 // The demo (README command 1, through scripts/demo): the pipeline simulator, a local PagerDuty
-// receiver that prints each page, and cdcwatch watching them; then a narrated drill: healthy,
-// a sink that says RUNNING but loads nothing (the case study's Challenge 4) until the page
-// arrives, healed until it resolves, then capture stopped (Challenge 2) the same way. The
-// pipeline keeps running until Ctrl-C, which stops cdcwatch and removes every temp dir.
-// Usage: demo-pipeline CDCWATCH_BINARY REPO_DIR
+// receiver that narrates each page, and cdcwatch (a child process, its log in a file) watching
+// them on 127.0.0.1:9720, or the next free port when that one is taken. It states the thresholds
+// in force, waits for the first canary, runs the narrated drill (unless --no-drill), then lets the
+// user break and heal stages with typed commands (tests/demo/demo_commands.h). If cdcwatch exits,
+// the demo prints its log and exits 1. Ctrl-C (or `quit`) stops everything and removes the temp
+// dirs.
+// Usage: demo-pipeline CDCWATCH_BINARY REPO_DIR [--no-drill] [--port N]
+//   --port N   listen exactly on N (no fallback: if N cannot be used, cdcwatch's error shows why)
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
-#include <fstream>
+#include <cstdlib>
+#include <optional>
 #include <string>
 
-#include "agent/http/http_client.h"
-#include "tests/demo/page_printer.h"
+#include "agent/alerting/rule_set.h"
+#include "agent/app/config.h"
+#include "tests/demo/console.h"
+#include "tests/demo/demo_session.h"
+#include "tests/demo/demo_thresholds.h"
+#include "tests/demo/listen_port.h"
+#include "tests/demo/page_narrator.h"
 #include "tests/support/child_process.h"
 #include "tests/support/drill_config.h"
 #include "tests/support/pagerduty_server.h"
@@ -23,119 +29,113 @@
 namespace {
 
 using namespace std::chrono_literals;
-using cdcwatch::testing::Fault;
+using cdcwatch::demo::Console;
+using cdcwatch::demo::DemoSession;
 
-sigset_t stop_signals;
+constexpr int kDefaultPort = 9720;  // agent.listen's default, as the README's curl lines use
+constexpr const char* kHost = "127.0.0.1";
 
-// Sleeps up to `duration`; false when Ctrl-C (or SIGTERM) arrived.
-bool pause_for(std::chrono::milliseconds duration) {
-  timespec wait{static_cast<time_t>(duration.count() / 1000),
-                static_cast<long>(duration.count() % 1000) * 1000000};
-  return sigtimedwait(&stop_signals, nullptr, &wait) < 0;
-}
+struct Arguments {
+  std::string cdcwatch, repo;
+  bool drill = true;
+  std::optional<int> port;
+};
 
-void say(const std::string& text) {
-  std::printf("\n>>> %s\n", text.c_str());
-  std::fflush(stdout);
-}
-
-double warehouse_freshness(const std::string& metrics_url) {
-  return cdcwatch::testing::series_value(
-             cdcwatch::send_http({.url = metrics_url}).body,
-             "cdcwatch_canary_freshness_seconds{canary=\"shop\",stage=\"warehouse\"}")
-      .value_or(1e9);
-}
-
-// Injects `fault`, waits for the page and prints how long it took, heals, waits for the resolve.
-bool incident(cdcwatch::testing::PipelineSimulator& sim,
-              cdcwatch::testing::PagerDutyServer& pagerduty, Fault fault, const std::string& alert,
-              const std::string& what) {
-  say("Injecting: " + what);
-  auto started = std::chrono::steady_clock::now();
-  sim.set_fault(fault, true);
-  while (!pagerduty.has_event(alert, "trigger")) {
-    if (!pause_for(500ms)) return false;
+std::optional<Arguments> parse_arguments(int argc, char** argv) {
+  if (argc < 3) return std::nullopt;
+  Arguments args{argv[1], argv[2]};
+  for (int i = 3; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--no-drill") {
+      args.drill = false;
+    } else if (arg == "--port" && i + 1 < argc) {
+      args.port = std::atoi(argv[++i]);
+    } else {
+      return std::nullopt;
+    }
   }
-  say(alert + " paged " +
-      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::steady_clock::now() - started)
-                         .count()) +
-      " s after the fault. Healing the pipeline.");
-  sim.set_fault(fault, false);
-  while (!pagerduty.has_event(alert, "resolve")) {
-    if (!pause_for(500ms)) return false;
+  return args;
+}
+
+// The port cdcwatch will listen on, said aloud when it is not 9720; nullopt when none is free.
+std::optional<int> choose_port(const Arguments& args, Console& console) {
+  if (args.port) return args.port;
+  auto port = cdcwatch::demo::first_free_port(kHost, kDefaultPort);
+  if (!port) {
+    console.say("Ports 9720-9739 are all taken; pass --port N to choose one.");
+  } else if (*port != kDefaultPort) {
+    console.say(
+        "Port 9720 is taken (by another cdcwatch or program: `ss -ltnp 'sport = :9720'` "
+        "shows which); cdcwatch listens on " +
+        std::to_string(*port) + " instead.");
   }
-  say("Recovered: the incident resolved.");
-  return true;
+  return port;
+}
+
+int report_agent_exit(cdcwatch::testing::ChildProcess& agent, Console& console) {
+  std::string log = agent.err();
+  console.say("cdcwatch exited with code " + std::to_string(agent.wait(0ms).value_or(-1)) +
+              "; its log:\n" + log + "The demo stops.");
+  return 1;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: demo-pipeline CDCWATCH_BINARY REPO_DIR\n");
+  auto args = parse_arguments(argc, argv);
+  if (!args) {
+    std::fprintf(stderr, "usage: demo-pipeline CDCWATCH_BINARY REPO_DIR [--no-drill] [--port N]\n");
     return 2;
   }
+  sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);  // every thread started below inherits it
 
-  say("Starting the pipeline: PostgreSQL 15 (shop, analytics), capture, 3 Kafka brokers, sink, "
-      "Connect REST");
+  Console console;
+  console.say(
+      "Starting the pipeline: PostgreSQL 15 (shop, analytics), capture, 3 Kafka brokers, "
+      "sink, Connect REST");
   cdcwatch::testing::PipelineSimulator sim({.orders_per_second = 5});
+  cdcwatch::demo::PageNarrator narrator(console);
   cdcwatch::testing::PagerDutyServer pagerduty;
-  pagerduty.on_accepted(cdcwatch::demo::print_page);
+  pagerduty.on_accepted([&narrator](const nlohmann::json& event) { narrator.on_event(event); });
   pagerduty.start();
+  auto port = choose_port(*args, console);
+  if (!port) return 1;
+  std::string listen = std::string(kHost) + ":" + std::to_string(*port);
   cdcwatch::testing::TempDir dir;
   std::string config = dir.write(
-      "cdcwatch.yml", cdcwatch::testing::drill_config(
-                          sim, {.state_dir = dir.path(),
-                                .pagerduty_url = pagerduty.url(),
-                                .listen = "127.0.0.1:9720",
-                                .interval = "2s",
-                                .stale_after = "20s",
-                                .runbook_base_url = "file://" + std::string(argv[2]) + "/"}));
-  pid_t agent = fork();
-  if (agent == 0) {
-    sigset_t none;
-    sigemptyset(&none);
-    pthread_sigmask(SIG_SETMASK, &none, nullptr);
-    execl(argv[1], argv[1], "run", "--config", config.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  std::printf(
-      "\ncdcwatch (pid %d) watches the pipeline; its config: %s\n"
-      "  metrics: curl -s http://127.0.0.1:9720/metrics | grep -E "
-      "'canary_freshness|connector_state|consumer_group_lag'\n"
-      "  status:  curl -s http://127.0.0.1:9720/status\n"
-      "  dashboards: import %s/dashboards/*.json into Grafana (Prometheus scraping "
-      "127.0.0.1:9720)\n"
-      "Pages from the local PagerDuty receiver appear below. Ctrl-C stops everything.\n",
-      agent, config.c_str(), argv[2]);
-  std::fflush(stdout);
+      "cdcwatch.yml",
+      cdcwatch::testing::drill_config(sim, {.state_dir = dir.path(),
+                                            .pagerduty_url = pagerduty.url(),
+                                            .listen = listen,
+                                            .interval = "2s",
+                                            .stale_after = "20s",
+                                            .runbook_base_url = "file://" + args->repo + "/"}));
+  console.say(cdcwatch::demo::thresholds_in_force(cdcwatch::load_config(config),
+                                                  cdcwatch::default_rules()));
 
-  bool running = true;
-  say("Waiting for the first canary to reach the warehouse (end to end)");
-  while (running && warehouse_freshness("http://127.0.0.1:9720/metrics") > 5)
-    running = pause_for(1s);
-  if (running) {
-    say("Healthy: orders flow from PostgreSQL through Kafka into the warehouse; no pages.");
-    running =
-        pause_for(10s) &&
-        incident(sim, pagerduty, Fault::kSinkStalled, "CdcCanaryStaleAtWarehouse",
-                 "the sink connector says RUNNING but loads and commits nothing (Challenge 4)") &&
-        pause_for(5s) &&
-        incident(
-            sim, pagerduty, Fault::kCaptureStopped, "CdcCanaryStaleAtKafka",
-            "capture stopped: nothing reads the replication slot, which retains WAL (Challenge 2)");
-  }
-  if (running) {
-    say("The drill is over; the pipeline and cdcwatch keep running. Ctrl-C to stop.");
-    sigwaitinfo(&stop_signals, nullptr);
-  }
-  say("Stopping cdcwatch and the pipeline, removing temp dirs");
-  kill(agent, SIGTERM);
-  waitpid(agent, nullptr, 0);
+  cdcwatch::testing::ChildProcess agent({args->cdcwatch, "run", "--config", config});
+  console.print("\ncdcwatch (pid " + std::to_string(agent.pid()) + ") watches the pipeline on " +
+                listen + "; its config: " + config + "\n  its log: tail -f " + agent.err_path() +
+                "\n  metrics: curl -s http://" + listen +
+                "/metrics | grep -E 'canary_freshness|connector_state|consumer_group_lag'" +
+                "\n  status:  curl -s http://" + listen + "/status" + "\n  dashboards: import " +
+                args->repo + "/dashboards/*.json into Grafana (Prometheus scraping " + listen +
+                ")" +
+                "\nPages from the local PagerDuty receiver appear below, each once, explained. "
+                "Ctrl-C stops everything.\n");
+
+  DemoSession session({sim, pagerduty, agent, narrator, console}, "http://" + listen + "/metrics",
+                      stop_signals);
+  DemoSession::Outcome outcome = session.wait_for_first_canary();
+  if (outcome == DemoSession::Outcome::kDone && args->drill) outcome = session.drill();
+  if (outcome == DemoSession::Outcome::kDone) outcome = session.drive();
+  if (outcome == DemoSession::Outcome::kAgentExited) return report_agent_exit(agent, console);
+  console.say("Stopping cdcwatch and the pipeline, removing temp dirs");
+  agent.signal(SIGTERM);
+  agent.wait(10s);
   return 0;
 }

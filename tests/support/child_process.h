@@ -27,6 +27,7 @@ class ChildProcess {
   bool running();
   std::string out() const;
   std::string err() const;
+  const std::string& err_path() const { return err_path_; }  // for a person to `tail -f`
   // Polls stderr until `needle` appears or `timeout` passes.
   bool wait_for_err(const std::string& needle, std::chrono::milliseconds timeout) const;
 

@@ -232,6 +232,22 @@ void PipelineSimulator::set_fault(Fault fault, bool on) {
   }
 }
 
+bool PipelineSimulator::fault_on(Fault fault) const {
+  switch (fault) {
+    case Fault::kSinkStalled:
+      return sink_stalled_;
+    case Fault::kCaptureStopped:
+      return capture_stopped_;
+    case Fault::kSinkTaskFailed:
+      return sink_failed_;
+    case Fault::kBrokersDown:
+      return brokers_down_;
+    case Fault::kWarehouseSlow:
+      return warehouse_slow_;
+  }
+  return false;
+}
+
 void PipelineSimulator::restart_postgres() {
   postgres_restarting_ = true;
   pg_.restart();

@@ -53,6 +53,7 @@ class PipelineSimulator {
   PipelineSimulator& operator=(const PipelineSimulator&) = delete;
 
   void set_fault(Fault fault, bool on);
+  bool fault_on(Fault fault) const;
   void restart_postgres();
 
   PostgresServer& postgres() { return pg_; }
