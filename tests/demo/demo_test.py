@@ -7,7 +7,9 @@ program scripts/demo runs):
    Typed `help`, an unknown word, `break kafka`, `status`, `heal` and `quit` work: the Kafka page
    arrives once as one block with its meaning and runbook, `status` shows the fault and the open
    page, `heal` resolves it in one line, and the agent's own log stays out of the terminal.
-2. With an explicit --port that another socket holds, the demo does not wait on the dead agent:
+2. A fault command typed during the narrated drill takes over: the drill stops, its own fault is
+   healed, the typed one is in force.
+3. With an explicit --port that another socket holds, the demo does not wait on the dead agent:
    it exits non-zero and prints cdcwatch's error naming the address.
 
 Usage: demo_test.py DEMO_PIPELINE CDCWATCH SOURCE_DIR
@@ -145,8 +147,32 @@ def agent_that_cannot_listen():
             print("--- demo output ---\n" + run.text())
 
 
+def typed_command_takes_over_the_drill():
+    run = Demo()
+    try:
+        if not run.expect(r">>> The narrated drill starts in 10 s", 240):
+            return
+        run.expect(r">>> Injecting \(as `break sink` would\)", 30)
+        run.type("break capture")
+        run.expect(r">>> You drive now: the drill stops here and its fault is healed", 10)
+        run.expect(r">>> Injected: capture stops", 5)
+        run.type("status")
+        run.expect(r"faults in force:", 10)
+        faults = run.expect(r"^    (break|fail|slow) ", 5)
+        check(faults and faults.group(0).strip() == "break", "status lists an unexpected fault first")
+        run.expect(r"^  open pages:", 5)
+        check("break sink:" not in run.text(), "the drill's sink fault is still in force after the takeover")
+        run.type("quit")
+        check(run.stop() == 0, "quit after the takeover did not exit 0")
+    finally:
+        run.stop(1)
+        if failures:
+            print("--- demo output ---\n" + run.text())
+
+
 agent_that_cannot_listen()
 driven_by_typed_commands()
+typed_command_takes_over_the_drill()
 if failures:
     print("\n".join(failures))
     sys.exit(1)
