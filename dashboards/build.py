@@ -171,9 +171,10 @@ def overview():
     b.panel("Probes down", "A failing probe withdraws its readings: its alerts cannot fire.",
             [("cdcwatch_probe_up == 0", "{{probe}}")], kind="stat", width=8, alert="CdcProbeFailing", mappings=STATE_MAP)
     # A probe that never failed has no cdcwatch_probe_errors_total series: `or on(probe)` shows it
-    # as 0 (from cdcwatch_probe_up, which every probe has) instead of "No data".
-    b.panel("Probe errors", "Errors per probe and reason over the last 5 minutes; 0 for a probe without errors.",
-            [("sum by (probe, reason) (increase(cdcwatch_probe_errors_total[5m])) or on(probe) (sum by (probe) (cdcwatch_probe_up) * 0)",
+    # as 0 with reason "none" (from cdcwatch_probe_up, which every probe has) instead of "No data".
+    b.panel("Probe errors", "Errors per probe and reason over the last 5 minutes; 0 (reason none) for a probe without errors.",
+            [("sum by (probe, reason) (increase(cdcwatch_probe_errors_total[5m]))"
+              ' or on(probe) label_replace(sum by (probe) (cdcwatch_probe_up) * 0, "reason", "none", "", "")',
               "{{probe}} {{reason}}")], width=8)
     return b
 

@@ -7,7 +7,9 @@
 // dirs.
 // Usage: demo-pipeline CDCWATCH_BINARY REPO_DIR [--no-drill] [--port N]
 //   --port N   listen exactly on N (no fallback: if N cannot be used, cdcwatch's error shows why)
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -97,7 +99,13 @@ int main(int argc, char** argv) {
   console.say(
       "Starting the pipeline: PostgreSQL 15 (shop, analytics), capture, 3 Kafka brokers, "
       "sink, Connect REST");
+  cdcwatch::testing::TempDir dir;
   cdcwatch::testing::PipelineSimulator sim({.orders_per_second = 5});
+  // librdkafka in the simulator reports every broker it cannot reach on stderr; the terminal is
+  // for pages and commands, so that goes to a file.
+  std::string pipeline_log = dir.file("pipeline.log");
+  int log_fd = open(pipeline_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (log_fd >= 0) dup2(log_fd, 2);
   cdcwatch::demo::PageNarrator narrator(console);
   cdcwatch::testing::PagerDutyServer pagerduty;
   pagerduty.on_accepted([&narrator](const nlohmann::json& event) { narrator.on_event(event); });
@@ -105,7 +113,6 @@ int main(int argc, char** argv) {
   auto port = choose_port(*args, console);
   if (!port) return 1;
   std::string listen = std::string(kHost) + ":" + std::to_string(*port);
-  cdcwatch::testing::TempDir dir;
   std::string config = dir.write(
       "cdcwatch.yml",
       cdcwatch::testing::drill_config(sim, {.state_dir = dir.path(),
@@ -118,15 +125,15 @@ int main(int argc, char** argv) {
                                                   cdcwatch::default_rules()));
 
   cdcwatch::testing::ChildProcess agent({args->cdcwatch, "run", "--config", config});
-  console.print("\ncdcwatch (pid " + std::to_string(agent.pid()) + ") watches the pipeline on " +
-                listen + "; its config: " + config + "\n  its log: tail -f " + agent.err_path() +
-                "\n  metrics: curl -s http://" + listen +
-                "/metrics | grep -E 'canary_freshness|connector_state|consumer_group_lag'" +
-                "\n  status:  curl -s http://" + listen + "/status" + "\n  dashboards: import " +
-                args->repo + "/dashboards/*.json into Grafana (Prometheus scraping " + listen +
-                ")" +
-                "\nPages from the local PagerDuty receiver appear below, each once, explained. "
-                "Ctrl-C stops everything.\n");
+  console.print(
+      "\ncdcwatch (pid " + std::to_string(agent.pid()) + ") watches the pipeline on " + listen +
+      "; its config: " + config + "\n  its log: tail -f " + agent.err_path() +
+      "\n  the simulator's log: " + pipeline_log + "\n  metrics: curl -s http://" + listen +
+      "/metrics | grep -E 'canary_freshness|connector_state|consumer_group_lag'" +
+      "\n  status:  curl -s http://" + listen + "/status" + "\n  dashboards: import " + args->repo +
+      "/dashboards/*.json into Grafana (Prometheus scraping " + listen + ")" +
+      "\nPages from the local PagerDuty receiver appear below, each once, explained. "
+      "Ctrl-C stops everything.\n");
 
   DemoSession session({sim, pagerduty, agent, narrator, console}, "http://" + listen + "/metrics",
                       stop_signals);

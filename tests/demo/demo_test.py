@@ -14,14 +14,15 @@ program scripts/demo runs):
 
 Usage: demo_test.py DEMO_PIPELINE CDCWATCH SOURCE_DIR
 """
-import queue
 import re
 import socket
 import subprocess
 import sys
-import threading
-import time
 import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import demo_driver  # noqa: E402
 
 demo, cdcwatch, source = sys.argv[1:4]
 failures = []
@@ -33,47 +34,10 @@ def check(condition, message):
     return condition
 
 
-class Demo:
-    """demo-pipeline with a pipe for typed commands and a reader thread collecting its output."""
-
-    def __init__(self, *extra, stdin=subprocess.PIPE):
-        self.process = subprocess.Popen([demo, cdcwatch, source, *extra], stdin=stdin, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True, bufsize=1)
-        self.lines, self.seen = queue.Queue(), []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.put(line)
-
-    def type(self, command):
-        self.process.stdin.write(command + "\n")
-        self.process.stdin.flush()
-
-    def expect(self, pattern, within):
-        """The first output line from now on matching `pattern` (a regex), or None after `within` s."""
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            self.seen.append(line)
-            match = re.search(pattern, line)
-            if match:
-                return match
-        failures.append("no output line matching %r within %d s" % (pattern, within))
-        return None
-
-    def text(self):
-        return "".join(self.seen)
-
-    def stop(self, within=30):
-        try:
-            return self.process.wait(within)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return None
+def Demo(*extra, stdin=subprocess.PIPE):
+    run = demo_driver.Demo(demo, cdcwatch, source, *extra, stdin=stdin)
+    run.failures = failures  # one list: every missed expectation fails the test
+    return run
 
 
 def hold_port(port):
@@ -137,8 +101,6 @@ def agent_that_cannot_listen():
     try:
         code = run.stop(120)
         check(code not in (None, 0), "with port %d held, the demo exited %s, expected non-zero" % (port, code))
-        while not run.lines.empty():
-            run.seen.append(run.lines.get())
         check(re.search(r"cdcwatch exited with code 3", run.text()), "the demo did not say cdcwatch exited")
         check("cannot listen on 127.0.0.1:%d" % port in run.text(), "the agent's error naming the address is missing")
     finally:
