@@ -54,3 +54,9 @@ class Demo:
             self.process.kill()
             self.process.wait()
             return None
+
+    def finish(self):
+        """Stops the demo if still running; prints its output when anything failed."""
+        self.stop(1)
+        if self.failures:
+            print("--- demo output ---\n" + self.text())

@@ -87,11 +87,9 @@ def driven_by_typed_commands():
               % len(re.findall(r"PAGE \w+ +CdcKafkaDown", text)))
         check(" info " not in text and "delivered" not in text, "the agent's log reached the terminal")
     finally:
-        run.stop(1)
+        run.finish()
         if held:
             held.close()
-        if failures:
-            print("--- demo output ---\n" + run.text())
 
 
 def agent_that_cannot_listen():
@@ -105,8 +103,7 @@ def agent_that_cannot_listen():
         check("cannot listen on 127.0.0.1:%d" % port in run.text(), "the agent's error naming the address is missing")
     finally:
         held.close()
-        if failures:
-            print("--- demo output ---\n" + run.text())
+        run.finish()
 
 
 def typed_command_takes_over_the_drill():
@@ -127,9 +124,7 @@ def typed_command_takes_over_the_drill():
         run.type("quit")
         check(run.stop() == 0, "quit after the takeover did not exit 0")
     finally:
-        run.stop(1)
-        if failures:
-            print("--- demo output ---\n" + run.text())
+        run.finish()
 
 
 agent_that_cannot_listen()

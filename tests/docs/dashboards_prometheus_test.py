@@ -212,11 +212,9 @@ def main():
             run.type("quit")
             check(run.stop(60) == 0, "the demo did not exit cleanly")
         finally:
-            run.stop(1)
+            run.finish()
             if prometheus:
                 prometheus.stop()
-            if failures:
-                print("--- demo output ---\n" + run.text())
 
 
 main()
