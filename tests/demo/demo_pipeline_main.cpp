@@ -106,9 +106,7 @@ int main(int argc, char** argv) {
   std::string pipeline_log = dir.file("pipeline.log");
   int log_fd = open(pipeline_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log_fd >= 0) dup2(log_fd, 2);
-  cdcwatch::demo::PageNarrator narrator(console);
   cdcwatch::testing::PagerDutyServer pagerduty;
-  pagerduty.on_accepted([&narrator](const nlohmann::json& event) { narrator.on_event(event); });
   pagerduty.start();
   auto port = choose_port(*args, console);
   if (!port) return 1;
@@ -121,8 +119,12 @@ int main(int argc, char** argv) {
                                             .interval = "2s",
                                             .stale_after = "20s",
                                             .runbook_base_url = "file://" + args->repo + "/"}));
-  console.say(cdcwatch::demo::thresholds_in_force(cdcwatch::load_config(config),
-                                                  cdcwatch::default_rules()));
+  cdcwatch::Config in_force = cdcwatch::load_config(config);
+  console.say(cdcwatch::demo::thresholds_in_force(in_force, cdcwatch::default_rules()));
+  cdcwatch::demo::PageNarrator narrator(
+      console, cdcwatch::demo::changed_rules(in_force, cdcwatch::default_rules()));
+  // Set before cdcwatch starts, so no page can arrive unnarrated.
+  pagerduty.on_accepted([&narrator](const nlohmann::json& event) { narrator.on_event(event); });
 
   cdcwatch::testing::ChildProcess agent({args->cdcwatch, "run", "--config", config});
   console.print(
@@ -140,9 +142,14 @@ int main(int argc, char** argv) {
   DemoSession::Outcome outcome = session.wait_for_first_canary();
   if (outcome == DemoSession::Outcome::kDone && args->drill) outcome = session.drill();
   if (outcome == DemoSession::Outcome::kDone) outcome = session.drive();
-  if (outcome == DemoSession::Outcome::kAgentExited) return report_agent_exit(agent, console);
-  console.say("Stopping cdcwatch and the pipeline, removing temp dirs");
-  agent.signal(SIGTERM);
-  agent.wait(10s);
-  return 0;
+  int exit_code = 0;
+  if (outcome == DemoSession::Outcome::kAgentExited) {
+    exit_code = report_agent_exit(agent, console);
+  } else {
+    console.say("Stopping cdcwatch and the pipeline, removing temp dirs");
+    agent.signal(SIGTERM);
+    agent.wait(10s);
+  }
+  pagerduty.stop();  // before the narrator it calls goes away
+  return exit_code;
 }

@@ -71,6 +71,7 @@ def driven_by_typed_commands():
         run.type("Break  Kafka")
         run.expect(r">>> Injected: all three Kafka brokers go down", 10)
         run.expect(r"\] PAGE critical  CdcKafkaDown  \(stage: kafka\)", 90)
+        run.expect(r"Fires in this demo at: equals 0 for 2s \(shipped: equals 0 for 2m\)", 5)
         run.expect(r"What it means: ", 5)
         run.expect(r"Runbook: file://%s/runbooks/kafka-down\.md" % re.escape(source), 5)
         run.type("status")

@@ -20,6 +20,21 @@ std::string row(const std::string& name, const std::string& demo, const std::str
   return line;
 }
 
+// Alert -> {demo rule, shipped rule}, for the rules whose condition or `for` differ, in the
+// demo's order.
+std::vector<std::pair<std::string, std::pair<std::string, std::string>>> rule_pairs(
+    const Config& demo, const std::vector<AlertRule>& defaults) {
+  std::vector<std::pair<std::string, std::pair<std::string, std::string>>> out;
+  for (const auto& rule : demo.rules) {
+    for (const auto& shipped : defaults) {
+      if (shipped.alert == rule.alert && rule_text(shipped) != rule_text(rule)) {
+        out.push_back({rule.alert, {rule_text(rule), rule_text(shipped)}});
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string thresholds_in_force(const Config& demo, const std::vector<AlertRule>& defaults) {
@@ -39,12 +54,17 @@ std::string thresholds_in_force(const Config& demo, const std::vector<AlertRule>
   }
   out += row("resolve no sooner than", format_duration(demo.alerts.min_time_before_resolve),
              format_duration(shipped_alerts.min_time_before_resolve));
-  for (const auto& rule : demo.rules) {
-    for (const auto& shipped : defaults) {
-      if (shipped.alert == rule.alert && rule_text(shipped) != rule_text(rule)) {
-        out += row(rule.alert, rule_text(rule), rule_text(shipped));
-      }
-    }
+  for (const auto& [alert, texts] : rule_pairs(demo, defaults)) {
+    out += row(alert, texts.first, texts.second);
+  }
+  return out;
+}
+
+std::map<std::string, std::string> changed_rules(const Config& demo,
+                                                 const std::vector<AlertRule>& defaults) {
+  std::map<std::string, std::string> out;
+  for (const auto& [alert, texts] : rule_pairs(demo, defaults)) {
+    out[alert] = texts.first + " (shipped: " + texts.second + ")";
   }
   return out;
 }

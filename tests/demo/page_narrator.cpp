@@ -79,6 +79,9 @@ std::string PageNarrator::page_block(const nlohmann::json& event) const {
   out << "\n[" << clock_now() << "] PAGE " << payload.value("severity", "?") << "  "
       << payload.value("class", "?") << "  (stage: " << payload.value("component", "?") << ")\n"
       << "    " << payload.value("summary", "") << "\n";
+  if (auto rule = demo_rules_.find(payload.value("class", "")); rule != demo_rules_.end()) {
+    out << "    Fires in this demo at: " << rule->second << "\n";
+  }
   for (const auto& link : event.value("links", nlohmann::json::array())) {
     std::string href = link.value("href", ""), text = link.value("text", "Link");
     bool runbook = text.rfind("Runbook", 0) == 0;

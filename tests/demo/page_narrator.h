@@ -18,7 +18,10 @@ namespace cdcwatch::demo {
 
 class PageNarrator {
  public:
-  explicit PageNarrator(Console& console) : console_(console) {}
+  // `demo_rules`: per alert, the demo's threshold where it differs from the shipped one (the
+  // runbooks state the shipped ones); said on each page of that alert.
+  explicit PageNarrator(Console& console, std::map<std::string, std::string> demo_rules = {})
+      : console_(console), demo_rules_(std::move(demo_rules)) {}
 
   void on_event(const nlohmann::json& event);
   // "CdcKafkaDown (kafka=msk), open 12 s" per open incident, oldest first.
@@ -33,6 +36,7 @@ class PageNarrator {
   std::string resolve_line(const std::string& dedup_key);
 
   Console& console_;
+  const std::map<std::string, std::string> demo_rules_;
   mutable std::mutex mutex_;
   std::map<std::string, Open> open_;  // by dedup_key
 };
