@@ -8,6 +8,7 @@
 
 #include "agent/core/text_case.h"
 #include "agent/http/credential_redaction.h"
+#include "agent/http/sigpipe_guard.h"
 
 namespace cdcwatch {
 namespace {
@@ -99,6 +100,7 @@ httplib::Request build(const HttpRequest& request, const ParsedUrl& url) {
 }
 
 HttpResponse exchange(const HttpRequest& request, const ParsedUrl& url) {
+  SigpipeGuard no_sigpipe;  // a peer may close while the request is written
   HttpResponse response;
   RequestWatchdog watchdog(std::chrono::steady_clock::now() + request.timeout, request.canceller);
   if (watchdog.verdict() == RequestWatchdog::Verdict::kCancelled) {

@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -94,9 +93,6 @@ class TricklingPeer {
 };
 
 const std::string kManyBytes(120, 'a');
-
-// The agent ignores SIGPIPE (agent/app/commands.cpp); OpenSSL writes to a socket the watchdog shut.
-const auto kIgnoreSigpipe = signal(SIGPIPE, SIG_IGN);
 
 TEST(HttpClientDeadline, StatusLineThenOneBytePerSecondTimesOutAtTheDeadline) {
   TricklingPeer peer("HTTP/1.1 200 OK\r\n", "X-Slow: " + kManyBytes);
