@@ -162,9 +162,11 @@ void ConnectionLoop::take_back_returned() {
     returned.swap(returned_);
   }
   for (auto& connection : returned) {
-    connection->idle = true;
+    // Bytes of a next request already here start its header_timeout; none, its idle_timeout.
+    connection->idle = connection->received().empty();
     connection->waiting_since = now();
-    connection->deadline = connection->waiting_since + limits_.idle_timeout;
+    connection->deadline = connection->waiting_since +
+                           (connection->idle ? limits_.idle_timeout : limits_.header_timeout);
     if (connection->received().find("\r\n\r\n") != std::string::npos) {
       on_head_(std::move(connection));  // pipelined: the next head is already here
     } else {

@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "agent/http/http_client.h"
+#include "agent/http/request_head.h"
 #include "tests/support/child_process.h"
 #include "tests/support/eventually.h"
 #include "tests/support/http_test_server.h"
@@ -158,6 +159,38 @@ TEST(HttpServerRequests, RefusesWritesBodiesAndOversizedHeadsButKeepsServing) {
     close(socket_fd);
   }
   EXPECT_EQ(send_http({.url = endpoints.url("/healthz")}).body, "ok\n");
+}
+
+TEST(RequestHead, ParsesTheRequestLineFieldsAndConnectionPersistence) {
+  struct Case {
+    std::string bytes;
+    bool complete;
+    int refusal;
+    std::string path;
+    bool keep_alive;
+  } cases[] = {
+      {"GET /metrics?x=1 HTTP/1.1\r\nHost: a\r\n\r\n", true, 0, "/metrics", true},
+      {"GET /metrics HTTP/1.1\r\nConnection: close\r\n\r\n", true, 0, "/metrics", false},
+      {"GET /healthz HTTP/1.0\r\n\r\n", true, 0, "/healthz", false},
+      {"GET /healthz HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", true, 0, "/healthz", true},
+      {"GET /metrics HTTP/1.1\r\nHost: a\r\n", false, 0, "", false},
+      {"GET /metrics HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", true, 413, "", false},
+      {"GET /metrics HTTP/1.1\r\n folded: line\r\n\r\n", true, 400, "", false},
+      {"GET metrics HTTP/1.1\r\n\r\n", true, 400, "", false},
+      {"GET /metrics HTTP/2.0\r\n\r\n", true, 400, "", false},
+      {"GET /metrics HTTP/1.1\r\nX: " + std::string(100, 'y'), true, 431, "", false},
+  };
+  for (const auto& c : cases) {
+    HeadParse parsed = parse_request_head(c.bytes, 64);
+    EXPECT_EQ(parsed.complete, c.complete) << c.bytes;
+    EXPECT_EQ(parsed.refusal_status, c.refusal) << c.bytes;
+    if (c.complete && c.refusal == 0) {
+      ASSERT_TRUE(parsed.head) << c.bytes;
+      EXPECT_EQ(parsed.head->path, c.path);
+      EXPECT_EQ(parsed.head->keep_alive, c.keep_alive) << c.bytes;
+      EXPECT_EQ(parsed.head->length, c.bytes.size());
+    }
+  }
 }
 
 TEST(HttpServerTls, ServesHttpsWithAuthWhileHandshakesStall) {
