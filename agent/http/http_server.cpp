@@ -83,14 +83,15 @@ struct Answer {
   std::vector<std::pair<std::string, std::string>> fields;
 };
 
-std::string serialize(const Answer& answer, bool keep_alive) {
+// HEAD gets the fields GET would (RFC 9110 section 9.3.2) without the body.
+std::string serialize(const Answer& answer, bool keep_alive, bool with_body) {
   const HttpReply& reply = answer.reply;
   std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " " + reason_phrase(reply.status) +
                     "\r\nContent-Type: " + reply.content_type +
                     "\r\nContent-Length: " + std::to_string(reply.body.size()) +
                     "\r\nConnection: " + (keep_alive ? "keep-alive" : "close") + "\r\n";
   for (const auto& [name, value] : answer.fields) out += name + ": " + value + "\r\n";
-  return out + "\r\n" + reply.body;
+  return out + "\r\n" + (with_body ? reply.body : "");
 }
 
 }  // namespace
@@ -157,8 +158,8 @@ bool HttpServer::Impl::is_public(const std::string& path) const {
 Answer HttpServer::Impl::reply_to(const HeadParse& parsed) const {
   if (!parsed.head) return {{parsed.refusal_status, kText, "request refused\n"}, {}};
   const RequestHead& head = *parsed.head;
-  if (head.method != "GET") {
-    return {{405, kText, "only GET is served\n"}, {{"Allow", "GET"}}};
+  if (head.method != "GET" && head.method != "HEAD") {
+    return {{405, kText, "only GET and HEAD are served\n"}, {{"Allow", "GET, HEAD"}}};
   }
   auto route = routes.find(head.path);
   if (route == routes.end()) return {{404, kText, "not found\n"}, {}};
@@ -184,7 +185,9 @@ void HttpServer::Impl::answer(std::unique_ptr<ServerConnection> connection) {
   bool keep_alive = parsed.head && parsed.head->keep_alive &&
                     ++connection->requests_served < kMaxRequestsPerConnection;
   auto deadline = std::chrono::steady_clock::now() + kWriteTimeout;
-  if (!connection->write_all(serialize(reply, keep_alive), deadline, stopping) || !keep_alive) {
+  bool with_body = !parsed.head || parsed.head->method != "HEAD";
+  if (!connection->write_all(serialize(reply, keep_alive, with_body), deadline, stopping) ||
+      !keep_alive) {
     return;  // closes it
   }
   connection->received().erase(0, parsed.head->length);

@@ -1,4 +1,4 @@
-// The agent's HTTP endpoints (/metrics, /healthz, /readyz, /status). GET only: no endpoint
+// The agent's HTTP endpoints (/metrics, /healthz, /readyz, /status). GET and HEAD only: no endpoint
 // changes state. Optional TLS and basic or bearer auth; a bounded worker pool and request size.
 // Handlers must read cached state only; they run on the server's own threads.
 //
