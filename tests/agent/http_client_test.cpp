@@ -3,94 +3,19 @@
 // another thread, and what a peer echoes back never carries the request's credentials.
 #include "agent/http/http_client.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <thread>
 
 #include "tests/support/eventually.h"
 #include "tests/support/http_test_server.h"
+#include "tests/support/trickling_peer.h"
 
 namespace cdcwatch {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A TCP peer that accepts one connection, reads the request head, sends `prefix` and then one
-// byte of `trickle` every `every` until stopped: the slow Connect worker or PagerDuty endpoint of
-// issue 23. With an empty prefix and trickle it never answers.
-class TricklingPeer {
- public:
-  TricklingPeer(std::string prefix, std::string trickle, std::chrono::milliseconds every = 1s)
-      : prefix_(std::move(prefix)), trickle_(std::move(trickle)), every_(every) {
-    listener_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof addr;
-    if (bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        listen(listener_, 8) != 0 ||
-        getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &length) != 0) {
-      throw std::runtime_error("TricklingPeer: cannot listen on 127.0.0.1");
-    }
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~TricklingPeer() {
-    stopping_ = true;
-    thread_.join();
-    close(listener_);
-  }
-  std::string url(const std::string& scheme = "http") const {
-    return scheme + "://127.0.0.1:" + std::to_string(port_) + "/";
-  }
-  bool accepted() const { return accepted_; }
-  size_t trickled() const { return trickled_; }
-
- private:
-  bool wait_readable(int fd) {
-    pollfd entry{fd, POLLIN, 0};
-    while (!stopping_) {
-      if (poll(&entry, 1, 20) > 0) return true;
-    }
-    return false;
-  }
-  void serve() {
-    if (!wait_readable(listener_)) return;
-    int connection = accept(listener_, nullptr, nullptr);
-    accepted_ = true;
-    std::string head;
-    char buffer[4096];
-    while (head.find("\r\n\r\n") == std::string::npos && wait_readable(connection)) {
-      ssize_t got = recv(connection, buffer, sizeof buffer, 0);
-      if (got <= 0) break;
-      head.append(buffer, static_cast<size_t>(got));
-    }
-    send(connection, prefix_.data(), prefix_.size(), MSG_NOSIGNAL);
-    for (char byte : trickle_) {
-      auto next = std::chrono::steady_clock::now() + every_;
-      while (!stopping_ && std::chrono::steady_clock::now() < next)
-        std::this_thread::sleep_for(5ms);
-      if (stopping_ || send(connection, &byte, 1, MSG_NOSIGNAL) != 1) break;
-      ++trickled_;
-    }
-    wait_readable(connection);
-    close(connection);
-  }
-
-  std::string prefix_, trickle_;
-  std::chrono::milliseconds every_;
-  int listener_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stopping_ = false, accepted_ = false;
-  std::atomic<size_t> trickled_ = 0;
-  std::thread thread_;
-};
+using testing::TricklingPeer;
 
 const std::string kManyBytes(120, 'a');
 
