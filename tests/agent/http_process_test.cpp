@@ -1,6 +1,7 @@
-// The real agent against HTTP peers that misbehave (issue 23): a Kafka Connect worker that sends
-// `HTTP/1.1 200 OK\r\n` and then a byte a second is reported as a timeout at request_timeout and
-// does not hold SIGTERM; one that echoes the request leaks no credential into /status or logs.
+// The real agent's HTTP as a process: against peers that misbehave (issue 23), a Kafka Connect
+// worker that sends `HTTP/1.1 200 OK\r\n` and then a byte a second is reported as a timeout at
+// request_timeout and does not hold SIGTERM, and one that echoes the request leaks no credential
+// into /status or logs; and two agents on one address (issue 22): the second exits 3 naming it.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -21,7 +22,7 @@ using testing::TempDir;
 
 const std::string kBinary = CDCWATCH_BINARY;
 
-// Starts `cdcwatch run` on `connect_yaml` (a connect: section) and returns its base URL.
+// Waits for a started `cdcwatch run` to listen and returns its base URL ("" if it did not).
 std::string start_agent(ChildProcess& child) {
   if (!child.wait_for_err("listening on port", 10s)) return "";
   std::smatch match;
@@ -82,6 +83,27 @@ TEST(EchoingPeer, CredentialsEchoedByAConnectWorkerReachNeitherStatusNorLogs) {
     EXPECT_EQ(status.find(leaked), std::string::npos) << status;
     EXPECT_EQ(child.err().find(leaked), std::string::npos) << child.err();
   }
+}
+
+TEST(ExclusiveListen, ASecondAgentOnTheSameAddressExitsThreeNamingIt) {
+  TempDir dir;
+  std::string first_config =
+      dir.write("a.yml", "agent:\n  state_dir: " + dir.path() + "/a\n  listen: 127.0.0.1:0\n");
+  ChildProcess first({kBinary, "run", "--config", first_config});
+  std::string base = start_agent(first);
+  ASSERT_FALSE(base.empty()) << first.err();
+  std::string address = base.substr(std::string("http://").size());
+
+  std::string second_config =
+      dir.write("b.yml", "agent:\n  state_dir: " + dir.path() + "/b\n  listen: " + address + "\n");
+  auto second = testing::run_process({kBinary, "run", "--config", second_config}, {}, 10s);
+  EXPECT_EQ(second.exit_code, 3) << second.err;
+  EXPECT_NE(second.err.find("cannot listen on " + address), std::string::npos) << second.err;
+  EXPECT_NE(second.err.find("already in use"), std::string::npos) << second.err;
+
+  EXPECT_EQ(send_http({.url = base + "/healthz"}).body, "ok\n") << "the first serves alone";
+  first.signal(SIGTERM);
+  EXPECT_EQ(first.wait(5s), 0) << first.err();
 }
 
 }  // namespace
