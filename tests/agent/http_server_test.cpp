@@ -217,6 +217,14 @@ TEST(HttpServerTls, ServesHttpsWithAuthWhileHandshakesStall) {
   EXPECT_FALSE(send_http({.url = endpoints.url("/healthz")}).success()) << "no plain HTTP";
 }
 
+TEST(HttpServerTls, AHandshakeNeverStartedIsClosedAtTheHeaderTimeout) {
+  testing::TempDir dir;
+  auto [cert, key] = testing::make_test_certificate(dir.path());
+  Endpoints endpoints({.tls_cert_file = cert, .tls_key_file = key, .header_timeout = 1s});
+  SlowHttpClients stalled(endpoints.port(), 3, SlowHttpClients::Kind::kIdle);
+  EXPECT_TRUE(testing::eventually([&] { return stalled.closed_by_server() == 3; }));
+}
+
 TEST(HttpServerTls, MismatchedKeyFailsStartNamingTheFiles) {
   testing::TempDir dir;
   std::string other = dir.file("other.pem");
