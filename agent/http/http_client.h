@@ -1,6 +1,8 @@
 // Outgoing HTTP(S) for every peer (Kafka Connect REST, Snowflake SQL API, PagerDuty, webhooks).
-// One blocking call per request with a total deadline and a body-size cap, so a peer that
-// trickles bytes or sends 50 MB cannot hold a probe. Stateless and thread-safe; cpp-httplib is
+// One blocking call per request with one total deadline (connect, TLS handshake, headers and
+// body, enforced on the socket) and a body-size cap, so a peer that trickles bytes or sends 50 MB
+// cannot hold a probe; an HttpCanceller cuts it short from another thread. What the peer sends
+// back never holds the request's own credentials. Stateless and thread-safe; cpp-httplib is
 // compiled only in the .cpp.
 #pragma once
 
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "agent/core/units.h"
+#include "agent/http/request_watchdog.h"
 
 namespace cdcwatch {
 
@@ -23,15 +26,17 @@ struct HttpRequest {
   std::optional<std::pair<std::string, std::string>> basic_auth;  // user, password
   std::string ca_file;                                            // extra CA bundle for https
   size_t max_body_bytes = 8 << 20;
+  HttpCanceller* canceller = nullptr;  // optional; e.g. cancelled by the owning probe's stop()
 };
 
 struct HttpResponse {
   int status = 0;  // 0 when no HTTP answer arrived
   std::string body;
   std::multimap<std::string, std::string> headers;  // names lower-cased
-  std::string error;  // transport problem: "timeout", "connection refused", "response body larger
-                      // than N bytes"
+  std::string error;  // transport problem: "timeout after 2s", "cancelled", "connection refused
+                      // or unreachable", "response body larger than N bytes"
   bool body_too_large = false;  // more than max_body_bytes arrived: retrying will not help
+  bool timed_out = false;       // the request's deadline passed before the answer was complete
 
   bool transport_ok() const { return error.empty() && status != 0; }
   bool success() const { return transport_ok() && status >= 200 && status < 300; }
@@ -48,6 +53,7 @@ struct ParsedUrl {
 // Nullopt when the URL is not http(s)://host[:port][/path].
 std::optional<ParsedUrl> parse_url(const std::string& url);
 
+// Body, headers and error have the request's credentials replaced by <redacted>.
 HttpResponse send_http(const HttpRequest& request);
 
 // Percent-encodes one path segment or query value.

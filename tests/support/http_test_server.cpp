@@ -1,8 +1,10 @@
 #include "tests/support/http_test_server.h"
 
 #include <httplib.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <regex>
 #include <stdexcept>
 #include <thread>
@@ -102,6 +104,19 @@ size_t HttpTestServer::request_count(const std::string& method, const std::strin
 void HttpTestServer::clear_requests() {
   std::lock_guard lock(impl_->mutex);
   impl_->requests.clear();
+}
+
+TestCertificate make_test_certificate(const std::string& dir) {
+  TestCertificate out{dir + "/cert.pem", dir + "/key.pem"};
+  std::string command =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+      out.key_file + " -out " + out.cert_file + " 2>/dev/null";
+  if (std::system(command.c_str()) != 0) {
+    throw std::runtime_error("make_test_certificate: openssl req failed in " + dir);
+  }
+  chmod(out.key_file.c_str(), 0600);
+  return out;
 }
 
 }  // namespace cdcwatch::testing

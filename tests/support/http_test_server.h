@@ -58,4 +58,11 @@ class HttpTestServer {
   int port_ = 0;
 };
 
+// A self-signed certificate for 127.0.0.1 and its key (mode 0600), written into `dir` by the
+// openssl command; for TLS tests of the agent's endpoints and of peers.
+struct TestCertificate {
+  std::string cert_file, key_file;
+};
+TestCertificate make_test_certificate(const std::string& dir);
+
 }  // namespace cdcwatch::testing
