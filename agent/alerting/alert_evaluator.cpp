@@ -13,111 +13,133 @@ Labels sorted(Labels labels) {
   return labels;
 }
 
+// An observer reading covers a series when the labels they share agree (cdcwatch_pg_up{source}
+// covers every slot series of that source).
+bool covers(const Labels& observer, const Labels& series) {
+  return std::all_of(observer.begin(), observer.end(), [&](const auto& label) {
+    auto value = label_value(series, label.first);
+    return !value || *value == label.second;
+  });
+}
+
 }  // namespace
 
 AlertEvaluator::AlertEvaluator(std::vector<AlertRule> rules, EvaluatorOptions options)
-    : rules_(std::move(rules)), options_(options), instances_(rules_.size()) {}
+    : rules_(std::move(rules)),
+      options_(options),
+      instances_(rules_.size()),
+      book_(rules_, options.retrigger_interval) {}
 
 void AlertEvaluator::restore(const std::vector<FiringInstance>& instances, TimePoint now) {
-  for (const auto& restored : instances) {
+  std::vector<ActiveInstance> restored;
+  for (const auto& firing : instances) {
     for (size_t i = 0; i < rules_.size(); ++i) {
-      if (rules_[i].alert != restored.alert) continue;
-      Instance& instance = instances_[i][sorted(restored.labels)];
-      instance.labels = sorted(restored.labels);
+      if (rules_[i].alert != firing.alert) continue;
+      Labels labels = sorted(firing.labels);
+      Instance& instance = instances_[i][labels];
+      instance.labels = labels;
       instance.firing = true;
-      instance.pending_since = instance.fired_at = restored.fired_at;
-      instance.last_breach = instance.last_seen = now;
+      instance.pending_since = instance.fired_at = firing.fired_at;
+      instance.last_breach = instance.last_seen = instance.last_known = now;
+      restored.push_back({i, labels, true, 0, firing.fired_at});
     }
   }
+  book_.restore(restored, now);
+}
+
+AlertEvaluator::Sight AlertEvaluator::sight_of(const AlertRule& rule, const Labels& labels,
+                                               const ReadingsView& view) const {
+  if (rule.observer.empty()) return Sight::kNoReading;
+  bool covered = false;
+  for (const auto& up : view.find(rule.observer, {})) {
+    if (!covers(up.labels, labels)) continue;
+    if (up.value != 1) return Sight::kBlind;
+    covered = true;
+  }
+  return covered ? Sight::kSeen : Sight::kNoReading;
 }
 
 std::vector<AlertEvent> AlertEvaluator::evaluate(const ReadingsView& view, TimePoint now,
                                                  bool complete) {
-  std::vector<AlertEvent> events;
   for (size_t i = 0; i < rules_.size(); ++i) {
     const AlertRule& rule = rules_[i];
     InstanceMap& instances = instances_[i];
     std::vector<Series> found = view.find(rule.metric, rule.match);
+    bool absent_rule = rule.condition == Condition::kAbsent;
+    bool absent_blind = absent_rule && sight_of(rule, rule.match, view) == Sight::kBlind;
     std::map<Labels, double> current;
-    if (rule.condition == Condition::kAbsent) {
-      if (complete && found.empty()) current[rule.match] = 0;
+    if (absent_rule) {
+      if (complete && found.empty() && !absent_blind) current[rule.match] = 0;
     } else {
       for (auto& series : found) current[sorted(series.labels)] = series.value;
     }
     for (auto it = instances.begin(); it != instances.end();) {
-      bool remove = false;
+      Instance& instance = it->second;
+      bool over = false;
       auto seen = current.find(it->first);
       if (seen != current.end()) {
-        it->second.last_seen = now;
-        it->second.value = seen->second;
-        bool breach =
-            rule.condition == Condition::kAbsent || rule.breached(seen->second, it->second.firing);
-        step(rule, it->second, breach, now, events, remove);
+        instance.last_seen = instance.last_known = now;
+        instance.blind = false;
+        instance.value = seen->second;
+        over =
+            step(rule, instance, absent_rule || rule.breached(seen->second, instance.firing), now);
         current.erase(seen);
-      } else if (rule.condition == Condition::kAbsent) {
-        step(rule, it->second, false, now, events, remove);  // the series is back
-      } else if (!it->second.firing) {
-        remove = true;
-      } else if (now - it->second.last_seen >= options_.missing_data_hold) {
-        events.push_back(event_for(rule, it->second, AlertEvent::Action::kResolve, now));
-        remove = true;
+      } else if (absent_rule) {
+        over = !absent_blind && step(rule, instance, false, now);  // the series is back
+      } else {
+        over = missing(instance, sight_of(rule, it->first, view), now);
       }
-      it = remove ? instances.erase(it) : std::next(it);
+      it = over ? instances.erase(it) : std::next(it);
     }
     for (const auto& [labels, value] : current) {
-      if (rule.condition != Condition::kAbsent && !rule.breached(value, false)) continue;
+      if (!absent_rule && !rule.breached(value, false)) continue;
       Instance instance;
       instance.labels = labels;
-      instance.pending_since = instance.last_seen = now;
+      instance.pending_since = instance.last_seen = instance.last_known = now;
       instance.value = value;
-      bool remove = false;
-      step(rule, instance, true, now, events, remove);
+      step(rule, instance, true, now);
       instances.emplace(labels, instance);
     }
   }
-  return events;
+  return book_.update(active(), now);
 }
 
-void AlertEvaluator::step(const AlertRule& rule, Instance& instance, bool breach, TimePoint now,
-                          std::vector<AlertEvent>& events, bool& remove) {
+bool AlertEvaluator::missing(Instance& instance, Sight sight, TimePoint now) const {
+  if (!instance.firing) return true;
+  instance.blind = sight == Sight::kBlind;
+  if (instance.blind) {
+    instance.last_known = now;
+    return false;
+  }
+  return now - instance.last_known >= options_.missing_data_hold;
+}
+
+bool AlertEvaluator::step(const AlertRule& rule, Instance& instance, bool breach,
+                          TimePoint now) const {
   if (!instance.firing) {
-    if (!breach) {
-      remove = true;
-    } else if (now - instance.pending_since >= rule.for_duration) {
+    if (!breach) return true;
+    if (now - instance.pending_since >= rule.for_duration) {
       instance.firing = true;
       instance.fired_at = instance.last_breach = now;
-      events.push_back(event_for(rule, instance, AlertEvent::Action::kTrigger, now));
     }
-    return;
+    return false;
   }
   if (breach) {
     instance.last_breach = now;
-    return;
+    return false;
   }
-  if (now - instance.last_breach >= rule.keep_firing_for &&
-      now - instance.fired_at >= options_.min_time_before_resolve) {
-    events.push_back(event_for(rule, instance, AlertEvent::Action::kResolve, now));
-    remove = true;
-  }
+  return now - instance.last_breach >= rule.keep_firing_for &&
+         now - instance.fired_at >= options_.min_time_before_resolve;
 }
 
-AlertEvent AlertEvaluator::event_for(const AlertRule& rule, const Instance& instance,
-                                     AlertEvent::Action action, TimePoint now) const {
-  AlertEvent event;
-  event.action = action;
-  event.alert = rule.alert;
-  event.labels = instance.labels;
-  event.dedup_key = dedup_key_for(rule.alert, instance.labels);
-  event.severity = to_string(rule.severity);
-  event.stage = rule.stage;
-  event.value = instance.value;
-  event.summary = render_summary(rule, instance.labels, instance.value);
-  event.runbook = rule.runbook;
-  event.condition = describe_condition(rule);
-  event.for_text = format_duration(rule.for_duration);
-  event.started_at = instance.fired_at;
-  event.created_at = now;
-  return event;
+std::vector<ActiveInstance> AlertEvaluator::active() const {
+  std::vector<ActiveInstance> out;
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    for (const auto& [labels, instance] : instances_[i]) {
+      out.push_back({i, labels, instance.firing, instance.value, instance.fired_at});
+    }
+  }
+  return out;
 }
 
 std::vector<FiringInstance> AlertEvaluator::firing() const {
@@ -128,6 +150,13 @@ std::vector<FiringInstance> AlertEvaluator::firing() const {
     }
   }
   return out;
+}
+
+std::string AlertEvaluator::dedup_key_of(const std::string& alert, const Labels& labels) const {
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    if (rules_[i].alert == alert) return book_.dedup_key(i, sorted(labels));
+  }
+  return dedup_key_for(alert, labels);
 }
 
 Readings AlertEvaluator::state_readings() const {
@@ -160,7 +189,8 @@ nlohmann::json AlertEvaluator::status_json(TimePoint now) const {
                      {"summary", render_summary(rules_[i], labels, instance.value)},
                      {"since", format_timestamp(instance.firing ? instance.fired_at
                                                                 : instance.pending_since)},
-                     {"seconds_since_data", seconds_between(instance.last_seen, now)}});
+                     {"seconds_since_data", seconds_between(instance.last_seen, now)},
+                     {"observer_blind", instance.blind}});
     }
   }
   return out;

@@ -1,9 +1,14 @@
 // Evaluates rules against the agent's latest readings and decides pages. Per alert instance (a rule
 // and one series' labels): inactive -> pending (condition true, waiting `for`) -> firing ->
 // resolved. Firing instances resolve only after the condition has been false for `keep_firing_for`,
-// and never sooner than `min_time_before_resolve` after their trigger (flap control). A firing
-// instance whose series vanished (probe down, slot dropped) is held for `missing_data_hold`: an
-// outage of cdcwatch's view is not a recovery of the pipeline. Not thread-safe.
+// and never sooner than `min_time_before_resolve` after their trigger (flap control).
+// A firing instance whose series vanished asks the rule's `observer` (the `*_up` gauge of the
+// system it comes from): while that says 0 cdcwatch cannot see, and the instance holds as long as
+// the blindness lasts (an outage of cdcwatch's view is not a recovery of the pipeline); while it
+// says 1 the series is gone from a system cdcwatch sees (a dropped slot) and the instance resolves
+// after `missing_data_hold`; without an observer reading it also resolves after the hold. An
+// `absent` rule is not judged while its observer is blind. Which pages leave is the IncidentBook's
+// decision (escalation chains, re-triggers). Not thread-safe.
 #pragma once
 
 #include <map>
@@ -13,6 +18,7 @@
 
 #include "agent/alerting/alert_event.h"
 #include "agent/alerting/alert_rule.h"
+#include "agent/alerting/incident_book.h"
 #include "agent/core/clock.h"
 #include "agent/core/readings.h"
 #include "agent/core/readings_view.h"
@@ -22,6 +28,7 @@ namespace cdcwatch {
 struct EvaluatorOptions {
   Millis min_time_before_resolve{60000};
   Millis missing_data_hold{600000};
+  Millis retrigger_interval{300000};
 };
 
 // What survives a restart: the instances that were firing.
@@ -34,6 +41,8 @@ struct FiringInstance {
 class AlertEvaluator {
  public:
   AlertEvaluator(std::vector<AlertRule> rules, EvaluatorOptions options);
+  AlertEvaluator(const AlertEvaluator&) = delete;  // the incident book refers to rules_
+  AlertEvaluator& operator=(const AlertEvaluator&) = delete;
 
   // Marks instances as already firing (they were paged before a restart); unknown rules are
   // skipped.
@@ -42,6 +51,8 @@ class AlertEvaluator {
   std::vector<AlertEvent> evaluate(const ReadingsView& view, TimePoint now, bool complete);
 
   std::vector<FiringInstance> firing() const;
+  // The dedup_key an instance of `alert` with `labels` pages under (its escalation chain's).
+  std::string dedup_key_of(const std::string& alert, const Labels& labels) const;
   // cdcwatch_alert_state: 2 firing, 1 pending, and 0 for a rule with no active instance.
   Readings state_readings() const;
   nlohmann::json status_json(TimePoint now) const;
@@ -55,18 +66,24 @@ class AlertEvaluator {
     TimePoint fired_at;
     TimePoint last_breach;
     TimePoint last_seen;
+    TimePoint last_known;  // seen, or unseen while the observer was blind
+    bool blind = false;
     double value = 0;
   };
   using InstanceMap = std::map<Labels, Instance>;
+  enum class Sight { kSeen, kBlind, kNoReading };
 
-  void step(const AlertRule& rule, Instance& instance, bool breach, TimePoint now,
-            std::vector<AlertEvent>& events, bool& remove);
-  AlertEvent event_for(const AlertRule& rule, const Instance& instance, AlertEvent::Action action,
-                       TimePoint now) const;
+  Sight sight_of(const AlertRule& rule, const Labels& labels, const ReadingsView& view) const;
+  // Returns whether the instance is over (resolved, or a pending one that cleared).
+  bool step(const AlertRule& rule, Instance& instance, bool breach, TimePoint now) const;
+  // A firing instance whose series is missing: held while blind, else until missing_data_hold.
+  bool missing(Instance& instance, Sight sight, TimePoint now) const;
+  std::vector<ActiveInstance> active() const;
 
   std::vector<AlertRule> rules_;
   EvaluatorOptions options_;
   std::vector<InstanceMap> instances_;  // parallel to rules_
+  IncidentBook book_;
 };
 
 }  // namespace cdcwatch

@@ -103,7 +103,7 @@ AlertRule parse_alert_rule(const ConfigNode& node) {
   if (!node.is_map()) node.fail("expected a rule (a map starting with 'alert:')");
   node.expect_keys({"alert", "metric", "match", "above", "below", "equals", "absent", "for",
                     "clear", "keep_firing_for", "severity", "stage", "summary", "runbook",
-                    "description"});
+                    "description", "escalates", "observer"});
   AlertRule rule;
   rule.where = node.where();
   rule.alert = node.required_string("alert");
@@ -156,6 +156,9 @@ AlertRule parse_alert_rule(const ConfigNode& node) {
   rule.stage = node.string_or("stage", "");
   rule.summary = node.string_or("summary", rule.alert + " on {{value}}");
   rule.runbook = node.string_or("runbook", "");
+  rule.escalates = node.string_or("escalates", "");
+  if (rule.escalates == rule.alert) node.child("escalates").fail("a rule cannot escalate itself");
+  rule.observer = node.string_or("observer", "");
   return rule;
 }
 

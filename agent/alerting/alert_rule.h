@@ -33,7 +33,14 @@ struct AlertRule {
   std::string stage;
   std::string summary;  // {{label}} and {{value}} placeholders
   std::string runbook;  // runbooks/<file>.md
-  std::string where;    // file:line of the rule, for messages
+  // The lesser rule this one escalates (CdcConsumerGroupStopped escalates CdcConsumerGroupStalled):
+  // both page as one incident, under the dedup_key of the first rule of the chain.
+  std::string escalates;
+  // The `*_up` gauge of the system the series comes from (cdcwatch_pg_up): when the series
+  // vanishes, it tells a system cdcwatch cannot see (hold the alert) from one it sees without the
+  // series (the slot was dropped: resolve).
+  std::string observer;
+  std::string where;  // file:line of the rule, for messages
 
   // Whether a value breaches the rule; `firing` applies the clear threshold (hysteresis).
   bool breached(double value, bool firing) const;

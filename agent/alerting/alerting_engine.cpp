@@ -28,7 +28,8 @@ std::string outbox_name(const std::string& notifier) {
 AlertingEngine::AlertingEngine(AlertingSetup setup, const ReadingsView& view,
                                std::function<bool()> complete, const Clock& clock)
     : evaluator_(std::move(setup.rules),
-                 {setup.alerts.min_time_before_resolve, setup.alerts.missing_data_hold}),
+                 {setup.alerts.min_time_before_resolve, setup.alerts.missing_data_hold,
+                  setup.alerts.retrigger_interval}),
       view_(view),
       complete_(std::move(complete)),
       clock_(clock),
@@ -48,42 +49,57 @@ AlertingEngine::~AlertingEngine() { stop(); }
 // Firing instances come from the state file, then from events still in an outbox: those were
 // decided (and maybe paged) after the last save, so they win.
 void AlertingEngine::restore() {
-  std::map<std::string, FiringInstance> firing;
+  // dedup_key (an escalation chain's rules share one) -> alert -> instance
+  std::map<std::string, std::map<std::string, FiringInstance>> firing;
   if (auto content = read_whole_file(state_file_)) {
-    auto json = nlohmann::json::parse(*content, nullptr, false);
-    if (!json.is_array()) {
-      spdlog::error("{} is unreadable; firing alerts are re-evaluated from scratch", state_file_);
-    } else {
-      for (const auto& item : json) {
-        try {
-          FiringInstance instance;
-          instance.alert = item.at("alert").get<std::string>();
-          for (const auto& [name, value] : item.at("labels").items()) {
-            instance.labels.emplace_back(name, value.get<std::string>());
-          }
-          instance.fired_at =
-              TimePoint(std::chrono::milliseconds(item.at("fired_at_ms").get<int64_t>()));
-          firing[dedup_key_for(instance.alert, instance.labels)] = instance;
-        } catch (const std::exception&) {
-          spdlog::error("{}: skipping a malformed entry", state_file_);
-        }
-      }
+    std::string damage;
+    for (auto& instance : parse_firing(*content, damage)) {
+      firing[evaluator_.dedup_key_of(instance.alert, instance.labels)][instance.alert] = instance;
     }
+    if (!damage.empty()) spdlog::error("{}: {}; skipped", state_file_, damage);
   }
   if (!workers_.empty()) {
     for (const auto& event : workers_.front()->outbox().pending()) {
       if (event.action == AlertEvent::Action::kTrigger) {
-        firing[event.dedup_key] = {event.alert, event.labels, event.started_at};
+        firing[event.dedup_key][event.alert] = {event.alert, event.labels, event.started_at};
       } else {
         firing.erase(event.dedup_key);
       }
     }
   }
   std::vector<FiringInstance> instances;
-  for (auto& [key, instance] : firing) instances.push_back(instance);
+  for (auto& [key, by_alert] : firing) {
+    for (auto& [alert, instance] : by_alert) instances.push_back(instance);
+  }
   evaluator_.restore(instances, clock_.now());
   if (!instances.empty())
     spdlog::info("restored {} firing alerts from {}", instances.size(), state_file_);
+}
+
+// The entries that parse; `damage` says what did not.
+std::vector<FiringInstance> AlertingEngine::parse_firing(const std::string& content,
+                                                         std::string& damage) const {
+  std::vector<FiringInstance> out;
+  auto json = nlohmann::json::parse(content, nullptr, false);
+  if (!json.is_array()) {
+    damage = json.is_discarded() ? "not valid JSON (cut short?)" : "not a JSON array";
+    return out;
+  }
+  for (const auto& item : json) {
+    try {
+      FiringInstance instance;
+      instance.alert = item.at("alert").get<std::string>();
+      for (const auto& [name, value] : item.at("labels").items()) {
+        instance.labels.emplace_back(name, value.get<std::string>());
+      }
+      instance.fired_at =
+          TimePoint(std::chrono::milliseconds(item.at("fired_at_ms").get<int64_t>()));
+      out.push_back(std::move(instance));
+    } catch (const std::exception&) {
+      damage = "an entry without alert, labels or fired_at_ms";
+    }
+  }
+  return out;
 }
 
 void AlertingEngine::save_firing() {

@@ -45,6 +45,7 @@ class AlertingEngine {
  private:
   void run();
   void restore();
+  std::vector<FiringInstance> parse_firing(const std::string& content, std::string& damage) const;
   void save_firing();
 
   AlertEvaluator evaluator_;

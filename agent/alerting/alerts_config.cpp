@@ -3,10 +3,26 @@
 #include <set>
 
 namespace cdcwatch {
+namespace {
+
+// A floor that keeps a typo from flooding the notifiers.
+constexpr Millis kMinRetriggerInterval{60000};
+
+Millis duration_at_least(const ConfigNode& node, std::string_view key, Millis fallback,
+                         Millis minimum, std::string_view why) {
+  Millis value = node.duration_or(key, fallback);
+  if (value < minimum) {
+    node.child(key).fail("must be at least " + format_duration(minimum) + " (" + std::string(why) +
+                         "); write e.g. " + format_duration(fallback));
+  }
+  return value;
+}
+
+}  // namespace
 
 AlertsConfig parse_alerts_config(const ConfigNode& node) {
-  node.expect_keys(
-      {"rules_file", "rules", "disable", "min_time_before_resolve", "missing_data_hold"});
+  node.expect_keys({"rules_file", "rules", "disable", "min_time_before_resolve",
+                    "missing_data_hold", "retrigger_interval"});
   AlertsConfig config;
   config.rules_file_given = node.has("rules_file");
   config.rules_file = node.string_or("rules_file", config.rules_file);
@@ -25,6 +41,9 @@ AlertsConfig parse_alerts_config(const ConfigNode& node) {
   config.min_time_before_resolve =
       node.duration_or("min_time_before_resolve", config.min_time_before_resolve);
   config.missing_data_hold = node.duration_or("missing_data_hold", config.missing_data_hold);
+  config.retrigger_interval =
+      duration_at_least(node, "retrigger_interval", config.retrigger_interval,
+                        kMinRetriggerInterval, "each re-trigger is a request to every notifier");
   return config;
 }
 
@@ -81,7 +100,8 @@ nlohmann::json describe(const AlertsConfig& config) {
           {"rules", rules},
           {"disable", config.disable},
           {"min_time_before_resolve", format_duration(config.min_time_before_resolve)},
-          {"missing_data_hold", format_duration(config.missing_data_hold)}};
+          {"missing_data_hold", format_duration(config.missing_data_hold)},
+          {"retrigger_interval", format_duration(config.retrigger_interval)}};
 }
 
 nlohmann::json describe(const NotifiersConfig& config) {

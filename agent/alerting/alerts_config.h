@@ -20,7 +20,8 @@ struct AlertsConfig {
   std::vector<AlertRule> rules;  // added rules and overrides of defaults, by name
   std::vector<std::string> disable;
   Millis min_time_before_resolve{60000};  // flap control: a trigger's resolve waits at least this
-  Millis missing_data_hold{600000};  // a firing alert whose series vanished resolves after this
+  Millis missing_data_hold{600000};   // a firing alert whose series vanished resolves after this
+  Millis retrigger_interval{300000};  // a firing incident's trigger is re-sent this often
 };
 
 struct PagerDutyConfig {

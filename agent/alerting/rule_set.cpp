@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #ifndef CDCWATCH_DATA_DIR
@@ -33,6 +34,50 @@ std::vector<AlertRule> parse_rules(const ConfigNode& root) {
   }
   return out;
 }
+
+namespace {
+
+const AlertRule* find_rule(const std::vector<AlertRule>& rules, const std::string& name) {
+  auto it =
+      std::find_if(rules.begin(), rules.end(), [&](const AlertRule& r) { return r.alert == name; });
+  return it == rules.end() ? nullptr : &*it;
+}
+
+// Escalation chains are straight lines: each rule escalates at most one and is escalated by at
+// most one, without a loop. A link to a disabled rule is dropped: the greater rule then pages
+// alone.
+void check_escalations(std::vector<AlertRule>& rules, const std::vector<std::string>& disabled) {
+  std::map<std::string, std::string> escalated_by;
+  for (auto& rule : rules) {
+    if (rule.escalates.empty()) continue;
+    if (!find_rule(rules, rule.escalates)) {
+      if (std::find(disabled.begin(), disabled.end(), rule.escalates) != disabled.end()) {
+        rule.escalates.clear();
+        continue;
+      }
+      throw ConfigError(rule.where + ": escalates: no rule named '" + rule.escalates +
+                        "'; name the lesser rule this one escalates, or remove the key");
+    }
+    auto [it, added] = escalated_by.emplace(rule.escalates, rule.alert);
+    if (!added) {
+      throw ConfigError(rule.where + ": escalates: '" + rule.escalates +
+                        "' is already escalated by '" + it->second +
+                        "'; a chain goes one way (A, escalated by B, escalated by C)");
+    }
+  }
+  for (const auto& rule : rules) {
+    const AlertRule* step = &rule;
+    for (size_t hops = 0; !step->escalates.empty(); ++hops) {
+      if (hops > rules.size()) {
+        throw ConfigError(rule.where + ": escalates: the chain from '" + rule.alert +
+                          "' loops back on itself; remove one 'escalates'");
+      }
+      step = find_rule(rules, step->escalates);
+    }
+  }
+}
+
+}  // namespace
 
 std::string locate_rules_file(const std::string& rules_file, const std::string& config_path) {
   namespace fs = std::filesystem;
@@ -79,6 +124,7 @@ std::vector<AlertRule> build_rule_set(const AlertsConfig& config, const std::str
     }
     rules.erase(it);
   }
+  check_escalations(rules, config.disable);
   return rules;
 }
 

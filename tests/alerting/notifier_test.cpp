@@ -6,6 +6,7 @@
 
 #include "agent/alerting/alerting_engine.h"
 #include "agent/alerting/pagerduty_notifier.h"
+#include "agent/alerting/rule_set.h"
 #include "agent/core/readings_store.h"
 #include "tests/support/child_process.h"
 #include "tests/support/eventually.h"
@@ -57,9 +58,10 @@ struct Pipeline {
     setup.runbook_base_url = "https://runbooks.example/cdcwatch/";
     setup.state_dir = state_dir;
   }
-  std::unique_ptr<AlertingEngine> engine() {
+  std::unique_ptr<AlertingEngine> engine() { return engine_on(store); }
+  std::unique_ptr<AlertingEngine> engine_on(const ReadingsStore& readings) {
     return std::make_unique<AlertingEngine>(
-        setup, store, [] { return true; }, clock);
+        setup, readings, [] { return true; }, clock);
   }
   void report(double bytes) {
     Readings readings;
@@ -254,6 +256,103 @@ TEST(PagerDuty, TwoReplicasOpenOneIncident) {
   ASSERT_TRUE(eventually([&] { return p.pagerduty.accepted().size() == 2; }));
   ASSERT_EQ(p.pagerduty.incidents().size(), 1u);
   EXPECT_EQ(p.pagerduty.incidents()[0].triggers, 2);
+}
+
+const MetricDef kGroupStatus{"cdcwatch_kafka_consumer_group_status", "test"};
+
+void group_status(ReadingsStore& store, const std::string& status) {
+  Readings readings;
+  for (const char* each : {"ok", "warning", "stall", "stop"}) {
+    readings.set(kGroupStatus, {{"kafka", "main"}, {"group", "connect-sink"}, {"status", each}},
+                 each == status ? 1 : 0);
+  }
+  store.publish("kafka_lag/main", std::move(readings));
+}
+
+std::vector<AlertRule> group_rules() {
+  std::vector<AlertRule> out;
+  for (const auto& rule : default_rules()) {
+    if (rule.alert.starts_with("CdcConsumerGroupSt")) out.push_back(rule);
+  }
+  return out;
+}
+
+// #15 item 4; on the old code PagerDuty saw a resolve and a second incident.
+TEST(PagerDuty, AStallThatBecomesAStopIsOneIncidentUntilTheGroupHeals) {
+  testing::TempDir dir;
+  Pipeline p(dir.path(), kRoutingKey, group_rules());
+  auto engine = p.engine();
+  engine->start();
+  group_status(p.store, "stall");
+  engine->evaluate();
+  ASSERT_TRUE(eventually([&] { return p.pagerduty.accepted().size() == 1; }));
+  group_status(p.store, "stop");
+  p.clock.advance(30s);
+  engine->evaluate();
+  ASSERT_TRUE(eventually([&] { return p.pagerduty.accepted().size() == 2; }));
+  for (int i = 0; i < 4; ++i) {
+    p.clock.advance(1min);
+    engine->evaluate();
+  }
+  group_status(p.store, "ok");
+  p.clock.advance(10s);
+  engine->evaluate();
+  ASSERT_TRUE(eventually([&] { return p.pagerduty.accepted().size() == 3; }));
+  engine->stop();
+
+  auto events = p.pagerduty.accepted();
+  EXPECT_EQ(events[0]["event_action"], "trigger");
+  EXPECT_EQ(events[1]["event_action"], "trigger") << "no resolve while the group is broken";
+  EXPECT_EQ(events[1]["payload"]["class"], "CdcConsumerGroupStopped");
+  EXPECT_EQ(events[2]["event_action"], "resolve");
+  ASSERT_EQ(p.pagerduty.incidents().size(), 1u);
+  auto incident = p.pagerduty.incidents()[0];
+  EXPECT_EQ(incident.classes,
+            (std::vector<std::string>{"CdcConsumerGroupStalled", "CdcConsumerGroupStopped"}));
+  EXPECT_FALSE(incident.open);
+  EXPECT_TRUE(p.pagerduty.has_event("CdcConsumerGroupStopped", "resolve"));
+}
+
+// #15 item 10: replica A heals early and resolves; B, still firing, reopens at its next
+// re-trigger. On the old code the incident stayed closed while B fired.
+TEST(PagerDuty, TwoReplicasOneHealedEarlyEndWithTheIncidentOpen) {
+  testing::TempDir first, second;
+  Pipeline p(first.path());
+  p.setup.alerts.retrigger_interval = Millis(300000);
+  ReadingsStore healed_view;
+  auto a = p.engine_on(healed_view);
+  p.setup.state_dir = second.path();
+  auto b = p.engine();
+  a->start();
+  b->start();
+  Readings breach;
+  breach.set(kWal, {{"source", "orders"}, {"slot", "debezium"}}, 6e9);
+  healed_view.publish("pg_slots/orders", breach);
+  p.report(6e9);
+  a->evaluate();
+  b->evaluate();
+  ASSERT_TRUE(eventually([&] { return p.pagerduty.accepted().size() == 2; }));
+
+  Readings healthy;
+  healthy.set(kWal, {{"source", "orders"}, {"slot", "debezium"}}, 1e9);
+  healed_view.publish("pg_slots/orders", healthy);
+  p.clock.advance(2min);
+  a->evaluate();
+  b->evaluate();
+  ASSERT_TRUE(eventually([&] { return p.pagerduty.accepted().size() == 3; }));
+  ASSERT_FALSE(p.pagerduty.incidents().back().open) << "A's resolve closed it";
+
+  p.clock.advance(3min);
+  a->evaluate();
+  b->evaluate();
+  ASSERT_TRUE(eventually([&] { return p.pagerduty.accepted().size() == 4; }));
+  a->stop();
+  b->stop();
+  auto incidents = p.pagerduty.incidents();
+  ASSERT_EQ(incidents.size(), 2u);
+  EXPECT_EQ(incidents[1].dedup_key, incidents[0].dedup_key);
+  EXPECT_TRUE(incidents[1].open) << "B still fires: its re-trigger reopened the incident";
+  EXPECT_EQ(p.pagerduty.accepted().size(), 4u) << "A, healed, sends nothing more";
 }
 
 TEST(PagerDuty, UnwritableStateDirStillPagesAndSaysSo) {

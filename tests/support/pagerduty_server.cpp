@@ -1,6 +1,7 @@
 #include "tests/support/pagerduty_server.h"
 
 #include <algorithm>
+#include <set>
 #include <thread>
 
 namespace cdcwatch::testing {
@@ -120,10 +121,12 @@ TestReply PagerDutyServer::handle(const RecordedRequest& request) {
                              [&](const Incident& i) { return i.open && i.dedup_key == dedup; });
     if (action == "trigger") {
       if (open == incidents_.end()) {
-        incidents_.push_back({dedup, true, 1});
-      } else {
-        ++open->triggers;
+        incidents_.push_back({dedup, true, 0});
+        open = std::prev(incidents_.end());
       }
+      ++open->triggers;
+      open->severity = event["payload"].value("severity", "");
+      open->classes.push_back(event["payload"].value("class", ""));
     } else if (action == "resolve" && open != incidents_.end()) {
       open->open = false;
     }
@@ -158,12 +161,14 @@ std::vector<PagerDutyServer::Incident> PagerDutyServer::incidents() const {
 }
 
 bool PagerDutyServer::has_event(const std::string& alert, const std::string& action) const {
+  std::set<std::string> keys_of_alert;  // dedup_keys a trigger of `alert` was sent under
   for (const auto& event : accepted()) {
-    if (event.value("event_action", "") != action) continue;
-    // A resolve carries only the dedup_key, which starts with the alert's name.
-    if (action == "resolve"
-            ? event.value("dedup_key", "").rfind(alert + ":", 0) == 0
-            : event.contains("payload") && event["payload"].value("class", "") == alert) {
+    std::string key = event.value("dedup_key", "");
+    if (event.value("event_action", "") == "trigger") {
+      if (event["payload"].value("class", "") != alert) continue;
+      if (action == "trigger") return true;
+      keys_of_alert.insert(key);
+    } else if (event.value("event_action", "") == action && keys_of_alert.contains(key)) {
       return true;
     }
   }

@@ -2,7 +2,10 @@
 // documented schema and answered as PagerDuty does: 202 {"status":"success","message":"Event
 // processed","dedup_key":...}; 400 {"status":"invalid event","message":"Event object is invalid",
 // "errors":[...]}; 429 when rate limited. Tests can script the next answers (429, 500, a delay).
-// Incidents are tracked like PagerDuty does: a trigger with an open dedup_key joins that incident.
+// Incidents are tracked like PagerDuty does: a trigger with an open dedup_key joins that incident
+// (and its severity becomes the alert's: "when an alert's severity changes", per
+// https://support.pagerduty.com/docs/dynamic-notifications); a trigger whose dedup_key was resolved
+// opens a new one; a resolve of no open incident is dropped.
 // https://developer.pagerduty.com/docs/events-api-v2/trigger-events/
 // https://developer.pagerduty.com/docs/events-api-v2/resolve-events/
 // https://developer.pagerduty.com/docs/events-api-v2/overview/#api-response-codes--retry-logic
@@ -29,6 +32,8 @@ class PagerDutyServer {
     std::string dedup_key;
     bool open = true;
     int triggers = 0;
+    std::string severity;              // of the latest trigger
+    std::vector<std::string> classes;  // payload.class of each trigger, in order
   };
 
   PagerDutyServer();
@@ -45,7 +50,8 @@ class PagerDutyServer {
   void on_accepted(std::function<void(const nlohmann::json&)> listener);
 
   std::vector<nlohmann::json> accepted() const;  // events answered 202, in order
-  // Whether an accepted event triggered (`trigger`) or resolved (`resolve`) the alert `alert`.
+  // Whether an accepted event triggered (`trigger`) or resolved (`resolve`) the alert `alert`
+  // (a resolve counts for every alert that was paged under its dedup_key).
   bool has_event(const std::string& alert, const std::string& action) const;
   int rejected_count() const;  // events answered 400
   int answered_count(int status) const;

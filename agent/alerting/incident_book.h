@@ -1,0 +1,66 @@
+// What the notifiers see: one incident per escalation chain and series identity, whatever rules
+// of the chain are firing. An incident opens (trigger) when the first of its rules fires, is
+// re-triggered under the same dedup_key when the highest firing rule changes (a stall became a
+// stop, a warning became critical, or back) and every `retrigger_interval` while it stays open, and
+// resolves only when no rule of its chain is firing or pending for that identity.
+//
+// PagerDuty applies a trigger with the dedup_key of an open alert to that alert (a log entry; its
+// severity, and so the incident's urgency, follows the new event) and opens a new alert when the
+// old one was resolved, which is what lets a replica reopen an incident another replica resolved:
+// https://developer.pagerduty.com/docs/events-api-v2/trigger-events/ (Alert De-Duplication)
+// https://support.pagerduty.com/docs/dynamic-notifications ("when an alert's severity changes")
+// Not thread-safe.
+#pragma once
+
+#include <map>
+#include <set>
+#include <vector>
+
+#include "agent/alerting/alert_event.h"
+#include "agent/alerting/alert_rule.h"
+
+namespace cdcwatch {
+
+// One alert instance, as the evaluator holds it after an evaluation.
+struct ActiveInstance {
+  size_t rule = 0;  // index into the rules
+  Labels labels;    // sorted
+  bool firing = false;
+  double value = 0;
+  TimePoint fired_at;
+};
+
+class IncidentBook {
+ public:
+  IncidentBook(const std::vector<AlertRule>& rules, Millis retrigger_interval);
+
+  // The pages that `active` (every pending and firing instance) calls for now.
+  std::vector<AlertEvent> update(const std::vector<ActiveInstance>& active, TimePoint now);
+  // Incidents opened before a restart: open again, without a page.
+  void restore(const std::vector<ActiveInstance>& firing, TimePoint now);
+
+  // The dedup_key an instance of rule `rule` with `labels` pages under.
+  std::string dedup_key(size_t rule, const Labels& labels) const;
+  size_t open_count() const { return incidents_.size(); }
+
+ private:
+  using Key = std::pair<size_t, Labels>;  // chain root, labels without the rules' match keys
+  struct Incident {
+    AlertEvent paged;                  // the last trigger sent
+    std::set<std::string> severities;  // each one paged: a resolve goes to every routing key
+    TimePoint last_sent;
+  };
+
+  Key key_of(size_t rule, const Labels& labels) const;
+  AlertEvent trigger_for(const ActiveInstance& instance, const Key& key, TimePoint started,
+                         TimePoint now) const;
+  void send(Incident& incident, AlertEvent trigger, std::vector<AlertEvent>& events);
+
+  const std::vector<AlertRule>& rules_;
+  Millis retrigger_interval_;
+  std::vector<size_t> root_;  // per rule: the first rule of its chain
+  std::vector<size_t> rank_;  // per rule: steps from the root (greater escalates lesser)
+  std::map<Key, Incident> incidents_;
+};
+
+}  // namespace cdcwatch
