@@ -1,6 +1,7 @@
 #include "agent/alerting/alert_evaluator.h"
 
 #include <algorithm>
+#include <set>
 
 namespace cdcwatch {
 namespace {
@@ -101,7 +102,40 @@ std::vector<AlertEvent> AlertEvaluator::evaluate(const ReadingsView& view, TimeP
       instances.emplace(labels, instance);
     }
   }
-  return book_.update(active(), now);
+  std::vector<AlertEvent> events = book_.update(active(), now);
+  if (resolve_clear_series_ && complete) {
+    resolve_clear_series_ = false;
+    for (auto& resolve : resolves_for_clear_series(view, now)) events.push_back(std::move(resolve));
+  }
+  return events;
+}
+
+std::vector<AlertEvent> AlertEvaluator::resolves_for_clear_series(const ReadingsView& view,
+                                                                  TimePoint now) const {
+  std::set<std::string> held;  // incidents a rule still holds: pending, firing or breached
+  for (const auto& instance : active())
+    held.insert(book_.dedup_key(instance.rule, instance.labels));
+  std::vector<ActiveInstance> clear;
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    if (rules_[i].condition == Condition::kAbsent) continue;
+    for (const auto& series : view.find(rules_[i].metric, rules_[i].match)) {
+      Labels labels = sorted(series.labels);
+      if (rules_[i].breached(series.value, true)) {
+        held.insert(book_.dedup_key(i, labels));
+      } else {
+        clear.push_back({i, labels, false, series.value, now});
+      }
+    }
+  }
+  std::vector<AlertEvent> out;
+  std::set<std::pair<std::string, std::string>> sent;  // (dedup_key, severity)
+  for (const auto& instance : clear) {
+    AlertEvent resolve = book_.resolve_for(instance, now);
+    if (held.contains(resolve.dedup_key)) continue;
+    if (sent.insert({resolve.dedup_key, resolve.severity}).second)
+      out.push_back(std::move(resolve));
+  }
+  return out;
 }
 
 bool AlertEvaluator::missing(Instance& instance, Sight sight, TimePoint now) const {

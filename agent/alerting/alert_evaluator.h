@@ -47,6 +47,10 @@ class AlertEvaluator {
   // Marks instances as already firing (they were paged before a restart); unknown rules are
   // skipped.
   void restore(const std::vector<FiringInstance>& instances, TimePoint now);
+  // The record of firing alerts was lost (a damaged state file): the first complete evaluation
+  // sends a resolve for every series whose condition is clear and that no rule of its incident
+  // holds, since any of them may have an incident open. Resolving a closed one is harmless.
+  void resolve_clear_series_once() { resolve_clear_series_ = true; }
   // `complete`: every probe has reported at least once, so a missing series means absent.
   std::vector<AlertEvent> evaluate(const ReadingsView& view, TimePoint now, bool complete);
 
@@ -79,11 +83,13 @@ class AlertEvaluator {
   // A firing instance whose series is missing: held while blind, else until missing_data_hold.
   bool missing(Instance& instance, Sight sight, TimePoint now) const;
   std::vector<ActiveInstance> active() const;
+  std::vector<AlertEvent> resolves_for_clear_series(const ReadingsView& view, TimePoint now) const;
 
   std::vector<AlertRule> rules_;
   EvaluatorOptions options_;
   std::vector<InstanceMap> instances_;  // parallel to rules_
   IncidentBook book_;
+  bool resolve_clear_series_ = false;
 };
 
 }  // namespace cdcwatch

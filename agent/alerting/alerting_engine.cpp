@@ -13,6 +13,11 @@ const MetricDef kStateWritable{"cdcwatch_state_dir_writable",
                                "1 when firing alerts are saved to state_dir; 0 when it cannot be "
                                "written (alerting continues from memory, a restart may re-page)"};
 
+const MetricDef kStateQuarantined{"cdcwatch_state_file_quarantined_total",
+                                  "Damaged alerts/firing.json files moved aside (renamed to "
+                                  ".corrupt) at start; their alerts were re-evaluated",
+                                  MetricType::kCounter};
+
 constexpr Millis kEvaluateEvery{1000};
 
 std::string outbox_name(const std::string& notifier) {
@@ -56,7 +61,7 @@ void AlertingEngine::restore() {
     for (auto& instance : parse_firing(*content, damage)) {
       firing[evaluator_.dedup_key_of(instance.alert, instance.labels)][instance.alert] = instance;
     }
-    if (!damage.empty()) spdlog::error("{}: {}; skipped", state_file_, damage);
+    if (!damage.empty()) quarantine_state_file(damage);
   }
   if (!workers_.empty()) {
     for (const auto& event : workers_.front()->outbox().pending()) {
@@ -100,6 +105,19 @@ std::vector<FiringInstance> AlertingEngine::parse_firing(const std::string& cont
     }
   }
   return out;
+}
+
+// The incidents the file held are unknown now: keep the file for a person, and have the first
+// complete evaluation resolve every incident whose condition is clear.
+void AlertingEngine::quarantine_state_file(const std::string& damage) {
+  std::error_code error;
+  std::filesystem::rename(state_file_, state_file_ + ".corrupt", error);
+  ++state_quarantined_;
+  spdlog::error(
+      "{} is damaged ({}); {} as firing.json.corrupt. Alerts are re-evaluated from fresh readings "
+      "and a resolve is sent for every alert whose condition is clear",
+      state_file_, damage, error ? "it could not be moved aside" : "moved aside");
+  evaluator_.resolve_clear_series_once();
 }
 
 void AlertingEngine::save_firing() {
@@ -187,6 +205,7 @@ Readings AlertingEngine::readings() const {
     std::lock_guard lock(evaluate_mutex_);
     out = evaluator_.state_readings();
     out.set(kStateWritable, {}, state_problem_.empty() ? 1 : 0);
+    out.set(kStateQuarantined, {}, static_cast<double>(state_quarantined_));
   }
   TimePoint now = clock_.now();
   for (const auto& worker : workers_) worker->append_readings(out, now);

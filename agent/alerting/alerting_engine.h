@@ -46,6 +46,7 @@ class AlertingEngine {
   void run();
   void restore();
   std::vector<FiringInstance> parse_firing(const std::string& content, std::string& damage) const;
+  void quarantine_state_file(const std::string& damage);
   void save_firing();
 
   AlertEvaluator evaluator_;
@@ -56,6 +57,7 @@ class AlertingEngine {
   std::vector<std::unique_ptr<DeliveryWorker>> workers_;
   mutable std::mutex evaluate_mutex_;
   std::string state_problem_;
+  uint64_t state_quarantined_ = 0;
   std::thread thread_;
   std::mutex wake_mutex_;
   std::condition_variable wake_signal_;

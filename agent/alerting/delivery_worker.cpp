@@ -21,6 +21,12 @@ const MetricDef kOutboxDurable{"cdcwatch_notification_outbox_durable",
                                "1 when the notifier's outbox is written to state_dir, 0 when "
                                "state_dir cannot be written and pages are held in memory only"};
 
+const MetricDef kOutboxQuarantined{
+    "cdcwatch_notification_outbox_quarantined_total",
+    "Damaged page files of the notifier's outbox moved aside (renamed "
+    "to .corrupt) at load; the other pages were sent",
+    MetricType::kCounter};
+
 constexpr Millis kIdleWait{1000};
 
 }  // namespace
@@ -128,6 +134,7 @@ void DeliveryWorker::append_readings(Readings& readings, TimePoint now) const {
   auto oldest = outbox_.oldest_created_at();
   readings.set(kOldestPending, notifier, oldest ? std::max(0.0, seconds_between(*oldest, now)) : 0);
   readings.set(kOutboxDurable, notifier, outbox_.durable() ? 1 : 0);
+  readings.set(kOutboxQuarantined, notifier, static_cast<double>(outbox_.quarantined()));
 }
 
 nlohmann::json DeliveryWorker::status_json(TimePoint now) const {

@@ -59,6 +59,12 @@ AlertEvent IncidentBook::trigger_for(const ActiveInstance& instance, const Key& 
   return event;
 }
 
+AlertEvent IncidentBook::resolve_for(const ActiveInstance& instance, TimePoint now) const {
+  AlertEvent event = trigger_for(instance, key_of(instance.rule, instance.labels), now, now);
+  event.action = AlertEvent::Action::kResolve;
+  return event;
+}
+
 void IncidentBook::send(Incident& incident, AlertEvent trigger, std::vector<AlertEvent>& events) {
   incident.severities.insert(trigger.severity);
   incident.last_sent = trigger.created_at;

@@ -39,6 +39,8 @@ class IncidentBook {
   // Incidents opened before a restart: open again, without a page.
   void restore(const std::vector<ActiveInstance>& firing, TimePoint now);
 
+  // A resolve for an incident this book may never have seen (its record was lost).
+  AlertEvent resolve_for(const ActiveInstance& instance, TimePoint now) const;
   // The dedup_key an instance of rule `rule` with `labels` pages under.
   std::string dedup_key(size_t rule, const Labels& labels) const;
   size_t open_count() const { return incidents_.size(); }

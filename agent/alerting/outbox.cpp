@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 
@@ -28,38 +29,76 @@ std::string Outbox::path_of(uint64_t seq) const {
   return (fs::path(dir_) / name).string();
 }
 
+namespace {
+
+constexpr size_t kSeqDigits = 20;
+
+// The sequence number of a name the outbox writes: "<20 digits>.json", optionally followed by
+// ".tmp" (a write cut short) or ".corrupt" (quarantined); nothing for any other name.
+std::optional<uint64_t> seq_of(const std::string& name, std::string* suffix) {
+  if (name.size() < kSeqDigits + 5 || name.compare(kSeqDigits, 5, ".json") != 0) return {};
+  std::string rest = name.substr(kSeqDigits + 5);
+  if (rest != "" && rest != ".tmp" && rest != ".corrupt") return {};
+  uint64_t seq = 0;
+  auto [end, error] = std::from_chars(name.data(), name.data() + kSeqDigits, seq);
+  if (error != std::errc() || end != name.data() + kSeqDigits) return {};
+  if (suffix) *suffix = rest;
+  return seq;
+}
+
+}  // namespace
+
 void Outbox::load() {
-  std::vector<std::pair<uint64_t, fs::path>> files;
+  std::vector<std::pair<uint64_t, fs::path>> pages;
   for (const auto& item : fs::directory_iterator(dir_)) {
     std::string name = item.path().filename().string();
-    if (name.size() != 25 || !name.ends_with(".json")) continue;  // .tmp leftovers, .corrupt
-    files.emplace_back(std::stoull(name.substr(0, 20)), item.path());
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto& [seq, path] : files) {
-    next_seq_ = std::max(next_seq_, seq + 1);
-    auto content = read_whole_file(path.string());
-    try {
-      auto json = nlohmann::json::parse(content.value_or(""));
-      entries_.push_back({seq, alert_event_from_json(json), true});
-    } catch (const std::exception& e) {
-      // Written by rename, so this is damage from outside; keep it for a person to inspect.
-      spdlog::error("outbox entry {} is unreadable ({}); moved aside as .corrupt", path.string(),
-                    e.what());
+    std::string suffix;
+    auto seq = seq_of(name, &suffix);
+    if (!seq) {
+      spdlog::warn("outbox {}: '{}' is not a page cdcwatch wrote; left alone", dir_, name);
+      continue;
+    }
+    // Quarantined and half-written names count too: a sequence number is never used twice.
+    next_seq_ = std::max(next_seq_, *seq + 1);
+    if (suffix == ".tmp") {
       std::error_code ignored;
-      fs::rename(path, path.string() + ".corrupt", ignored);
+      fs::remove(item.path(), ignored);
+    } else if (suffix.empty()) {
+      pages.emplace_back(*seq, item.path());
     }
   }
-  for (const auto& leftover : fs::directory_iterator(dir_)) {
-    if (leftover.path().extension() == ".tmp") fs::remove(leftover.path());
+  std::sort(pages.begin(), pages.end());
+  for (const auto& [seq, path] : pages) {
+    try {
+      auto content = read_whole_file(path.string());
+      if (!content) throw std::runtime_error("cannot be read");
+      entries_.push_back({seq, alert_event_from_json(nlohmann::json::parse(*content)), true});
+    } catch (const std::exception& e) {
+      quarantine(path, e.what());
+    }
   }
+}
+
+// Written by rename, so damage comes from outside (a disk error, a person): keep the file for a
+// person to inspect, and the rest of the queue going.
+void Outbox::quarantine(const fs::path& path, const std::string& why) {
+  std::error_code error;
+  fs::rename(path, path.string() + ".corrupt", error);
+  ++quarantined_;
+  spdlog::error("outbox entry {} is unreadable ({}); {} as {}.corrupt, the other pages are sent",
+                path.string(), why, error ? "could not be moved aside" : "moved aside",
+                path.filename().string());
 }
 
 void Outbox::push(AlertEvent event) {
   std::lock_guard lock(mutex_);
-  Entry entry{next_seq_++, std::move(event), false};
+  Entry entry{next_seq_, std::move(event), false};
   try {
     if (!fs::is_directory(dir_)) create_private_directory(dir_);
+    // A name someone put there since the load is theirs: never overwritten, never reused.
+    while (fs::exists(path_of(entry.seq)) || fs::exists(path_of(entry.seq) + ".corrupt")) {
+      ++entry.seq;
+    }
     write_file_durably(path_of(entry.seq), to_json(entry.event).dump());
     entry.on_disk = true;
     if (!problem_.empty()) spdlog::info("outbox {} is writable again", dir_);
@@ -70,6 +109,7 @@ void Outbox::push(AlertEvent event) {
     }
     problem_ = e.what();
   }
+  next_seq_ = entry.seq + 1;
   entries_.push_back(std::move(entry));
   changed_.notify_all();
 }
@@ -130,6 +170,11 @@ std::vector<AlertEvent> Outbox::pending() const {
 bool Outbox::durable() const {
   std::lock_guard lock(mutex_);
   return problem_.empty();
+}
+
+uint64_t Outbox::quarantined() const {
+  std::lock_guard lock(mutex_);
+  return quarantined_;
 }
 
 std::string Outbox::problem() const {

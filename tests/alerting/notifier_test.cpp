@@ -2,6 +2,8 @@
 // Alertmanager-style webhook receiver, with the peers' failures the issue names.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "agent/alerting/alerting_engine.h"
@@ -353,6 +355,52 @@ TEST(PagerDuty, TwoReplicasOneHealedEarlyEndWithTheIncidentOpen) {
   EXPECT_EQ(incidents[1].dedup_key, incidents[0].dedup_key);
   EXPECT_TRUE(incidents[1].open) << "B still fires: its re-trigger reopened the incident";
   EXPECT_EQ(p.pagerduty.accepted().size(), 4u) << "A, healed, sends nothing more";
+}
+
+void report_slots(ReadingsStore& store, double first_bytes, double second_bytes) {
+  Readings readings;
+  readings.set(kWal, {{"source", "orders"}, {"slot", "first"}}, first_bytes);
+  readings.set(kWal, {{"source", "orders"}, {"slot", "second"}}, second_bytes);
+  store.publish("pg_slots/orders", std::move(readings));
+}
+
+// #23: on the old code a damaged firing.json left the first slot's incident open forever.
+TEST(PagerDuty, ADamagedFiringFileIsQuarantinedAndClearIncidentsAreResolved) {
+  testing::TempDir dir;
+  Pipeline p(dir.path());
+  report_slots(p.store, 6e9, 6e9);
+  {
+    auto engine = p.engine();
+    engine->start();
+    engine->evaluate();
+    ASSERT_TRUE(eventually([&] { return p.pagerduty.accepted().size() == 2; }));
+    ASSERT_TRUE(eventually([&] {
+      return engine->readings().value("cdcwatch_notification_queue_depth",
+                                      {{"notifier", "pagerduty"}}) == 0;
+    }));
+  }
+  std::string firing = dir.path() + "/alerts/firing.json";
+  std::string whole;
+  std::getline(std::ifstream(firing), whole);
+  ASSERT_GT(whole.size(), 10u);
+  std::ofstream(firing, std::ios::trunc) << whole.substr(0, whole.size() / 2);
+
+  report_slots(p.store, 1e9, 6e9);  // the first slot recovered while the agent was down
+  p.clock.advance(2min);
+  auto restarted = p.engine();
+  restarted->start();
+  restarted->evaluate();
+  ASSERT_TRUE(eventually([&] {
+    auto incidents = p.pagerduty.incidents();
+    return incidents.size() == 2 && !incidents[0].open;
+  }));
+  restarted->evaluate();
+  restarted->stop();
+  auto incidents = p.pagerduty.incidents();
+  EXPECT_EQ(incidents[0].dedup_key, "CdcSlotRetainedWalHigh:slot=first,source=orders");
+  EXPECT_TRUE(incidents[1].open) << "the second slot still breaches: its incident stays open";
+  EXPECT_TRUE(std::filesystem::exists(firing + ".corrupt"));
+  EXPECT_EQ(restarted->readings().value("cdcwatch_state_file_quarantined_total", {}), 1);
 }
 
 TEST(PagerDuty, UnwritableStateDirStillPagesAndSaysSo) {

@@ -26,6 +26,14 @@ AlertEvent event(const std::string& key, AlertEvent::Action action) {
   return e;
 }
 
+// An outbox directory a previous run left with these triggers queued.
+std::string outbox_left_with(testing::TempDir& dir, std::initializer_list<const char*> keys) {
+  std::string path = dir.file("outbox");
+  Outbox outbox(path);
+  for (const char* key : keys) outbox.push(event(key, AlertEvent::Action::kTrigger));
+  return path;
+}
+
 TEST(Outbox, EntriesSurviveARestartInOrderAndPoppedOnesDoNot) {
   testing::TempDir dir;
   std::string path = dir.file("outbox/pagerduty");
@@ -51,11 +59,7 @@ TEST(Outbox, EntriesSurviveARestartInOrderAndPoppedOnesDoNot) {
 
 TEST(Outbox, ADamagedEntryIsMovedAsideAndTheRestLoads) {
   testing::TempDir dir;
-  std::string path = dir.file("outbox");
-  {
-    Outbox outbox(path);
-    outbox.push(event("good", AlertEvent::Action::kTrigger));
-  }
+  std::string path = outbox_left_with(dir, {"good"});
   std::ofstream(path + "/00000000000000000000.json") << "{\"action\": \"trig";
   std::ofstream(path + "/00000000000000000099.json.tmp") << "half written";
   Outbox reopened(path);
@@ -63,6 +67,56 @@ TEST(Outbox, ADamagedEntryIsMovedAsideAndTheRestLoads) {
   EXPECT_EQ(reopened.front()->event.dedup_key, "good");
   EXPECT_TRUE(std::filesystem::exists(path + "/00000000000000000000.json.corrupt"));
   EXPECT_FALSE(std::filesystem::exists(path + "/00000000000000000099.json.tmp"));
+}
+
+// #23: on the old code the stray file's name (25 characters, ending .json) aborted the load.
+TEST(Outbox, AStrayFileIsLeftAloneAndTheQueueStillLoads) {
+  testing::TempDir dir;
+  std::string path = outbox_left_with(dir, {"queued"});
+  std::ofstream(path + "/notes-about-this-dir.json") << "operator's notes";
+  std::ofstream(path + "/README") << "hello";
+  std::ofstream(path + "/99999999999999999999.json") << "{}";  // 20 digits past uint64
+  Outbox reopened(path);
+  ASSERT_EQ(reopened.size(), 1u);
+  EXPECT_EQ(reopened.front()->event.dedup_key, "queued");
+  EXPECT_EQ(reopened.quarantined(), 0u);
+  for (const char* name : {"notes-about-this-dir.json", "README", "99999999999999999999.json"}) {
+    EXPECT_TRUE(std::filesystem::exists(path + "/" + name)) << name << " is not ours to touch";
+  }
+}
+
+TEST(Outbox, HalfWrittenPagesAreQuarantinedAndCountedAndTheOthersKeepTheirOrder) {
+  testing::TempDir dir;
+  std::string path = outbox_left_with(dir, {"first", "second", "third"});
+  std::string second = path + "/00000000000000000002.json";
+  std::string whole;
+  std::getline(std::ifstream(second), whole);
+  std::ofstream(second, std::ios::trunc) << whole.substr(0, whole.size() / 2);
+  Outbox reopened(path);
+  std::vector<std::string> keys;
+  for (const auto& pending : reopened.pending()) keys.push_back(pending.dedup_key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"first", "third"}));
+  EXPECT_EQ(reopened.quarantined(), 1u);
+  EXPECT_TRUE(std::filesystem::exists(second + ".corrupt"));
+  reopened.push(event("fourth", AlertEvent::Action::kTrigger));
+  EXPECT_TRUE(std::filesystem::exists(path + "/00000000000000000004.json"))
+      << "numbering continues after the last name seen";
+}
+
+TEST(Outbox, ASequenceNumberIsNeverReusedEvenWhenOnlyItsQuarantinedFileIsLeft) {
+  testing::TempDir dir;
+  std::string path = dir.file("outbox");
+  std::filesystem::create_directories(path);
+  std::ofstream(path + "/00000000000000000007.json") << "{\"action\": \"trig";
+  {
+    Outbox first(path);
+    EXPECT_EQ(first.size(), 0u);
+  }
+  Outbox second(path);
+  second.push(event("next", AlertEvent::Action::kTrigger));
+  EXPECT_EQ(second.front()->seq, 8u);
+  EXPECT_TRUE(std::filesystem::exists(path + "/00000000000000000007.json.corrupt"))
+      << "the quarantined page is kept for a person";
 }
 
 TEST(Outbox, UnwritableDirectoryKeepsEventsInMemoryAndSaysSo) {
