@@ -5,7 +5,10 @@
 namespace cdcwatch {
 namespace {
 
-// A floor that keeps a typo from flooding the notifiers.
+// Floors that keep a typo from flooding a peer or disarming delivery (issue #23: `timeout: 0s`
+// never delivered, `retry_max_delay: 0s` sent 16,349 POSTs in 12 s).
+constexpr Millis kMinNotifierTimeout{1000};
+constexpr Millis kMinRetryMaxDelay{1000};
 constexpr Millis kMinRetriggerInterval{60000};
 
 Millis duration_at_least(const ConfigNode& node, std::string_view key, Millis fallback,
@@ -16,6 +19,21 @@ Millis duration_at_least(const ConfigNode& node, std::string_view key, Millis fa
                          "); write e.g. " + format_duration(fallback));
   }
   return value;
+}
+
+// `http://host...` or `https://host...`; the value is named only when it holds no secret.
+void expect_http_url(const ConfigNode& node, const std::string& url, bool show_value) {
+  std::string shown = show_value ? "'" + url + "' " : "";
+  size_t host = url.starts_with("https://") ? 8 : url.starts_with("http://") ? 7 : 0;
+  if (host == 0) {
+    node.fail(shown + "is not an http:// or https:// URL; write e.g. " +
+              "https://events.pagerduty.com/v2/enqueue");
+  }
+  bool blank_host = host >= url.size() || url[host] == '/' || url[host] == ':' || url[host] == '?';
+  if (blank_host || url.find_first_of(" \t\r\n") != std::string::npos) {
+    node.fail(shown + "is not a valid URL (no host, or a space); write e.g. " +
+              "https://hooks.example.com/cdcwatch");
+  }
 }
 
 }  // namespace
@@ -69,8 +87,10 @@ NotifiersConfig parse_notifiers_config(const ConfigNode& node) {
           "routing_key: ${file:/secrets/pagerduty.properties:routing_key}");
     }
     pagerduty.url = pd->string_or("url", pagerduty.url);
+    if (pd->has("url")) expect_http_url(pd->child("url"), pagerduty.url, true);
     pagerduty.dashboard_url = pd->string_or("dashboard_url", "");
-    pagerduty.timeout = pd->duration_or("timeout", pagerduty.timeout);
+    pagerduty.timeout = duration_at_least(*pd, "timeout", pagerduty.timeout, kMinNotifierTimeout,
+                                          "a shorter request never completes");
     config.pagerduty = std::move(pagerduty);
   }
   if (auto hooks = node.optional_child("webhooks")) {
@@ -81,14 +101,18 @@ NotifiersConfig parse_notifiers_config(const ConfigNode& node) {
       WebhookConfig hook;
       hook.name = item.string_or("name", std::to_string(config.webhooks.size() + 1));
       hook.url = item.child("url").as_secret();
-      hook.timeout = item.duration_or("timeout", hook.timeout);
+      expect_http_url(item.child("url"), hook.url.value, false);
+      hook.timeout = duration_at_least(item, "timeout", hook.timeout, kMinNotifierTimeout,
+                                       "a shorter request never completes");
       if (!names.insert(hook.name).second) {
         item.fail("two webhooks named '" + hook.name + "'; give each its own 'name:'");
       }
       config.webhooks.push_back(std::move(hook));
     }
   }
-  config.retry_max_delay = node.duration_or("retry_max_delay", config.retry_max_delay);
+  config.retry_max_delay =
+      duration_at_least(node, "retry_max_delay", config.retry_max_delay, kMinRetryMaxDelay,
+                        "retries closer together only flood a failing peer");
   return config;
 }
 
