@@ -4,6 +4,8 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
+#include <set>
 #include <thread>
 
 #include "tests/support/child_process.h"
@@ -90,6 +92,82 @@ notifiers:
   agent.signal(SIGTERM);
   EXPECT_EQ(agent.wait(6s), 0);
   EXPECT_EQ(agent.err().find(kRoutingKey), std::string::npos);
+}
+
+void cut_in_half(const std::string& path) {
+  std::string whole;
+  std::getline(std::ifstream(path), whole);
+  std::ofstream(path, std::ios::trunc) << whole.substr(0, whole.size() / 2);
+}
+
+// #23: the agent is killed with two pages queued, and its state_dir is then found as a crash and
+// a careless operator leave it: a page and firing.json cut short, the .tmp of a write the kill
+// interrupted, notes in the outbox. On the old code the notes aborted the outbox load (the .tmp
+// stayed, nothing said why).
+TEST(AlertingProcess, StateDamagedAroundAKillIsQuarantinedAndEveryAlertStillPages) {
+  testing::PostgresServer pg;
+  pg.exec("SELECT pg_create_logical_replication_slot('a_slot', 'pgoutput')");
+  pg.exec("SELECT pg_create_logical_replication_slot('b_slot', 'pgoutput')");
+  testing::PagerDutyServer pagerduty;
+  pagerduty.start();
+  pagerduty.fail_next(503, 100000);
+  testing::TempDir dir;
+  std::string config = dir.write("c.yml", "agent:\n  state_dir: " + dir.path() + R"(/state
+  listen: 127.0.0.1:0
+  interval: 200ms
+postgres:
+  - name: orders
+    dsn: ")" + pg.dsn() + R"("
+alerts:
+  rules:
+    - alert: TestSlotHasNoConsumer
+      metric: cdcwatch_pg_slot_active
+      equals: 0
+      severity: critical
+      summary: "Slot {{slot}} on {{source}} has no consumer"
+notifiers:
+  pagerduty:
+    routing_key: ${env:CDCWATCH_TEST_PD_KEY}
+    url: )" + pagerduty.url() + "\n  retry_max_delay: 1s\n");
+  std::vector<std::string> env = {"CDCWATCH_TEST_PD_KEY=" + kRoutingKey};
+  std::string outbox = dir.path() + "/state/outbox/pagerduty";
+  std::string firing = dir.path() + "/state/alerts/firing.json";
+  {
+    ChildProcess agent({CDCWATCH_BINARY, "run", "--config", config}, env);
+    ASSERT_TRUE(eventually([&] {
+      return files_in(outbox) == 2 && std::filesystem::exists(firing);
+    })) << agent.err();
+    agent.signal(SIGKILL);
+    agent.wait(5s);
+  }
+  cut_in_half(outbox + "/00000000000000000001.json");
+  std::ofstream(outbox + "/00000000000000000003.json.tmp") << "{\"action\": \"tri";
+  std::ofstream(outbox + "/notes-about-this-dir.json") << "{\"who\": \"the on-call\"}";
+  cut_in_half(firing);
+  pagerduty.clear_scripted();
+
+  ChildProcess agent({CDCWATCH_BINARY, "run", "--config", config}, env);
+  auto triggered = [&] {
+    std::set<std::string> keys;
+    for (const auto& event : pagerduty.accepted()) keys.insert(event.value("dedup_key", ""));
+    return keys;
+  };
+  ASSERT_TRUE(eventually([&] { return triggered().size() == 2; })) << agent.err();
+  EXPECT_EQ(
+      triggered(),
+      (std::set<std::string>{
+          "TestSlotHasNoConsumer:database=postgres,plugin=pgoutput,slot=a_slot,source=orders",
+          "TestSlotHasNoConsumer:database=postgres,plugin=pgoutput,slot=b_slot,source=orders"}))
+      << "b_slot's page survived on disk; a_slot's damaged page was re-decided from readings";
+  EXPECT_TRUE(agent.wait_for_err("notes-about-this-dir.json' is not a page cdcwatch wrote", 1s))
+      << agent.err();
+  EXPECT_TRUE(std::filesystem::exists(outbox + "/00000000000000000001.json.corrupt"));
+  EXPECT_TRUE(std::filesystem::exists(firing + ".corrupt"));
+  EXPECT_TRUE(std::filesystem::exists(outbox + "/notes-about-this-dir.json")) << "left alone";
+  EXPECT_FALSE(std::filesystem::exists(outbox + "/00000000000000000003.json.tmp"));
+  for (const auto& incident : pagerduty.incidents()) EXPECT_TRUE(incident.open);
+  agent.signal(SIGTERM);
+  EXPECT_EQ(agent.wait(6s), 0);
 }
 
 }  // namespace
