@@ -20,6 +20,23 @@ const MetricDef kStateQuarantined{"cdcwatch_state_file_quarantined_total",
 
 constexpr Millis kEvaluateEvery{1000};
 
+// The probes' readings and the agent's own: CdcNotificationsFailing reads the notifiers' queue
+// age, CdcProbeFailing the probes' health, neither of which a probe publishes.
+class CombinedView final : public ReadingsView {
+ public:
+  CombinedView(const ReadingsView& probes, const ReadingsView& agent)
+      : probes_(probes), agent_(agent) {}
+  std::vector<Series> find(std::string_view metric, const Labels& match) const override {
+    std::vector<Series> out = probes_.find(metric, match);
+    for (auto& series : agent_.find(metric, match)) out.push_back(std::move(series));
+    return out;
+  }
+
+ private:
+  const ReadingsView& probes_;
+  const ReadingsView& agent_;
+};
+
 std::string outbox_name(const std::string& notifier) {
   std::string out = notifier;
   for (char& c : out) {
@@ -144,9 +161,24 @@ void AlertingEngine::save_firing() {
   }
 }
 
+void AlertingEngine::add_readings_source(std::function<Readings()> source) {
+  readings_sources_.push_back(std::move(source));
+}
+
+Readings AlertingEngine::own_readings() const {
+  Readings out;
+  TimePoint now = clock_.now();
+  for (const auto& worker : workers_) worker->append_readings(out, now);
+  for (const auto& source : readings_sources_) out.append(source());
+  return out;
+}
+
 void AlertingEngine::evaluate() {
+  ReadingsStore agent;
+  agent.publish("cdcwatch", own_readings());
+  CombinedView view(view_, agent);
   std::lock_guard lock(evaluate_mutex_);
-  auto events = evaluator_.evaluate(view_, clock_.now(), complete_());
+  auto events = evaluator_.evaluate(view, clock_.now(), complete_());
   if (events.empty()) return;
   for (const auto& event : events) {
     spdlog::log(

@@ -14,6 +14,7 @@
 #include "agent/alerting/alert_evaluator.h"
 #include "agent/alerting/alerts_config.h"
 #include "agent/alerting/delivery_worker.h"
+#include "agent/core/readings_store.h"
 #include "agent/core/readings_view.h"
 
 namespace cdcwatch {
@@ -33,6 +34,9 @@ class AlertingEngine {
                  const Clock& clock);
   ~AlertingEngine();
 
+  // Readings of the agent itself that rules read besides the probes' (probe health for
+  // CdcProbeFailing). Call before start(); the source must be thread-safe.
+  void add_readings_source(std::function<Readings()> source);
   void start();  // the evaluation thread and the notifiers' delivery threads
   void stop();
   void wake();  // a probe finished a cycle
@@ -44,6 +48,7 @@ class AlertingEngine {
 
  private:
   void run();
+  Readings own_readings() const;  // the notifiers' and the sources' readings
   void restore();
   std::vector<FiringInstance> parse_firing(const std::string& content, std::string& damage) const;
   void quarantine_state_file(const std::string& damage);
@@ -52,6 +57,7 @@ class AlertingEngine {
   AlertEvaluator evaluator_;
   const ReadingsView& view_;
   std::function<bool()> complete_;
+  std::vector<std::function<Readings()>> readings_sources_;
   const Clock& clock_;
   std::string state_file_;
   std::vector<std::unique_ptr<DeliveryWorker>> workers_;

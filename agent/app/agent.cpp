@@ -25,6 +25,7 @@ Agent::Agent(Config config, const Clock& clock)
           store_, [this] { return health_.all_completed_a_cycle(); }, clock_) {
   for (auto& probe : build_probes(config_, clock_)) scheduler_.add(std::move(probe));
   scheduler_.on_cycle([this](const std::string&) { alerting_.wake(); });
+  alerting_.add_readings_source([this] { return health_.self_metrics(); });  // CdcProbeFailing
 }
 
 Agent::~Agent() { stop(); }

@@ -403,6 +403,55 @@ TEST(PagerDuty, ADamagedFiringFileIsQuarantinedAndClearIncidentsAreResolved) {
   EXPECT_EQ(restarted->readings().value("cdcwatch_state_file_quarantined_total", {}), 1);
 }
 
+std::vector<AlertRule> shipped_rule(const std::string& name) {
+  for (const auto& rule : default_rules()) {
+    if (rule.alert == name) return {rule};
+  }
+  return {};
+}
+
+// On the old code the rule read a series only /metrics had, and never fired.
+TEST(AgentRules, NotificationsFailingPagesThroughTheNotifiersThatStillWork) {
+  testing::TempDir dir;
+  auto rules = shipped_rule("CdcNotificationsFailing");
+  rules.push_back(wal_rule());
+  Pipeline p(dir.path(), kRoutingKey, rules);
+  p.pagerduty.fail_next(503, 100000);
+  auto engine = p.engine();
+  engine->start();
+  p.report(6e9);
+  engine->evaluate();
+  ASSERT_TRUE(eventually([&] { return p.pagerduty.answered_count(503) >= 1; }));
+  p.clock.advance(6min);
+  engine->evaluate();
+  ASSERT_TRUE(eventually([&] {
+    for (const auto& hook : p.hook_bodies()) {
+      if (hook["alerts"][0]["labels"]["alertname"] == "CdcNotificationsFailing" &&
+          hook["alerts"][0]["labels"]["notifier"] == "pagerduty") {
+        return true;
+      }
+    }
+    return false;
+  }));
+}
+
+TEST(AgentRules, ProbeFailingReadsTheAgentsProbeHealth) {
+  testing::TempDir dir;
+  Pipeline p(dir.path(), kRoutingKey, shipped_rule("CdcProbeFailing"));
+  auto engine = p.engine();
+  engine->add_readings_source([] {
+    Readings health;
+    health.set({"cdcwatch_probe_up", "test"}, {{"probe", "pg_slots/orders"}}, 0);
+    return health;
+  });
+  engine->start();
+  engine->evaluate();
+  p.clock.advance(5min);
+  engine->evaluate();
+  ASSERT_TRUE(eventually([&] { return p.pagerduty.accepted().size() == 1; }));
+  EXPECT_EQ(p.pagerduty.accepted()[0]["dedup_key"], "CdcProbeFailing:probe=pg_slots/orders");
+}
+
 TEST(PagerDuty, UnwritableStateDirStillPagesAndSaysSo) {
   testing::TempDir dir;
   std::string blocker = dir.write("state", "a file, not a directory");
