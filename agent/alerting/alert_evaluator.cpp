@@ -131,6 +131,7 @@ std::vector<AlertEvent> AlertEvaluator::resolves_for_clear_series(const Readings
   std::set<std::pair<std::string, std::string>> sent;  // (dedup_key, severity)
   for (const auto& instance : clear) {
     AlertEvent resolve = book_.resolve_for(instance, now);
+    resolve.unconfirmed = true;
     if (held.contains(resolve.dedup_key)) continue;
     if (sent.insert({resolve.dedup_key, resolve.severity}).second)
       out.push_back(std::move(resolve));

@@ -49,7 +49,8 @@ class AlertEvaluator {
   void restore(const std::vector<FiringInstance>& instances, TimePoint now);
   // The record of firing alerts was lost (a damaged state file): the first complete evaluation
   // sends a resolve for every series whose condition is clear and that no rule of its incident
-  // holds, since any of them may have an incident open. Resolving a closed one is harmless.
+  // holds, since any of them may have an incident open. PagerDuty drops a resolve of an alert that
+  // is not open (Events API v2, Alert De-Duplication); these are marked `unconfirmed`.
   void resolve_clear_series_once() { resolve_clear_series_ = true; }
   // `complete`: every probe has reported at least once, so a missing series means absent.
   std::vector<AlertEvent> evaluate(const ReadingsView& view, TimePoint now, bool complete);

@@ -33,19 +33,21 @@ T field(const nlohmann::json& json, const char* name) {
 nlohmann::json to_json(const AlertEvent& event) {
   nlohmann::json labels = nlohmann::json::object();
   for (const auto& [name, value] : event.labels) labels[name] = value;
-  return {{"action", event.action_name()},
-          {"dedup_key", event.dedup_key},
-          {"alert", event.alert},
-          {"severity", event.severity},
-          {"stage", event.stage},
-          {"labels", labels},
-          {"value", event.value},
-          {"summary", event.summary},
-          {"runbook", event.runbook},
-          {"condition", event.condition},
-          {"for", event.for_text},
-          {"started_at_ms", to_ms(event.started_at)},
-          {"created_at_ms", to_ms(event.created_at)}};
+  nlohmann::json out = {{"action", event.action_name()},
+                        {"dedup_key", event.dedup_key},
+                        {"alert", event.alert},
+                        {"severity", event.severity},
+                        {"stage", event.stage},
+                        {"labels", labels},
+                        {"value", event.value},
+                        {"summary", event.summary},
+                        {"runbook", event.runbook},
+                        {"condition", event.condition},
+                        {"for", event.for_text},
+                        {"started_at_ms", to_ms(event.started_at)},
+                        {"created_at_ms", to_ms(event.created_at)}};
+  if (event.unconfirmed) out["unconfirmed"] = true;
+  return out;
 }
 
 AlertEvent alert_event_from_json(const nlohmann::json& json) {
@@ -72,6 +74,7 @@ AlertEvent alert_event_from_json(const nlohmann::json& json) {
   event.for_text = field<std::string>(json, "for");
   event.started_at = from_ms(field<int64_t>(json, "started_at_ms"));
   event.created_at = from_ms(field<int64_t>(json, "created_at_ms"));
+  if (json.contains("unconfirmed")) event.unconfirmed = field<bool>(json, "unconfirmed");
   return event;
 }
 

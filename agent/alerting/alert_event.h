@@ -26,6 +26,9 @@ struct AlertEvent {
   std::string for_text;   // "5m"
   TimePoint started_at;   // when the instance started firing
   TimePoint created_at;   // when this event was decided
+  // A resolve for an incident that may never have been opened: sent after the record of firing
+  // alerts was lost, only to notifiers for which resolving a closed incident is harmless.
+  bool unconfirmed = false;
 
   const char* action_name() const { return action == Action::kTrigger ? "trigger" : "resolve"; }
 };

@@ -25,7 +25,9 @@ class DeliveryWorker {
 
   void start();
   void stop();
-  void enqueue(const AlertEvent& event) { outbox_.push(event); }
+  void enqueue(const AlertEvent& event) {
+    if (notifier_->wants(event)) outbox_.push(event);
+  }
 
   const std::string& name() const { return notifier_->name(); }
   const Outbox& outbox() const { return outbox_; }

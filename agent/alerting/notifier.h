@@ -16,6 +16,11 @@ class Notifier {
   virtual ~Notifier() = default;
   virtual const std::string& name() const = 0;  // the `notifier` label
   virtual HttpRequest request_for(const AlertEvent& event) const = 0;
+  // Whether this peer gets the event at all; every event by default.
+  virtual bool wants(const AlertEvent& event) const {
+    (void)event;
+    return true;
+  }
   // What the peer's answer says, for logs and /status: by default the start of the body.
   virtual std::string describe_answer(int status, const std::string& body) const;
 };

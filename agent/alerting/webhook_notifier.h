@@ -11,6 +11,8 @@ class WebhookNotifier final : public Notifier {
   WebhookNotifier(WebhookConfig config, std::string runbook_base_url);
   const std::string& name() const override { return name_; }
   HttpRequest request_for(const AlertEvent& event) const override;
+  // A receiver (a Slack bridge) would post a "resolved" for an alert nobody saw fire.
+  bool wants(const AlertEvent& event) const override { return !event.unconfirmed; }
   nlohmann::json body_for(const AlertEvent& event) const;
 
  private:

@@ -149,7 +149,9 @@ notifiers:
   ChildProcess agent({CDCWATCH_BINARY, "run", "--config", config}, env);
   auto triggered = [&] {
     std::set<std::string> keys;
-    for (const auto& event : pagerduty.accepted()) keys.insert(event.value("dedup_key", ""));
+    for (const auto& event : pagerduty.accepted()) {
+      if (event["event_action"] == "trigger") keys.insert(event.value("dedup_key", ""));
+    }
     return keys;
   };
   ASSERT_TRUE(eventually([&] { return triggered().size() == 2; })) << agent.err();

@@ -401,6 +401,10 @@ TEST(PagerDuty, ADamagedFiringFileIsQuarantinedAndClearIncidentsAreResolved) {
   EXPECT_TRUE(incidents[1].open) << "the second slot still breaches: its incident stays open";
   EXPECT_TRUE(std::filesystem::exists(firing + ".corrupt"));
   EXPECT_EQ(restarted->readings().value("cdcwatch_state_file_quarantined_total", {}), 1);
+  for (const auto& hook : p.hook_bodies()) {
+    EXPECT_EQ(hook["status"], "firing")
+        << "a webhook receiver never hears of a resolve the agent is not sure of";
+  }
 }
 
 std::vector<AlertRule> shipped_rule(const std::string& name) {
