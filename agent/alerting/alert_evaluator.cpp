@@ -220,6 +220,7 @@ nlohmann::json AlertEvaluator::status_json(TimePoint now) const {
                      {"severity", to_string(rules_[i].severity)},
                      {"state", instance.firing ? "firing" : "pending"},
                      {"labels", label_json},
+                     {"dedup_key", book_.dedup_key(i, labels)},
                      {"value", instance.value},
                      {"summary", render_summary(rules_[i], labels, instance.value)},
                      {"since", format_timestamp(instance.firing ? instance.fired_at

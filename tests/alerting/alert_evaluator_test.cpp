@@ -242,6 +242,9 @@ TEST(Escalation, AStallThatBecomesAStopKeepsItsIncidentUntilTheGroupHeals) {
   EXPECT_EQ(stopped[0].alert, "CdcConsumerGroupStopped");
   EXPECT_EQ(stopped[0].dedup_key, key);
   EXPECT_EQ(stopped[0].started_at, stalled[0].started_at);
+  auto active = h.evaluator.status_json(h.clock.now());
+  ASSERT_EQ(active.size(), 2u) << "/status still shows each rule on its own";
+  for (const auto& entry : active) EXPECT_EQ(entry["dedup_key"], key) << entry["alert"];
   for (int minute = 0; minute < 4; ++minute) {
     EXPECT_EQ(count(h.tick(1min), AlertEvent::Action::kResolve), 0u)
         << "the stall's own condition cleared, but the group is still stopped";
