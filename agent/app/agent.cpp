@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
+#include "agent/app/entry_fingerprints.h"
 #include "agent/app/probe_factory.h"
 #include "agent/app/version.h"
 #include "agent/core/exposition.h"
@@ -12,29 +15,90 @@ namespace {
 
 const MetricDef kBuildInfo{"cdcwatch_build_info", "Always 1; the version label says which build"};
 
+bool same_endpoint(const HttpServerOptions& a, const HttpServerOptions& b) {
+  return a.listen == b.listen && a.tls_cert_file == b.tls_cert_file &&
+         a.tls_key_file == b.tls_key_file && a.basic_auth == b.basic_auth &&
+         a.bearer_token == b.bearer_token && a.max_connections == b.max_connections;
+}
+
+AlertingSetup alerting_setup(const Config& config) {
+  return {config.rules, config.alerts, config.notifiers, config.agent.runbook_base_url,
+          config.agent.state_dir};
+}
+
+std::vector<std::string> names_of(const std::vector<std::unique_ptr<Probe>>& probes) {
+  std::vector<std::string> names;
+  for (const auto& probe : probes) names.push_back(probe->name());
+  return names;
+}
+
+void restore(Probe& probe, const nlohmann::json& state) {
+  try {
+    probe.restore_state(state);
+    spdlog::info("probe {} carries on from its saved state", probe.name());
+  } catch (const std::exception& e) {
+    spdlog::warn("probe {} could not take back its saved state ({}); it starts fresh", probe.name(),
+                 e.what());
+  }
+}
+
 }  // namespace
 
-Agent::Agent(Config config, const Clock& clock)
-    : config_(std::move(config)),
-      clock_(clock),
+Agent::Agent(Config config, const Clock& clock, ProbeBuilder build)
+    : clock_(clock),
+      build_(build ? std::move(build) : ProbeBuilder(build_probes)),
       started_at_(clock.now()),
-      scheduler_(store_, health_, clock_),
-      alerting_(
-          {config_.rules, config_.alerts, config_.notifiers, config_.agent.runbook_base_url,
-           config_.agent.state_dir},
-          store_, [this] { return health_.all_completed_a_cycle(); }, clock_) {
-  for (auto& probe : build_probes(config_, clock_)) scheduler_.add(std::move(probe));
-  scheduler_.on_cycle([this](const std::string&) { alerting_.wake(); });
-  alerting_.add_readings_source([this] { return health_.self_metrics(); });  // CdcProbeFailing
-}
+      states_(config.agent.state_dir),
+      config_(std::move(config)) {}
 
 Agent::~Agent() { stop(); }
 
-void Agent::start() {
+// The probes with their saved states, on a scheduler not yet started, and alerting for `config`.
+Agent::Running Agent::prepare(const Config& config, std::vector<std::unique_ptr<Probe>> probes) {
+  Running next;
+  next.scheduler = std::make_unique<Scheduler>(store_, health_, clock_);
+  EntryFingerprints fingerprints(config);
+  for (auto& probe : probes) {
+    const std::string name = probe->name();
+    states_.track(name, fingerprints.of(name));
+    if (auto state = states_.load(name)) restore(*probe, *state);
+    next.scheduler->add(std::move(probe));
+  }
+  next.scheduler->on_saved_state([this](const std::string& probe, const nlohmann::json& state) {
+    states_.save(probe, state);
+  });
+  next.alerting = std::make_shared<AlertingEngine>(
+      alerting_setup(config), store_, [this] { return health_.all_completed_a_cycle(); }, clock_);
+  next.alerting->add_readings_source([this] { return health_.self_metrics(); });  // CdcProbeFailing
+  next.scheduler->on_cycle(
+      [alerting = next.alerting.get()](const std::string&) { alerting->wake(); });
+  return next;
+}
+
+// Stops a probe set; the state, health and readings of probes not in `kept_probes` go with it.
+void Agent::retire(Running& running, const std::vector<std::string>& kept_probes) {
+  if (running.scheduler && !running.scheduler->stop()) {
+    spdlog::warn("a probe was still blocked in a call and was abandoned");
+  }
+  if (running.alerting) running.alerting->stop();
+  std::lock_guard lock(mutex_);
+  for (const auto& name : probe_names_) {
+    if (std::find(kept_probes.begin(), kept_probes.end(), name) != kept_probes.end()) continue;
+    states_.forget(name);
+    health_.remove_probe(name);
+    store_.drop(name);
+  }
+}
+
+void Agent::route_endpoints() {
   server_.get("/metrics", [this] {
     return HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", metrics_text()};
   });
-  server_.get("/healthz", [] { return HttpReply{200, "text/plain; charset=utf-8", "ok\n"}; });
+  server_.get("/healthz", [this] {
+    return healthy() ? HttpReply{200, "text/plain; charset=utf-8", "ok\n"}
+                     : HttpReply{503, "text/plain; charset=utf-8",
+                                 "not healthy: the probes are not running\n"};
+  });
   server_.get("/readyz", [this] {
     return ready() ? HttpReply{200, "text/plain; charset=utf-8", "ready\n"}
                    : HttpReply{503, "text/plain; charset=utf-8",
@@ -45,39 +109,120 @@ void Agent::start() {
     return HttpReply{200, "application/json",
                      status().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"};
   });
+}
+
+void Agent::start() {
+  route_endpoints();
   port_ = server_.start(http_server_options(config_.agent));
-  scheduler_.start();
-  alerting_.start();
+  run(config_, build_(config_, clock_));
   spdlog::info("cdcwatch {} listening on port {} with {} probes", kVersion, port_,
-               scheduler_.probe_count());
+               probe_names_.size());
+}
+
+// Starts `probes` (with their saved states) and alerting for `config` as the running set.
+void Agent::run(const Config& config, std::vector<std::unique_ptr<Probe>> probes) {
+  std::vector<std::string> names = names_of(probes);
+  states_.use_state_dir(config.agent.state_dir);
+  Running next = prepare(config, std::move(probes));
+  next.scheduler->start();
+  next.alerting->start();
+  std::lock_guard lock(mutex_);
+  running_ = std::move(next);
+  probe_names_ = std::move(names);
+}
+
+// Rebinds only when the endpoint settings changed; on failure the old endpoint serves again.
+bool Agent::rebind(const Config& fresh) {
+  HttpServerOptions before = http_server_options(config_.agent);
+  HttpServerOptions after = http_server_options(fresh.agent);
+  if (same_endpoint(before, after)) return true;
+  server_.stop();
+  try {
+    port_ = server_.start(after);
+    return true;
+  } catch (const std::exception& e) {
+    spdlog::error("SIGHUP: {}; the endpoints stay as they were", e.what());
+    port_ = server_.start(before);
+    return false;
+  }
+}
+
+bool Agent::reload(Config fresh) {
+  std::vector<std::unique_ptr<Probe>> probes;
+  try {
+    probes = build_(fresh, clock_);  // no I/O: a config that cannot build stops nothing
+  } catch (const std::exception& e) {
+    spdlog::error("SIGHUP: the new config's probes cannot be built: {}", e.what());
+    return false;
+  }
+  if (!rebind(fresh)) return false;
+  Running old;
+  {
+    std::lock_guard lock(mutex_);
+    old = std::move(running_);
+  }
+  // The old probes finish (their last state saved) before the new ones take their states.
+  retire(old, names_of(probes));
+  try {
+    run(fresh, std::move(probes));
+  } catch (const std::exception& e) {
+    spdlog::error("SIGHUP: the new config cannot start ({}); restoring the previous one", e.what());
+    run(config_, build_(config_, clock_));
+    return false;
+  }
+  std::lock_guard lock(mutex_);
+  config_ = std::move(fresh);
+  return true;
 }
 
 bool Agent::stop() {
-  bool clean = scheduler_.stop();
-  alerting_.stop();
+  Running old;
+  {
+    std::lock_guard lock(mutex_);
+    old = std::move(running_);
+  }
+  bool clean = !old.scheduler || old.scheduler->stop();
+  if (old.alerting) old.alerting->stop();
   server_.stop();
   return clean;
 }
 
 bool Agent::ready() const { return health_.all_completed_a_cycle(); }
 
+bool Agent::healthy() const {
+  std::lock_guard lock(mutex_);
+  return running_.scheduler && running_.scheduler->running();
+}
+
 std::string Agent::metrics_text() const {
+  std::shared_ptr<AlertingEngine> alerting;
+  {
+    std::lock_guard lock(mutex_);
+    alerting = running_.alerting;
+  }
   Readings all;
   all.set(kBuildInfo, {{"version", kVersion}}, 1);
   all.append(health_.self_metrics());
-  all.append(alerting_.readings());
+  if (alerting) all.append(alerting->readings());
   all.append(store_.snapshot());
   return render_prometheus_text(all);
 }
 
 nlohmann::json Agent::status() const {
+  std::shared_ptr<AlertingEngine> alerting;
+  std::string config_file;
+  {
+    std::lock_guard lock(mutex_);
+    alerting = running_.alerting;
+    config_file = config_.path;
+  }
   nlohmann::json out = {
       {"version", kVersion},
       {"started_at", format_timestamp(started_at_)},
-      {"config_file", config_.path},
+      {"config_file", config_file},
       {"ready", ready()},
       {"probes", health_.status_json()},
-      {"alerts", alerting_.status_json()},
+      {"alerts", alerting ? alerting->status_json() : nlohmann::json(nullptr)},
   };
   // A probe's status comes from peers' answers; scrub in case one quoted a secret back.
   scrub_secrets_in(out);

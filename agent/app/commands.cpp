@@ -57,27 +57,27 @@ std::unique_ptr<Agent> start_agent(const Config& config, const Clock& clock) {
   }
 }
 
-// SIGHUP: the new config replaces the running one only if it is valid and starts; otherwise the
-// old one keeps running and the errors are logged.
-void reload(const std::string& config_path, Config& running, std::unique_ptr<Agent>& agent,
-            const Clock& clock) {
+// SIGHUP: the new config replaces the running one in place only if it is valid and starts;
+// otherwise the old one keeps running and the errors are logged. False when no probe set runs any
+// more (the caller exits rather than serve /healthz for an agent that watches nothing).
+bool reload(const std::string& config_path, Agent& agent) {
   Config fresh;
   try {
     fresh = load_config(config_path);
   } catch (const std::exception& e) {
     spdlog::error("SIGHUP: new config rejected, the running config stays in force: {}", e.what());
-    return;
+    return true;
   }
-  agent->stop();
-  agent.reset();
-  if ((agent = start_agent(fresh, clock))) {
-    init_logging(fresh.agent.log_format, fresh.agent.log_level);
-    running = std::move(fresh);
-    spdlog::info("SIGHUP: config reloaded from {}", config_path);
-    return;
+  try {
+    std::string log_format = fresh.agent.log_format, log_level = fresh.agent.log_level;
+    if (agent.reload(std::move(fresh))) {
+      init_logging(log_format, log_level);
+      spdlog::info("SIGHUP: config reloaded from {}", config_path);
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("SIGHUP: neither the new nor the previous config could start: {}", e.what());
   }
-  spdlog::error("SIGHUP: new config could not start, restoring the previous one");
-  agent = start_agent(running, clock);
+  return agent.healthy();
 }
 
 }  // namespace
@@ -104,8 +104,10 @@ int run_command(const std::string& config_path) {
   if (!agent) return kExitRuntime;
   for (int received = wait_for_signal(signals); received == SIGHUP;
        received = wait_for_signal(signals)) {
-    reload(config_path, config, agent, clock);
-    if (!agent) return kExitRuntime;
+    if (!reload(config_path, *agent)) {
+      agent->stop();
+      return kExitRuntime;
+    }
   }
   spdlog::info("stopping");
   bool clean = agent->stop();

@@ -12,6 +12,8 @@ const MetricDef kProbeDuration{"cdcwatch_probe_duration_seconds", "Wall time of 
 const MetricDef kProbeErrors{"cdcwatch_probe_errors_total",
                              "Failed probe cycles, by reason (connect, query, timeout, http, ...)",
                              MetricType::kCounter};
+const MetricDef kProbeStuck{"cdcwatch_probe_stuck",
+                            "1 while the probe's cycle has outlived its timeout and not returned"};
 const MetricDef kProbeLastSuccess{"cdcwatch_probe_last_success_timestamp_seconds",
                                   "Unix time of the probe's last successful cycle"};
 
@@ -22,6 +24,12 @@ const std::vector<double> kDurationBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.2
 
 void ProbeHealth::add_probe(const std::string& probe, Millis interval) {
   std::lock_guard lock(mutex_);
+  if (auto known = records_.find(probe); known != records_.end()) {
+    known->second.interval = interval;
+    known->second.running = false;
+    known->second.stuck = false;
+    return;
+  }
   ProbeRecord record;
   record.probe = probe;
   record.interval = interval;
@@ -29,26 +37,35 @@ void ProbeHealth::add_probe(const std::string& probe, Millis interval) {
   records_[probe] = std::move(record);
 }
 
+void ProbeHealth::remove_probe(const std::string& probe) {
+  std::lock_guard lock(mutex_);
+  records_.erase(probe);
+}
+
 void ProbeHealth::cycle_started(const std::string& probe, TimePoint at) {
   std::lock_guard lock(mutex_);
-  auto& record = records_.at(probe);
+  auto known = records_.find(probe);
+  if (known == records_.end()) return;  // removed by a reload while its worker was waking
+  auto& record = known->second;
   record.running = true;
   record.last_run = at;
-  timed_out_[probe] = false;
+  record.stuck = false;
 }
 
 bool ProbeHealth::cycle_finished(const std::string& probe, TimePoint started, TimePoint finished,
                                  const CollectOutcome& outcome) {
   std::lock_guard lock(mutex_);
-  auto& record = records_.at(probe);
+  auto known = records_.find(probe);
+  if (known == records_.end()) return false;
+  auto& record = known->second;
   bool was_up = record.up;
   double seconds = seconds_between(started, finished);
   record.running = false;
   record.last_duration_seconds = seconds;
   record.durations.observe(seconds);
   record.status = outcome.status;
-  if (!timed_out_[probe]) ++record.cycles;
-  timed_out_[probe] = false;
+  if (!record.stuck) ++record.cycles;
+  record.stuck = false;
   record.up = outcome.ok();
   if (outcome.ok()) {
     record.last_success = finished;
@@ -64,9 +81,10 @@ bool ProbeHealth::cycle_finished(const std::string& probe, TimePoint started, Ti
 
 bool ProbeHealth::mark_timed_out(const std::string& probe, Millis timeout) {
   std::lock_guard lock(mutex_);
-  if (timed_out_[probe]) return false;
-  timed_out_[probe] = true;
-  auto& record = records_.at(probe);
+  auto known = records_.find(probe);
+  if (known == records_.end() || known->second.stuck) return false;
+  auto& record = known->second;
+  record.stuck = true;
   ++record.cycles;
   record.up = false;
   record.last_error_reason = "timeout";
@@ -97,6 +115,7 @@ Readings ProbeHealth::self_metrics() const {
   for (const auto& [name, record] : records_) {
     Labels labels{{"probe", name}};
     out.set(kProbeUp, labels, record.up ? 1 : 0);
+    out.set(kProbeStuck, labels, record.stuck ? 1 : 0);
     out.set_histogram(kProbeDuration, labels, record.durations);
     for (const auto& [reason, count] : record.errors_by_reason) {
       out.set(kProbeErrors, {{"probe", name}, {"reason", reason}}, static_cast<double>(count));
@@ -117,6 +136,7 @@ nlohmann::json ProbeHealth::status_json() const {
         {"cycles", record.cycles},
         {"up", record.up},
         {"running", record.running},
+        {"stuck", record.stuck},
         {"last_duration_seconds", record.last_duration_seconds},
         {"readings", record.status},
     };

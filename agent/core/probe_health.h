@@ -19,6 +19,7 @@ struct ProbeRecord {
   uint64_t cycles = 0;  // completed (ok or failed), including timeouts
   bool up = false;
   bool running = false;
+  bool stuck = false;  // its cycle outlived its timeout and has not returned yet
   std::optional<TimePoint> last_run;
   std::optional<TimePoint> last_success;
   double last_duration_seconds = 0;
@@ -31,23 +32,25 @@ struct ProbeRecord {
 
 class ProbeHealth {
  public:
+  // A probe already known (the same entry after a reload) keeps its record.
   void add_probe(const std::string& probe, Millis interval);
+  void remove_probe(const std::string& probe);
   void cycle_started(const std::string& probe, TimePoint at);
   // Records an outcome; returns true when the probe's up/down state changed (for logging).
   bool cycle_finished(const std::string& probe, TimePoint started, TimePoint finished,
                       const CollectOutcome& outcome);
-  // Marks a probe that has run past its timeout failed. Returns false when already marked.
+  // Marks a probe that has run past its timeout failed and stuck. Returns false when already
+  // marked.
   bool mark_timed_out(const std::string& probe, Millis timeout);
 
   bool all_completed_a_cycle() const;
   std::vector<ProbeRecord> records() const;
-  Readings self_metrics() const;  // cdcwatch_probe_* families
+  Readings self_metrics() const;  // cdcwatch_probe_* families, cdcwatch_probe_stuck among them
   nlohmann::json status_json() const;
 
  private:
   mutable std::mutex mutex_;
   std::map<std::string, ProbeRecord> records_;
-  std::map<std::string, bool> timed_out_;
 };
 
 }  // namespace cdcwatch

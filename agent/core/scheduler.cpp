@@ -2,7 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <random>
+#include <thread>
 
 namespace cdcwatch {
 namespace {
@@ -17,44 +21,106 @@ Millis jitter(Millis interval) {
   return Millis(std::uniform_int_distribution<int64_t>(0, spread)(random));
 }
 
+struct Worker {
+  std::unique_ptr<Probe> probe;
+  std::string name;
+  std::thread thread;
+  std::atomic<bool> running{false};
+  std::atomic<int64_t> cycle_started_ns{0};
+  std::atomic<bool> finished{false};
+
+  SteadyClock::time_point cycle_started() const {
+    return SteadyClock::time_point(SteadyClock::duration(cycle_started_ns.load()));
+  }
+};
+
 }  // namespace
 
+struct Scheduler::Impl {
+  Impl(ReadingsStore& store, ProbeHealth& health, const Clock& clock)
+      : store(store), health(health), clock(clock) {}
+
+  void run_worker(Worker& worker);
+  void finish_cycle(Worker& worker, TimePoint started, CollectOutcome outcome);
+  void run_watchdog();
+  bool sleep_until(SteadyClock::time_point until);
+  SteadyClock::time_point wait_limit(const Worker& worker, SteadyClock::time_point stop_started,
+                                     SteadyClock::time_point give_up) const;
+
+  ReadingsStore& store;
+  ProbeHealth& health;
+  const Clock& clock;
+  CycleListener cycle_listener;
+  StateListener state_listener;
+  std::vector<std::shared_ptr<Worker>> workers;
+  std::thread watchdog;
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::atomic<bool> started{false};
+  std::atomic<bool> stopping{false};
+  // Held while a cycle's results are published, so that once stop() has passed it, an abandoned
+  // worker that returns late cannot publish readings for a probe that no longer runs.
+  std::mutex publish_mutex;
+};
+
 Scheduler::Scheduler(ReadingsStore& store, ProbeHealth& health, const Clock& clock)
-    : store_(store), health_(health), clock_(clock) {}
+    : impl_(std::make_shared<Impl>(store, health, clock)) {}
 
 Scheduler::~Scheduler() { stop(); }
 
 void Scheduler::add(std::unique_ptr<Probe> probe) {
-  health_.add_probe(probe->name(), probe->interval());
-  auto worker = std::make_unique<Worker>();
+  impl_->health.add_probe(probe->name(), probe->interval());
+  auto worker = std::make_shared<Worker>();
+  worker->name = probe->name();
   worker->probe = std::move(probe);
-  workers_.push_back(std::move(worker));
+  impl_->workers.push_back(std::move(worker));
 }
+
+void Scheduler::on_cycle(CycleListener listener) { impl_->cycle_listener = std::move(listener); }
+
+void Scheduler::on_saved_state(StateListener listener) {
+  impl_->state_listener = std::move(listener);
+}
+
+size_t Scheduler::probe_count() const { return impl_->workers.size(); }
 
 void Scheduler::start() {
-  for (auto& worker : workers_) {
-    worker->thread = std::thread([this, w = worker.get()] { run_worker(*w); });
+  impl_->started = true;
+  for (auto& worker : impl_->workers) {
+    // The thread owns a share of the scheduler, so an abandoned worker never outlives what it uses.
+    worker->thread = std::thread([impl = impl_, worker] { impl->run_worker(*worker); });
   }
-  watchdog_ = std::thread([this] { run_watchdog(); });
+  impl_->watchdog = std::thread([impl = impl_.get()] { impl->run_watchdog(); });
 }
 
-bool Scheduler::sleep_until(SteadyClock::time_point until) {
-  std::unique_lock lock(mutex_);
-  return !wake_.wait_until(lock, until, [this] { return stopping_; });
+bool Scheduler::running() const {
+  if (!impl_->started || impl_->stopping) return false;
+  for (const auto& worker : impl_->workers) {
+    if (worker->finished) return false;
+  }
+  return true;
 }
 
-void Scheduler::run_worker(Worker& worker) {
+bool Scheduler::Impl::sleep_until(SteadyClock::time_point until) {
+  std::unique_lock lock(mutex);
+  return !wake.wait_until(lock, until, [this] { return stopping.load(); });
+}
+
+void Scheduler::Impl::run_worker(Worker& worker) {
   Probe& probe = *worker.probe;
-  const std::string name = probe.name();
-  probe.start();
+  try {
+    probe.start();
+  } catch (const std::exception& e) {
+    spdlog::error("probe {} failed to start: {}", worker.name, e.what());
+  }
   auto next = SteadyClock::now() + jitter(probe.interval());
   while (sleep_until(next)) {
-    TimePoint started = clock_.now();
+    TimePoint started = clock.now();
     auto steady_started = SteadyClock::now();
-    health_.cycle_started(name, started);
+    health.cycle_started(worker.name, started);
     worker.cycle_started_ns = steady_started.time_since_epoch().count();
     worker.running = true;
-    CollectContext ctx{started + probe.timeout(), clock_, store_};
+    CollectContext ctx{started + probe.timeout(), clock, store};
     CollectOutcome outcome;
     try {
       outcome = probe.collect(ctx);
@@ -63,60 +129,88 @@ void Scheduler::run_worker(Worker& worker) {
       outcome.fail("internal", std::string("probe threw: ") + e.what());
     }
     worker.running = false;
-    store_.publish(name, std::move(outcome.readings));
-    bool changed = health_.cycle_finished(name, started, clock_.now(), outcome);
-    if (changed) {
-      if (outcome.ok()) {
-        spdlog::info("probe {} is up", name);
-      } else {
-        spdlog::warn("probe {} is down ({}): {}", name, outcome.error_reason,
-                     outcome.error_message);
-      }
-    }
-    if (listener_) listener_(name);
+    finish_cycle(worker, started, std::move(outcome));
+    if (stopping) break;
     next = steady_started + probe.interval() + jitter(probe.interval());
     if (next < SteadyClock::now()) next = SteadyClock::now();
   }
   worker.finished = true;
 }
 
-void Scheduler::run_watchdog() {
+void Scheduler::Impl::finish_cycle(Worker& worker, TimePoint started, CollectOutcome outcome) {
+  nlohmann::json state;
+  try {
+    state = worker.probe->save_state();
+  } catch (const std::exception& e) {
+    spdlog::warn("probe {} could not save its state: {}", worker.name, e.what());
+  }
+  {
+    std::lock_guard lock(publish_mutex);
+    if (stopping) return;
+    store.publish(worker.name, std::move(outcome.readings));
+    bool changed = health.cycle_finished(worker.name, started, clock.now(), outcome);
+    if (changed && outcome.ok()) spdlog::info("probe {} is up", worker.name);
+    if (changed && !outcome.ok()) {
+      spdlog::warn("probe {} is down ({}): {}", worker.name, outcome.error_reason,
+                   outcome.error_message);
+    }
+    if (state_listener) state_listener(worker.name, state);
+  }
+  if (cycle_listener) cycle_listener(worker.name);
+}
+
+void Scheduler::Impl::run_watchdog() {
   while (sleep_until(SteadyClock::now() + Millis(100))) {
     auto now = SteadyClock::now();
-    for (auto& worker : workers_) {
+    for (auto& worker : workers) {
       if (!worker->running) continue;
-      auto started = SteadyClock::time_point(SteadyClock::duration(worker->cycle_started_ns));
       Millis timeout = worker->probe->timeout();
-      if (now - started < timeout) continue;
-      const std::string name = worker->probe->name();
-      if (health_.mark_timed_out(name, timeout)) {
-        store_.drop(name);  // stale numbers are worse than none
-        spdlog::warn("probe {} timed out after {}", name, format_duration(timeout));
-        if (listener_) listener_(name);
+      if (now - worker->cycle_started() < timeout) continue;
+      if (health.mark_timed_out(worker->name, timeout)) {
+        store.drop(worker->name);  // stale numbers are worse than none
+        spdlog::warn("probe {} timed out after {} and is stuck in its cycle", worker->name,
+                     format_duration(timeout));
+        if (cycle_listener) cycle_listener(worker->name);
       }
     }
   }
 }
 
+// A worker in a cycle gets until that cycle's timeout (at least a moment to see stop());
+// an idle one only needs to wake; nobody waits past `give_up`.
+SteadyClock::time_point Scheduler::Impl::wait_limit(const Worker& worker,
+                                                    SteadyClock::time_point stop_started,
+                                                    SteadyClock::time_point give_up) const {
+  constexpr Millis kMoment(100);
+  if (!worker.running) return give_up;
+  auto limit = std::max(worker.cycle_started() + worker.probe->timeout(), stop_started + kMoment);
+  return std::min(limit, give_up);
+}
+
 bool Scheduler::stop(Millis grace) {
+  Impl& impl = *impl_;
   {
-    std::lock_guard lock(mutex_);
-    if (stopping_ && !watchdog_.joinable()) return true;
-    stopping_ = true;
+    std::lock_guard lock(impl.mutex);
+    if (impl.stopping && !impl.watchdog.joinable()) return true;
+    impl.stopping = true;
   }
-  wake_.notify_all();
-  for (auto& worker : workers_) worker->probe->stop();
-  if (watchdog_.joinable()) watchdog_.join();
-  auto deadline = SteadyClock::now() + grace;
+  impl.wake.notify_all();
+  { std::lock_guard barrier(impl.publish_mutex); }  // no cycle publishes from here on
+  for (auto& worker : impl.workers) worker->probe->stop();
+  if (impl.watchdog.joinable()) impl.watchdog.join();
+  auto stop_started = SteadyClock::now();
+  auto give_up = stop_started + grace;
   bool all_stopped = true;
-  for (auto& worker : workers_) {
+  for (auto& worker : impl.workers) {
     if (!worker->thread.joinable()) continue;
-    while (!worker->finished && SteadyClock::now() < deadline) {
+    auto limit = impl.wait_limit(*worker, stop_started, give_up);
+    while (!worker->finished && SteadyClock::now() < limit) {
       std::this_thread::sleep_for(Millis(10));
     }
     if (worker->finished) {
       worker->thread.join();
     } else {
+      spdlog::warn("probe {} is still blocked in its cycle; abandoning it", worker->name);
       worker->thread.detach();
       all_stopped = false;
     }

@@ -1,15 +1,15 @@
 // Runs each probe on its own worker thread, on its own interval with jitter, and a watchdog that
-// marks a probe failed ("timeout") when a cycle outlives its timeout. A slow or hung probe
-// therefore never delays another probe or /metrics, which reads only the stores. add() before
-// start(); start() and stop() from one thread; the listener runs on probe workers.
+// marks a probe failed ("timeout") and stuck when a cycle outlives its timeout. A slow or hung
+// probe therefore never delays another probe or /metrics, which reads only the stores. After each
+// cycle the probe's save_state() goes to the state listener. add() before start(); start() and
+// stop() from one thread; the listeners run on probe workers. A worker still blocked when stop()
+// gives up on it is abandoned: it may return later, but publishes nothing more.
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <thread>
+#include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 #include "agent/core/clock.h"
@@ -22,6 +22,7 @@ namespace cdcwatch {
 class Scheduler {
  public:
   using CycleListener = std::function<void(const std::string& probe)>;
+  using StateListener = std::function<void(const std::string& probe, const nlohmann::json& state)>;
 
   Scheduler(ReadingsStore& store, ProbeHealth& health, const Clock& clock);
   ~Scheduler();
@@ -29,35 +30,20 @@ class Scheduler {
   Scheduler& operator=(const Scheduler&) = delete;
 
   void add(std::unique_ptr<Probe> probe);
-  void on_cycle(CycleListener listener) { listener_ = std::move(listener); }
+  void on_cycle(CycleListener listener);
+  void on_saved_state(StateListener listener);
   void start();
-  // Asks every probe to stop and waits up to `grace` for the workers; returns false when some
-  // worker is still blocked (the caller may then exit without waiting for it).
+  // Asks every probe to stop and waits for each worker until its current cycle's timeout (a worker
+  // already past it is not waited for), and never longer than `grace` in all. Returns false when
+  // some worker was abandoned still blocked.
   bool stop(Millis grace = Millis(3000));
-  size_t probe_count() const { return workers_.size(); }
+  // Started, not stopped, and every worker thread still cycling: what /healthz reports.
+  bool running() const;
+  size_t probe_count() const;
 
  private:
-  struct Worker {
-    std::unique_ptr<Probe> probe;
-    std::thread thread;
-    std::atomic<bool> running{false};
-    std::atomic<int64_t> cycle_started_ns{0};
-    std::atomic<bool> finished{false};
-  };
-  void run_worker(Worker& worker);
-  void run_watchdog();
-  // Sleeps until `until` or stop; returns false on stop.
-  bool sleep_until(std::chrono::steady_clock::time_point until);
-
-  ReadingsStore& store_;
-  ProbeHealth& health_;
-  const Clock& clock_;
-  CycleListener listener_;
-  std::vector<std::unique_ptr<Worker>> workers_;
-  std::thread watchdog_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
+  struct Impl;
+  std::shared_ptr<Impl> impl_;  // shared with the worker threads, which may outlive a stop()
 };
 
 }  // namespace cdcwatch

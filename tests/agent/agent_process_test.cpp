@@ -194,7 +194,8 @@ TEST(Run, SighupReloadsAGoodConfigAndKeepsTheOldOneOnErrors) {
   child.signal(SIGHUP);
   ASSERT_TRUE(child.wait_for_err("config reloaded", 5s)) << child.err();
   auto status = nlohmann::json::parse(send_http({.url = base + "/status"}).body);
-  EXPECT_NE(status["started_at"], before);
+  EXPECT_EQ(status["started_at"], before) << "reloaded in place, not restarted (#15)";
+  EXPECT_EQ(send_http({.url = base + "/healthz"}).status, 200);
   child.signal(SIGINT);
   EXPECT_EQ(child.wait(5s), 0);
 }

@@ -61,6 +61,27 @@ class HangingProbe : public Probe {
   bool stopped_ = false;
 };
 
+// Blocked in a call that stop() cannot cut short, like a peer that trickles bytes to a client
+// without a deadline; released only by the test.
+class StuckProbe : public Probe {
+ public:
+  explicit StuckProbe(std::shared_ptr<std::atomic<bool>> released) : released_(released) {}
+  std::string name() const override { return "stuck"; }
+  Millis interval() const override { return 20ms; }
+  Millis timeout() const override { return 100ms; }
+  CollectOutcome collect(const CollectContext&) override {
+    entered = true;
+    while (!*released_) std::this_thread::sleep_for(5ms);
+    CollectOutcome outcome;
+    outcome.readings.set(kCycles, {{"probe", "stuck"}}, 1);
+    return outcome;
+  }
+  std::atomic<bool> entered{false};
+
+ private:
+  std::shared_ptr<std::atomic<bool>> released_;
+};
+
 class FailingProbe : public Probe {
  public:
   std::string name() const override { return "failing"; }
@@ -108,6 +129,32 @@ TEST(Scheduler, AHungProbeIsMarkedTimedOutWhileOthersKeepCycling) {
       << "one timeout counted once, however long the hang";
   EXPECT_FALSE(render_prometheus_text(store.snapshot()).empty());
   EXPECT_TRUE(scheduler.stop(2000ms)) << "stop() releases the hung probe";
+}
+
+TEST(Scheduler, AProbeStuckPastItsTimeoutIsReportedAndNotWaitedForAtStop) {
+  ReadingsStore store;
+  ProbeHealth health;
+  SystemClock clock;
+  auto released = std::make_shared<std::atomic<bool>>(false);
+  {
+    Scheduler scheduler(store, health, clock);
+    auto stuck = std::make_unique<StuckProbe>(released);
+    StuckProbe* probe = stuck.get();
+    scheduler.add(std::move(stuck));
+    scheduler.start();
+    ASSERT_TRUE(eventually([&] { return probe->entered.load(); }));
+    ASSERT_TRUE(eventually([&] { return health.status_json()["stuck"]["stuck"] == true; }));
+    EXPECT_EQ(health.self_metrics().value("cdcwatch_probe_stuck", {{"probe", "stuck"}}), 1);
+    EXPECT_TRUE(scheduler.running());
+    // A grace of an hour: stop() returning at all shows it gave up at the probe's timeout.
+    EXPECT_FALSE(scheduler.stop(std::chrono::hours(1))) << "the stuck worker was abandoned";
+    EXPECT_FALSE(scheduler.running());
+  }
+  // The abandoned worker returns after its scheduler is gone (a use-after-free here is what the
+  // sanitizer builds would catch) and has nothing left to publish to.
+  *released = true;
+  EXPECT_TRUE(eventually([&] { return released.use_count() == 1; }));
+  EXPECT_TRUE(store.of("stuck").families().empty());
 }
 
 TEST(Scheduler, FailuresAndExceptionsAreCountedByReasonAndNeverEscape) {

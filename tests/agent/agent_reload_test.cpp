@@ -1,0 +1,149 @@
+// Reload and restart keep detection (#15 item 5): an agent reloaded in place or restarted on the
+// same state_dir gives every probe whose config entry is unchanged its saved state back, while a
+// changed entry starts fresh, added entries start and removed ones stop; the endpoints keep
+// serving through a reload. The probes are counters (tests/agent/counter_probe.h) named like the
+// pg_slots probes of the config's postgres: entries; nothing connects anywhere.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "agent/app/agent.h"
+#include "agent/http/http_client.h"
+#include "tests/agent/counter_probe.h"
+#include "tests/support/eventually.h"
+#include "tests/support/metrics_text.h"
+
+namespace cdcwatch {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::CounterProbe;
+using testing::eventually;
+using testing::MetricsText;
+using testing::RestoredCounts;
+
+class AgentReloadTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    state_dir_ = fs::temp_directory_path() /
+                 ("cdcwatch-reload-" + std::to_string(::getpid()) + "-" +
+                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(state_dir_);
+  }
+  void TearDown() override { fs::remove_all(state_dir_); }
+
+  // postgres: entries named after `entries` ("orders" or "orders dsn-suffix").
+  Config config(const std::vector<std::pair<std::string, std::string>>& entries) const {
+    std::string yaml =
+        "agent: { listen: '127.0.0.1:0', state_dir: '" + state_dir_.string() + "' }\npostgres:\n";
+    for (const auto& [name, db] : entries) {
+      yaml += "  - { name: " + name + ", dsn: 'host=127.0.0.1 dbname=" + db + "' }\n";
+    }
+    return parse_config(ConfigNode::load_string(yaml, "reload-test.yml"));
+  }
+
+  ProbeBuilder counters() {
+    return [restored = restored_](const Config& config, const Clock&) {
+      std::vector<std::unique_ptr<Probe>> probes;
+      for (const auto& source : config.postgres) {
+        probes.push_back(std::make_unique<CounterProbe>("pg_slots/" + source.name, restored));
+      }
+      return probes;
+    };
+  }
+
+  static std::optional<double> count(const Agent& agent, const std::string& probe) {
+    return MetricsText(agent.metrics_text()).value("cdcwatch_test_counter", {{"probe", probe}});
+  }
+  static bool counted_to(const Agent& agent, const std::string& probe, double at_least) {
+    auto value = count(agent, probe);
+    return value && *value >= at_least;
+  }
+  static int healthz(const Agent& agent) {
+    HttpRequest request;
+    request.url = "http://127.0.0.1:" + std::to_string(agent.port()) + "/healthz";
+    return send_http(request).status;
+  }
+
+  fs::path state_dir_;
+  std::shared_ptr<RestoredCounts> restored_ = std::make_shared<RestoredCounts>();
+  SystemClock clock_;
+};
+
+TEST_F(AgentReloadTest, AnUnchangedEntryKeepsItsStateAndAChangedOneStartsFresh) {
+  Agent agent(config({{"orders", "shop"}, {"stock", "shop"}, {"gone", "shop"}}), clock_,
+              counters());
+  agent.start();
+  int port = agent.port();
+  ASSERT_TRUE(eventually([&] { return counted_to(agent, "pg_slots/orders", 5); }));
+  ASSERT_TRUE(eventually([&] { return counted_to(agent, "pg_slots/stock", 5); }));
+  restored_->clear();
+
+  ASSERT_TRUE(
+      agent.reload(config({{"orders", "shop"}, {"stock", "warehouse"}, {"added", "shop"}})));
+
+  EXPECT_GE(restored_->of("pg_slots/orders"), 5);  // unchanged: carries on
+  EXPECT_EQ(restored_->of("pg_slots/stock"), -1);  // its dsn changed: fresh
+  EXPECT_EQ(restored_->of("pg_slots/added"), -1);
+  EXPECT_EQ(agent.port(), port);  // the endpoints were not rebound
+  ASSERT_TRUE(eventually([&] { return counted_to(agent, "pg_slots/added", 1); }));
+  EXPECT_FALSE(count(agent, "pg_slots/gone").has_value());
+  EXPECT_FALSE(fs::exists(state_dir_ / "probes" / "pg_slots%2Fgone.json"));
+  EXPECT_TRUE(agent.healthy());
+  EXPECT_EQ(healthz(agent), 200);
+  EXPECT_TRUE(agent.stop());
+}
+
+TEST_F(AgentReloadTest, AfterAReloadTheProbesCycleAndHealthzSaysSo) {
+  Agent agent(config({{"orders", "shop"}}), clock_, counters());
+  agent.start();
+  ASSERT_TRUE(eventually([&] { return counted_to(agent, "pg_slots/orders", 2); }));
+  ASSERT_TRUE(agent.reload(config({{"orders", "shop"}})));
+  double after_reload = count(agent, "pg_slots/orders").value_or(0);
+  // The symptom of #23: every probe stopped after SIGHUP while /healthz said 200.
+  EXPECT_TRUE(eventually([&] { return counted_to(agent, "pg_slots/orders", after_reload + 3); }));
+  EXPECT_EQ(healthz(agent), 200);
+  agent.stop();
+  EXPECT_FALSE(agent.healthy());
+}
+
+TEST_F(AgentReloadTest, ARestartOnTheSameStateDirCarriesOn) {
+  {
+    Agent first(config({{"orders", "shop"}}), clock_, counters());
+    first.start();
+    ASSERT_TRUE(eventually([&] { return counted_to(first, "pg_slots/orders", 5); }));
+    first.stop();
+  }
+  Agent second(config({{"orders", "shop"}}), clock_, counters());
+  second.start();
+  EXPECT_GE(restored_->of("pg_slots/orders"), 5);
+  second.stop();
+}
+
+TEST_F(AgentReloadTest, ACorruptStateFileIsAWarningAndAFreshStart) {
+  fs::create_directories(state_dir_ / "probes");
+  std::ofstream(state_dir_ / "probes" / "pg_slots%2Forders.json") << "{\"format\": \"cdcw";
+  Agent agent(config({{"orders", "shop"}}), clock_, counters());
+  agent.start();
+  EXPECT_EQ(restored_->of("pg_slots/orders"), -1);
+  EXPECT_TRUE(eventually([&] { return counted_to(agent, "pg_slots/orders", 2); }));
+  agent.stop();
+}
+
+TEST_F(AgentReloadTest, AConfigWhoseProbesCannotBeBuiltLeavesTheRunningOneInForce) {
+  int builds = 0;
+  ProbeBuilder build = [&, inner = counters()](const Config& config, const Clock& clock) {
+    if (++builds > 1) throw std::runtime_error("cannot build");
+    return inner(config, clock);
+  };
+  Agent agent(config({{"orders", "shop"}}), clock_, build);
+  agent.start();
+  EXPECT_FALSE(agent.reload(config({{"stock", "shop"}})));
+  ASSERT_TRUE(eventually([&] { return counted_to(agent, "pg_slots/orders", 2); }));
+  EXPECT_TRUE(agent.healthy());
+  agent.stop();
+}
+
+}  // namespace
+}  // namespace cdcwatch
