@@ -1,5 +1,6 @@
 #include "agent/app/agent_settings.h"
 
+#include "agent/app/tls_files.h"
 #include "agent/core/file_permissions.h"
 
 namespace cdcwatch {
@@ -14,20 +15,21 @@ void parse_endpoint_security(const ConfigNode& node, AgentSettings& settings) {
     if (auto problem = private_key_file_problem(settings.tls_key_file)) {
       tls->child("key_file").fail(*problem);
     }
+    if (auto problem = tls_pair_problem(settings.tls_cert_file, settings.tls_key_file)) {
+      tls->fail(*problem);
+    }
   }
   if (auto auth = node.optional_child("auth")) {
     auth->expect_keys({"username", "password", "bearer_token"});
     if (auth->has("bearer_token") == auth->has("username")) {
       auth->fail("set either username and password (basic auth) or bearer_token");
     }
-    // Credentials are secrets even when written literally rather than as ${...} references.
+    // An empty credential (say, from an unset variable in a unit file) would turn auth off.
     if (auth->has("bearer_token")) {
-      settings.bearer_token = auth->child("bearer_token").as_secret();
-      remember_secret(settings.bearer_token->value);
+      settings.bearer_token = auth->child("bearer_token").as_credential();
     } else {
       settings.basic_auth = {auth->required_string("username"),
-                             auth->child("password").as_secret()};
-      remember_secret(settings.basic_auth->second.value);
+                             auth->child("password").as_credential()};
     }
   }
   int64_t connections = node.integer_or("max_connections", 16);
@@ -48,8 +50,7 @@ AgentSettings parse_agent_settings(const ConfigNode& node) {
     node.child("listen").fail("expected host:port such as 0.0.0.0:9720, got '" + settings.listen +
                               "'");
   }
-  settings.interval = node.duration_or("interval", settings.interval);
-  if (settings.interval < Millis(100)) node.child("interval").fail("must be at least 100ms");
+  settings.interval = node.duration_at_least("interval", settings.interval, kMinimumInterval);
   settings.state_dir = node.string_or("state_dir", settings.state_dir);
   settings.log_format = node.string_or("log_format", settings.log_format);
   if (settings.log_format != "text" && settings.log_format != "json") {

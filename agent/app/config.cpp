@@ -177,6 +177,8 @@ nlohmann::json effective_config(const Config& config) {
   for (const auto& check : config.consistency) out["consistency"].push_back(describe(check));
   out["alerts"] = describe(config.alerts);
   out["notifiers"] = describe(config.notifiers);
+  // Any string value may hold a ${...} reference, not only the keys described as secrets.
+  scrub_secrets_in(out);
   return out;
 }
 

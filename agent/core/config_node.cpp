@@ -1,8 +1,11 @@
 #include "agent/core/config_node.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace cdcwatch {
@@ -36,6 +39,33 @@ std::string join_path(const std::string& base, std::string_view key) {
   return base.empty() ? std::string(key) : base + "." + std::string(key);
 }
 
+std::string line_of(const YAML::Node& node) {
+  return node.Mark().is_null() ? "?" : std::to_string(node.Mark().line + 1);
+}
+
+// yaml-cpp keeps both pairs of a key written twice and lookups see only the first, so a second
+// `postgres:` section or a repeated `interval:` would be silently dropped.
+void reject_duplicate_keys(const YAML::Node& node, const std::shared_ptr<const std::string>& file,
+                           const std::string& path) {
+  if (node.IsSequence()) {
+    for (size_t i = 0; i < node.size(); ++i) {
+      reject_duplicate_keys(node[i], file, path + "[" + std::to_string(i) + "]");
+    }
+  }
+  if (!node.IsMap()) return;
+  std::map<std::string, YAML::Node> seen;
+  for (const auto& pair : node) {
+    std::string key = key_text(pair.first, file, path);
+    auto [first, inserted] = seen.emplace(key, pair.first);
+    if (!inserted) {
+      ConfigNode(pair.first, file, join_path(path, key))
+          .fail("duplicate key '" + key + "' (first at line " + line_of(first->second) +
+                "); merge the two into one");
+    }
+    reject_duplicate_keys(pair.second, file, join_path(path, key));
+  }
+}
+
 }  // namespace
 
 std::string nearest_key(std::string_view typo, const std::vector<std::string>& candidates) {
@@ -49,6 +79,12 @@ std::string nearest_key(std::string_view typo, const std::vector<std::string>& c
 }
 
 ConfigNode ConfigNode::load_file(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
+    throw ConfigError(path + ": not a regular file" +
+                      (S_ISDIR(info.st_mode) ? std::string(" but a directory") : "") +
+                      "; give the path of the YAML config file");
+  }
   std::ifstream in(path);
   if (!in) throw ConfigError(path + ": cannot open config file; check the path and permissions");
   std::ostringstream text;
@@ -63,6 +99,7 @@ ConfigNode ConfigNode::load_string(const std::string& text, const std::string& f
     if (!root || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
     ConfigNode node(root, file, "");
     if (!root.IsMap()) node.fail("expected a mapping of sections (agent:, postgres:, ...)");
+    reject_duplicate_keys(root, file, "");
     return node;
   } catch (const YAML::Exception& e) {
     throw ConfigError(file_name + ":" + std::to_string(e.mark.line + 1) + ":" +
@@ -146,17 +183,27 @@ std::vector<std::pair<std::string, ConfigNode>> ConfigNode::entries() const {
   return out;
 }
 
-std::string ConfigNode::as_string() const {
-  if (!node_.IsScalar()) fail("expected a single value, not a list or mapping");
-  return node_.Scalar();
-}
+std::string ConfigNode::as_string() const { return as_secret().value; }
 
 SecretString ConfigNode::as_secret() const {
+  if (!node_.IsScalar()) fail("expected a single value, not a list or mapping");
   try {
-    return resolve_secrets(as_string());
+    return resolve_secrets(node_.Scalar());
   } catch (const SecretError& e) {
     fail(e.what());
   }
+}
+
+SecretString ConfigNode::as_credential() const {
+  SecretString credential = as_secret();
+  if (credential.value.empty()) {
+    fail(credential.has_secret()
+             ? "the secret reference resolved to an empty value; set the variable or file, or "
+               "remove the key"
+             : "must not be empty; set a credential or remove the key");
+  }
+  remember_secret(credential.value);  // written inline, it is still a secret
+  return credential;
 }
 
 Millis ConfigNode::as_duration() const {
@@ -228,6 +275,20 @@ std::optional<uint64_t> ConfigNode::optional_size(std::string_view key) const {
 std::optional<Millis> ConfigNode::optional_duration(std::string_view key) const {
   if (!has(key)) return std::nullopt;
   return child(key).as_duration();
+}
+
+Millis ConfigNode::duration_at_least(std::string_view key, Millis fallback, Millis minimum) const {
+  return optional_duration_at_least(key, minimum).value_or(fallback);
+}
+
+std::optional<Millis> ConfigNode::optional_duration_at_least(std::string_view key,
+                                                             Millis minimum) const {
+  auto value = optional_duration(key);
+  if (value && *value < minimum) {
+    child(key).fail("must be at least " + format_duration(minimum) + ", got " +
+                    format_duration(*value));
+  }
+  return value;
 }
 
 bool ConfigNode::bool_or(std::string_view key, bool fallback) const {

@@ -28,7 +28,8 @@ class ConfigError : public std::runtime_error {
 
 class ConfigNode {
  public:
-  // Loads a YAML file; throws ConfigError naming the file on I/O or syntax errors.
+  // Loads a YAML file; throws ConfigError naming the file on I/O or syntax errors, when the path
+  // is not a regular file, and on a key written twice in one mapping (yaml-cpp keeps both).
   static ConfigNode load_file(const std::string& path);
   static ConfigNode load_string(const std::string& text, const std::string& file_name);
 
@@ -54,9 +55,12 @@ class ConfigNode {
   std::vector<ConfigNode> items() const;                            // elements of a sequence
   std::vector<std::pair<std::string, ConfigNode>> entries() const;  // pairs of a map
 
-  // Scalar accessors on this node.
+  // Scalar accessors on this node. Every string resolves ${env:...} and ${file:...} references
+  // (their values are remembered, so logs and check-config scrub them); as_secret() also keeps the
+  // redacted form for display, and as_credential() refuses an empty result.
   std::string as_string() const;
-  SecretString as_secret() const;  // resolves ${env:...} and ${file:...}
+  SecretString as_secret() const;
+  SecretString as_credential() const;
   Millis as_duration() const;
   uint64_t as_size() const;
   double as_number() const;
@@ -70,6 +74,10 @@ class ConfigNode {
   Millis duration_or(std::string_view key, Millis fallback) const;
   std::optional<uint64_t> optional_size(std::string_view key) const;
   std::optional<Millis> optional_duration(std::string_view key) const;
+  // A probe interval, poll interval, timeout or backoff: absent is `fallback`, below `minimum` is
+  // an error naming the minimum (a 0s interval floods the systems a probe reads).
+  Millis duration_at_least(std::string_view key, Millis fallback, Millis minimum) const;
+  std::optional<Millis> optional_duration_at_least(std::string_view key, Millis minimum) const;
   bool bool_or(std::string_view key, bool fallback) const;
   int64_t integer_or(std::string_view key, int64_t fallback) const;
   double number_or(std::string_view key, double fallback) const;
@@ -84,6 +92,9 @@ class ConfigNode {
   std::shared_ptr<const std::string> file_;
   std::string key_path_;
 };
+
+// The shortest interval any entry may run at, as agent.interval.
+inline constexpr Millis kMinimumInterval{100};
 
 // Levenshtein-nearest candidate within a small distance, or empty.
 std::string nearest_key(std::string_view typo, const std::vector<std::string>& candidates);

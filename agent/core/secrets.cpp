@@ -1,5 +1,7 @@
 #include "agent/core/secrets.h"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
@@ -29,15 +31,31 @@ std::string trim(std::string_view text) {
   return std::string(text.substr(begin, end - begin + 1));
 }
 
+// A secret is a password, a token or a small properties file; /dev/zero or a FIFO would hang.
 std::string read_file(const std::string& path, std::string_view reference) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
+    throw SecretError("secret reference " + std::string(reference) + ": " + path +
+                      " is not a regular file; point it at the file that holds the secret");
+  }
+  if (static_cast<uint64_t>(info.st_size) > kMaxSecretFileBytes) {
+    throw SecretError("secret reference " + std::string(reference) + ": " + path + " is over " +
+                      std::to_string(kMaxSecretFileBytes) + " bytes; a secret file holds a " +
+                      "password, token, key or a few properties");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw SecretError("secret reference " + std::string(reference) + ": cannot read file " + path +
                       "; check that it exists and that cdcwatch's user may read it");
   }
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
+  std::string content(kMaxSecretFileBytes + 1, '\0');
+  in.read(content.data(), static_cast<std::streamsize>(content.size()));
+  content.resize(static_cast<size_t>(in.gcount()));
+  if (content.size() > kMaxSecretFileBytes) {
+    throw SecretError("secret reference " + std::string(reference) + ": " + path +
+                      " grew past the size cap while being read");
+  }
+  return content;
 }
 
 // The subset of java.util.Properties that secret files use: "key=value", "key: value" or

@@ -27,6 +27,9 @@ class SecretError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A ${file:...} larger than this is refused: secrets are small, and a device would never end.
+inline constexpr size_t kMaxSecretFileBytes = 64 * 1024;
+
 SecretString resolve_secrets(std::string_view raw);
 
 // Registers a value that must never be shown (resolve_secrets does this for every reference).

@@ -22,8 +22,7 @@ CanaryConfig parse_canary(const ConfigNode& node) {
   config.name = node.required_string("name");
   config.postgres = node.required_string("postgres");
   config.table = table_name_or(node, "table", config.table);
-  config.interval = node.duration_or("interval", config.interval);
-  if (config.interval < Millis(1000)) node.child("interval").fail("must be at least 1s");
+  config.interval = node.duration_at_least("interval", config.interval, Millis(1000));
   config.mode = node.string_or("mode", config.mode);
   if (config.mode != "write" && config.mode != "observe") {
     node.child("mode").fail(

@@ -28,8 +28,9 @@ ConnectConfig parse_connect(const ConfigNode& node) {
             "must exceed 1m: Debezium commits offsets only when Connect flushes "
             "them (offset.flush.interval.ms, 60s by default)");
   }
-  config.interval = node.optional_duration("interval");
-  config.request_timeout = node.duration_or("request_timeout", config.request_timeout);
+  config.interval = node.optional_duration_at_least("interval", kMinimumInterval);
+  config.request_timeout =
+      node.duration_at_least("request_timeout", config.request_timeout, kMinimumInterval);
   return config;
 }
 

@@ -50,9 +50,10 @@ ConsistencyConfig parse_consistency(const ConfigNode& node) {
   config.name = node.required_string("name");
   config.postgres = node.required_string("postgres");
   config.warehouse = node.required_string("warehouse");
-  config.interval = node.duration_or("interval", config.interval);
+  config.interval = node.duration_at_least("interval", config.interval, kMinimumInterval);
   config.settle = node.duration_or("settle", config.settle);
-  config.statement_timeout = node.duration_or("statement_timeout", config.statement_timeout);
+  config.statement_timeout =
+      node.duration_at_least("statement_timeout", config.statement_timeout, kMinimumInterval);
   ConfigNode tables = node.child("tables");
   if (!tables.is_sequence() || tables.items().empty())
     tables.fail("expected a list of tables to check");

@@ -29,13 +29,14 @@ KafkaClusterConfig parse_kafka_cluster(const ConfigNode& node) {
   config.consumer_groups = node.string_list_or("consumer_groups", {});
   config.topics = node.string_list_or("topics", {});
   config.partition_metrics = node.bool_or("partition_metrics", config.partition_metrics);
-  config.interval = node.optional_duration("interval");
+  config.interval = node.optional_duration_at_least("interval", kMinimumInterval);
   config.window = static_cast<int>(node.integer_or("window", config.window));
   if (config.window < 2 || config.window > 1000) {
     node.child("window").fail("must be between 2 and 1000 observations");
   }
   config.stop_after = node.duration_or("stop_after", config.stop_after);
-  config.request_timeout = node.duration_or("request_timeout", config.request_timeout);
+  config.request_timeout =
+      node.duration_at_least("request_timeout", config.request_timeout, kMinimumInterval);
   config.lag_seconds_method = node.string_or("lag_seconds_method", config.lag_seconds_method);
   if (config.lag_seconds_method != "auto" && config.lag_seconds_method != "record" &&
       config.lag_seconds_method != "interpolation") {

@@ -9,14 +9,16 @@ PgSourceConfig parse_pg_source(const ConfigNode& node) {
   config.name = node.required_string("name");
   config.dsn = node.child("dsn").as_secret();
   config.slots = node.string_list_or("slots", {});
-  config.interval = node.optional_duration("interval");
+  config.interval = node.optional_duration_at_least("interval", kMinimumInterval);
   config.wal_budget = node.optional_size("wal_budget");
   config.connect_timeout = node.duration_or("connect_timeout", config.connect_timeout);
   if (config.connect_timeout < Millis(1000)) {
     node.child("connect_timeout").fail("must be at least 1s (libpq counts whole seconds)");
   }
-  config.statement_timeout = node.duration_or("statement_timeout", config.statement_timeout);
-  config.growth_window = node.duration_or("growth_window", config.growth_window);
+  config.statement_timeout =
+      node.duration_at_least("statement_timeout", config.statement_timeout, kMinimumInterval);
+  config.growth_window =
+      node.duration_at_least("growth_window", config.growth_window, kMinimumInterval);
   return config;
 }
 

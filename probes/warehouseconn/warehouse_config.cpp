@@ -20,7 +20,7 @@ SnowflakeConfig parse_snowflake(const ConfigNode& node, bool table_required) {
   }
   config.url = node.string_or("url", "https://" + config.account + ".snowflakecomputing.com");
   while (!config.url.empty() && config.url.back() == '/') config.url.pop_back();
-  config.timeout = node.duration_or("timeout", config.timeout);
+  config.timeout = node.duration_at_least("timeout", config.timeout, kMinimumInterval);
   return config;
 }
 
@@ -54,7 +54,9 @@ WarehouseConfig parse_warehouse(const ConfigNode& node, bool table_required) {
   if (config.snowflake.has_value() == config.postgres.has_value()) {
     node.fail("set exactly one of snowflake: or postgres:");
   }
-  if (table_required) config.poll_interval = node.optional_duration("poll_interval");
+  if (table_required) {
+    config.poll_interval = node.optional_duration_at_least("poll_interval", kMinimumInterval);
+  }
   return config;
 }
 

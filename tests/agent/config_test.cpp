@@ -5,21 +5,13 @@
 
 #include <cstdlib>
 
+#include "tests/agent/config_parsing.h"
+
 namespace cdcwatch {
 namespace {
 
-Config parse(const std::string& text) {
-  return parse_config(ConfigNode::load_string(text, "cdcwatch.yml"));
-}
-
-std::string error_of(const std::string& text) {
-  try {
-    parse(text);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
+using testing::parse;
 
 TEST(KafkaSection, ParsesEveryKeyAndRedactsSecretProperties) {
   setenv("CDCWATCH_TEST_KAFKA_PASSWORD", "kafka-secret-value", 1);
