@@ -5,6 +5,7 @@
 #include <set>
 
 #include "agent/alerting/rule_set.h"
+#include "probes/pgconn/dsn_redaction.h"
 
 namespace cdcwatch {
 namespace {
@@ -45,6 +46,39 @@ void expect_entry(const ConfigNode& entry, const char* key, const std::vector<En
   if (!find_by_name(entries, name)) {
     entry.child(key).fail("no " + section + " entry named '" + name + "'; name one of the " +
                           section + ": entries");
+  }
+}
+
+// Keys whose values are credentials however they were written: a routing key or password typed
+// inline, without ${...}, is still one.
+bool names_a_credential(std::string_view key) {
+  for (std::string_view word : {"password", "token", "secret", "routing_key", "jaas", "key.pem"}) {
+    if (key.find(word) != std::string_view::npos) return true;
+  }
+  return key.find("private_key") != std::string_view::npos && !key.ends_with("_file");
+}
+
+void redact_all_strings(nlohmann::json& value) {
+  if (value.is_string()) {
+    value = std::string(kRedacted);
+  } else if (value.is_structured()) {
+    for (auto& item : value) redact_all_strings(item);
+  }
+}
+
+void redact_credentials(nlohmann::json& value) {
+  if (value.is_array()) {
+    for (auto& item : value) redact_credentials(item);
+  }
+  if (!value.is_object()) return;
+  for (auto& [key, item] : value.items()) {
+    if (key == "dsn" && item.is_string()) {
+      item = redact_dsn(item.get<std::string>());
+    } else if (names_a_credential(key)) {
+      redact_all_strings(item);
+    } else {
+      redact_credentials(item);
+    }
   }
 }
 
@@ -179,6 +213,7 @@ nlohmann::json effective_config(const Config& config) {
   out["notifiers"] = describe(config.notifiers);
   // Any string value may hold a ${...} reference, not only the keys described as secrets.
   scrub_secrets_in(out);
+  redact_credentials(out);
   return out;
 }
 

@@ -143,9 +143,17 @@ SecretString resolve_secrets(std::string_view raw) {
 
 void remember_secret(std::string_view value) {
   // Very short values would scrub ordinary words out of every log line.
-  if (value.size() < 4) return;
+  constexpr size_t kShortest = 4;
   std::lock_guard lock(g_mutex);
-  known_secrets().emplace(value);
+  if (value.size() >= kShortest) known_secrets().emplace(value);
+  // A peer that splits a value at spaces (libpq on `password=two words`) quotes one piece alone.
+  for (size_t begin = value.find_first_not_of(" \t\r\n"); begin != std::string_view::npos;) {
+    size_t end = std::min(value.find_first_of(" \t\r\n", begin), value.size());
+    if (end - begin >= kShortest && end - begin < value.size()) {
+      known_secrets().emplace(value.substr(begin, end - begin));
+    }
+    begin = value.find_first_not_of(" \t\r\n", end);
+  }
 }
 
 std::string scrub_secrets(std::string text) {

@@ -32,7 +32,8 @@ inline constexpr size_t kMaxSecretFileBytes = 64 * 1024;
 
 SecretString resolve_secrets(std::string_view raw);
 
-// Registers a value that must never be shown (resolve_secrets does this for every reference).
+// Registers a value that must never be shown (resolve_secrets does this for every reference),
+// and each of its whitespace-separated pieces, as peers may quote one piece alone.
 void remember_secret(std::string_view value);
 
 // Replaces every remembered secret value in `text` with "<redacted>".

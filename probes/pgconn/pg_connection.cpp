@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "probes/pgconn/dsn_redaction.h"
+
 namespace cdcwatch {
 namespace {
 
@@ -27,7 +29,9 @@ const std::optional<std::string>& PgResult::at(size_t row, const std::string& co
 }
 
 PgConnection::PgConnection(SecretString dsn, PgOptions options)
-    : dsn_(std::move(dsn)), options_(std::move(options)) {}
+    : dsn_(std::move(dsn)), options_(std::move(options)) {
+  remember_dsn_passwords(dsn_.value);  // a password written inline is as secret as a reference
+}
 
 PgConnection::~PgConnection() { close(); }
 

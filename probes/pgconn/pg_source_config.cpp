@@ -1,5 +1,7 @@
 #include "probes/pgconn/pg_source_config.h"
 
+#include "probes/pgconn/dsn_redaction.h"
+
 namespace cdcwatch {
 
 PgSourceConfig parse_pg_source(const ConfigNode& node) {
@@ -8,6 +10,7 @@ PgSourceConfig parse_pg_source(const ConfigNode& node) {
   PgSourceConfig config;
   config.name = node.required_string("name");
   config.dsn = node.child("dsn").as_secret();
+  remember_dsn_passwords(config.dsn.value);
   config.slots = node.string_list_or("slots", {});
   config.interval = node.optional_duration_at_least("interval", kMinimumInterval);
   config.wal_budget = node.optional_size("wal_budget");
@@ -24,7 +27,7 @@ PgSourceConfig parse_pg_source(const ConfigNode& node) {
 
 nlohmann::json describe(const PgSourceConfig& config) {
   nlohmann::json out = {{"name", config.name},
-                        {"dsn", config.dsn.display},
+                        {"dsn", redact_dsn(config.dsn.display)},
                         {"slots", config.slots},
                         {"connect_timeout", format_duration(config.connect_timeout)},
                         {"statement_timeout", format_duration(config.statement_timeout)},
