@@ -200,12 +200,15 @@ std::string Agent::metrics_text() const {
     std::lock_guard lock(mutex_);
     alerting = running_.alerting;
   }
-  Readings all;
-  all.set(kBuildInfo, {{"version", kVersion}}, 1);
-  all.append(health_.self_metrics());
-  if (alerting) all.append(alerting->readings());
-  all.append(store_.snapshot());
-  return render_prometheus_text(all);
+  Readings own;
+  own.set(kBuildInfo, {{"version", kVersion}}, 1);
+  own.append(health_.self_metrics());
+  if (alerting) own.append(alerting->readings());
+  // The probes' readings are rendered where they are, not merged into a copy first.
+  auto latest = store_.latest();
+  std::vector<const Readings*> parts = {&own};
+  for (const auto& readings : latest) parts.push_back(readings.get());
+  return render_prometheus_text(parts);
 }
 
 nlohmann::json Agent::status() const {
