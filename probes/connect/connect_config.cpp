@@ -13,7 +13,7 @@ ConnectConfig parse_connect(const ConfigNode& node) {
   }
   while (!config.url.empty() && config.url.back() == '/') config.url.pop_back();
   if (node.has("username")) config.username = node.child("username").as_secret();
-  if (node.has("password")) config.password = node.child("password").as_secret();
+  if (node.has("password")) config.password = node.child("password").as_credential();
   if (config.username.has_value() != config.password.has_value()) {
     node.fail("set both username and password for basic auth, or neither");
   }

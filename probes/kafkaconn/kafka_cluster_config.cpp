@@ -23,7 +23,8 @@ KafkaClusterConfig parse_kafka_cluster(const ConfigNode& node) {
                    " is set by cdcwatch (it never joins or commits for a group); remove it and "
                    "list the groups to watch under consumer_groups");
       }
-      config.properties.emplace_back(key, value.as_secret());
+      bool credential = key.find("password") != std::string::npos;
+      config.properties.emplace_back(key, credential ? value.as_credential() : value.as_secret());
     }
   }
   config.consumer_groups = node.string_list_or("consumer_groups", {});

@@ -83,6 +83,12 @@ TEST(ConfigValidation, AnEmptyCredentialIsAnError) {
   EXPECT_TRUE(mentions(token, "resolved to an empty value"));
   EXPECT_TRUE(mentions(error_of("agent:\n  auth: { username: prom, password: '' }\n"),
                        "must not be empty"));
+  EXPECT_TRUE(mentions(error_of("connect:\n  - { name: c, url: 'http://c:8083', username: u, "
+                                "password: '${env:CDCWATCH_TEST_EMPTY_TOKEN}' }\n"),
+                       "connect[0].password"));
+  EXPECT_TRUE(mentions(error_of("kafka:\n  - name: k\n    bootstrap_servers: 'b:9092'\n"
+                                "    properties: { sasl.password: '' }\n"),
+                       "must not be empty"));
 }
 
 TEST(ConfigValidation, SecretFilesMustBeSmallRegularFiles) {
