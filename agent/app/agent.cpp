@@ -142,6 +142,10 @@ bool Agent::rebind(const Config& fresh) {
     return true;
   } catch (const std::exception& e) {
     spdlog::error("SIGHUP: {}; the endpoints stay as they were", e.what());
+    // On the port it had: a `:0` address would otherwise move to another free one.
+    std::string host = split_listen_address(before.listen).first;
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    before.listen = host + ":" + std::to_string(port_);
     port_ = server_.start(before);
     return false;
   }

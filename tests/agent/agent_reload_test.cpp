@@ -3,7 +3,11 @@
 // changed entry starts fresh, added entries start and removed ones stop; the endpoints keep
 // serving through a reload. The probes are counters (tests/agent/counter_probe.h) named like the
 // pg_slots probes of the config's postgres: entries; nothing connects anywhere.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -23,6 +27,23 @@ using testing::eventually;
 using testing::MetricsText;
 using testing::RestoredCounts;
 
+// A socket bound to a free loopback port, listening while `keep_listening`; returns its port.
+int bind_loopback(int& fd, bool keep_listening) {
+  fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  if (keep_listening) {
+    ::listen(fd, 1);
+  } else {
+    ::close(fd);
+  }
+  return ntohs(address.sin_port);
+}
+
 class AgentReloadTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -34,9 +55,10 @@ class AgentReloadTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(state_dir_); }
 
   // postgres: entries named after `entries` ("orders" or "orders dsn-suffix").
-  Config config(const std::vector<std::pair<std::string, std::string>>& entries) const {
-    std::string yaml =
-        "agent: { listen: '127.0.0.1:0', state_dir: '" + state_dir_.string() + "' }\npostgres:\n";
+  Config config(const std::vector<std::pair<std::string, std::string>>& entries,
+                const std::string& listen = "127.0.0.1:0") const {
+    std::string yaml = "agent: { listen: '" + listen + "', state_dir: '" + state_dir_.string() +
+                       "' }\npostgres:\n";
     for (const auto& [name, db] : entries) {
       yaml += "  - { name: " + name + ", dsn: 'host=127.0.0.1 dbname=" + db + "' }\n";
     }
@@ -106,6 +128,25 @@ TEST_F(AgentReloadTest, AfterAReloadTheProbesCycleAndHealthzSaysSo) {
   EXPECT_EQ(healthz(agent), 200);
   agent.stop();
   EXPECT_FALSE(agent.healthy());
+}
+
+TEST_F(AgentReloadTest, AChangedListenRebindsAndABusyAddressKeepsTheOldEndpoint) {
+  Agent agent(config({{"orders", "shop"}}), clock_, counters());
+  agent.start();
+  int first_port = agent.port();
+  int busy_fd = -1;
+  int busy = bind_loopback(busy_fd, true);
+  EXPECT_FALSE(agent.reload(config({{"orders", "shop"}}, "127.0.0.1:" + std::to_string(busy))));
+  ::close(busy_fd);
+  EXPECT_EQ(agent.port(), first_port);
+  EXPECT_EQ(healthz(agent), 200);
+
+  int free_fd = -1;
+  int free_port = bind_loopback(free_fd, false);
+  ASSERT_TRUE(agent.reload(config({{"orders", "shop"}}, "127.0.0.1:" + std::to_string(free_port))));
+  EXPECT_EQ(agent.port(), free_port);
+  EXPECT_EQ(healthz(agent), 200);
+  agent.stop();
 }
 
 TEST_F(AgentReloadTest, ARestartOnTheSameStateDirCarriesOn) {
