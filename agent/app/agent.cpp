@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "agent/alerting/prometheus_rules.h"
 #include "agent/app/entry_fingerprints.h"
 #include "agent/app/probe_factory.h"
 #include "agent/app/version.h"
@@ -24,6 +25,20 @@ bool same_endpoint(const HttpServerOptions& a, const HttpServerOptions& b) {
 AlertingSetup alerting_setup(const Config& config) {
   return {config.rules, config.alerts, config.notifiers, config.agent.runbook_base_url,
           config.agent.state_dir};
+}
+
+// Everything alerting is built from; equal means a reload may keep the running engine with its
+// pending `for` clocks. Secrets count by value (compared in memory, never stored).
+std::string alerting_identity(const Config& config) {
+  nlohmann::json identity = {describe(config.alerts), describe(config.notifiers),
+                             export_prometheus_rules(config.rules, config.agent.runbook_base_url),
+                             config.agent.runbook_base_url, config.agent.state_dir};
+  if (const auto& pagerduty = config.notifiers.pagerduty) {
+    identity.push_back(pagerduty->routing_key.value);
+    for (const auto& [severity, key] : pagerduty->routing_keys) identity.push_back(key.value);
+  }
+  for (const auto& webhook : config.notifiers.webhooks) identity.push_back(webhook.url.value);
+  return identity.dump();
 }
 
 std::vector<std::string> names_of(const std::vector<std::unique_ptr<Probe>>& probes) {
@@ -54,7 +69,8 @@ Agent::Agent(Config config, const Clock& clock, ProbeBuilder build)
 Agent::~Agent() { stop(); }
 
 // The probes with their saved states, on a scheduler not yet started, and alerting for `config`.
-Agent::Running Agent::prepare(const Config& config, std::vector<std::unique_ptr<Probe>> probes) {
+Agent::Running Agent::prepare(const Config& config, std::vector<std::unique_ptr<Probe>> probes,
+                              std::shared_ptr<AlertingEngine> kept_alerting) {
   Running next;
   next.scheduler = std::make_unique<Scheduler>(store_, health_, clock_);
   EntryFingerprints fingerprints(config);
@@ -67,9 +83,14 @@ Agent::Running Agent::prepare(const Config& config, std::vector<std::unique_ptr<
   next.scheduler->on_saved_state([this](const std::string& probe, const nlohmann::json& state) {
     states_.save(probe, state);
   });
-  next.alerting = std::make_shared<AlertingEngine>(
-      alerting_setup(config), store_, [this] { return health_.all_completed_a_cycle(); }, clock_);
-  next.alerting->add_readings_source([this] { return health_.self_metrics(); });  // CdcProbeFailing
+  if (kept_alerting) {
+    next.alerting = std::move(kept_alerting);
+  } else {
+    next.alerting = std::make_shared<AlertingEngine>(
+        alerting_setup(config), store_, [this] { return health_.all_completed_a_cycle(); }, clock_);
+    next.alerting->add_readings_source(
+        [this] { return health_.self_metrics(); });  // CdcProbeFailing
+  }
   next.scheduler->on_cycle(
       [alerting = next.alerting.get()](const std::string&) { alerting->wake(); });
   return next;
@@ -120,12 +141,14 @@ void Agent::start() {
 }
 
 // Starts `probes` (with their saved states) and alerting for `config` as the running set.
-void Agent::run(const Config& config, std::vector<std::unique_ptr<Probe>> probes) {
+void Agent::run(const Config& config, std::vector<std::unique_ptr<Probe>> probes,
+                std::shared_ptr<AlertingEngine> kept_alerting) {
+  bool new_alerting = !kept_alerting;
   std::vector<std::string> names = names_of(probes);
   states_.use_state_dir(config.agent.state_dir);
-  Running next = prepare(config, std::move(probes));
+  Running next = prepare(config, std::move(probes), std::move(kept_alerting));
   next.scheduler->start();
-  next.alerting->start();
+  if (new_alerting) next.alerting->start();
   std::lock_guard lock(mutex_);
   running_ = std::move(next);
   probe_names_ = std::move(names);
@@ -165,13 +188,16 @@ bool Agent::reload(Config fresh) {
     std::lock_guard lock(mutex_);
     old = std::move(running_);
   }
+  std::shared_ptr<AlertingEngine> kept_alerting;
+  if (alerting_identity(config_) == alerting_identity(fresh))
+    kept_alerting = std::move(old.alerting);
   // The old probes finish (their last state saved) before the new ones take their states.
   retire(old, names_of(probes));
   try {
-    run(fresh, std::move(probes));
+    run(fresh, std::move(probes), kept_alerting);
   } catch (const std::exception& e) {
     spdlog::error("SIGHUP: the new config cannot start ({}); restoring the previous one", e.what());
-    run(config_, build_(config_, clock_));
+    run(config_, build_(config_, clock_), kept_alerting);
     return false;
   }
   std::lock_guard lock(mutex_);

@@ -37,7 +37,8 @@ class Agent {
   // std::runtime_error when it cannot listen.
   void start();
   // Applies a new config in place: every probe whose entry is unchanged carries on from its saved
-  // state, added entries start, removed ones stop; the endpoints keep serving. Returns false
+  // state, added entries start, removed ones stop; alerting carries on (pending `for` clocks
+  // included) unless its own settings changed; the endpoints keep serving. Returns false
   // (logged) when the new config cannot run; the running one then stays in force.
   bool reload(Config fresh);
   // Stops probes and the server; false when a probe worker was abandoned still blocked.
@@ -55,8 +56,11 @@ class Agent {
     std::unique_ptr<Scheduler> scheduler;
     std::shared_ptr<AlertingEngine> alerting;
   };
-  void run(const Config& config, std::vector<std::unique_ptr<Probe>> probes);
-  Running prepare(const Config& config, std::vector<std::unique_ptr<Probe>> probes);
+  // A kept alerting engine (its config unchanged) carries on; otherwise a new one starts.
+  void run(const Config& config, std::vector<std::unique_ptr<Probe>> probes,
+           std::shared_ptr<AlertingEngine> kept_alerting = nullptr);
+  Running prepare(const Config& config, std::vector<std::unique_ptr<Probe>> probes,
+                  std::shared_ptr<AlertingEngine> kept_alerting);
   void retire(Running& running, const std::vector<std::string>& kept_probes);
   bool rebind(const Config& fresh);
   void route_endpoints();

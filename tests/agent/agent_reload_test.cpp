@@ -149,6 +149,36 @@ TEST_F(AgentReloadTest, AChangedListenRebindsAndABusyAddressKeepsTheOldEndpoint)
   agent.stop();
 }
 
+// A rule pending on the counter for an hour: a reload that rebuilt alerting would restart its
+// `for` clock, delaying the page by however long it had already waited.
+TEST_F(AgentReloadTest, APendingAlertKeepsItsClockAcrossAReload) {
+  FakeClock clock;
+  auto with_rule = [&](const std::string& db) {
+    return parse_config(ConfigNode::load_string(
+        "agent: { listen: '127.0.0.1:0', state_dir: '" + state_dir_.string() +
+            "' }\npostgres:\n  - { name: orders, dsn: 'dbname=" + db +
+            "' }\nalerts:\n  rules:\n    - { alert: CounterHigh, metric: cdcwatch_test_counter, "
+            "above: 0, for: 1h, severity: warning, stage: source, summary: counting, runbook: "
+            "runbooks/x.md }\n",
+        "reload-test.yml"));
+  };
+  auto pending_since = [](const Agent& agent) -> std::string {
+    nlohmann::json status = agent.status();
+    for (const auto& active : status["alerts"]["active"]) {
+      if (active["alert"] == "CounterHigh") return active["since"];
+    }
+    return "";
+  };
+  Agent agent(with_rule("shop"), clock, counters());
+  agent.start();
+  ASSERT_TRUE(eventually([&] { return !pending_since(agent).empty(); }));
+  std::string since = pending_since(agent);
+  clock.advance(std::chrono::minutes(30));
+  ASSERT_TRUE(agent.reload(with_rule("warehouse")));  // a probe entry changed, not alerting
+  EXPECT_EQ(pending_since(agent), since);
+  agent.stop();
+}
+
 TEST_F(AgentReloadTest, ARestartOnTheSameStateDirCarriesOn) {
   {
     Agent first(config({{"orders", "shop"}}), clock_, counters());
