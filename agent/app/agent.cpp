@@ -91,8 +91,10 @@ Agent::Running Agent::prepare(const Config& config, std::vector<std::unique_ptr<
     next.alerting->add_readings_source(
         [this] { return health_.self_metrics(); });  // CdcProbeFailing
   }
-  next.scheduler->on_cycle(
-      [alerting = next.alerting.get()](const std::string&) { alerting->wake(); });
+  // Weak: a worker finishing its last cycle during a reload must not outlive a replaced engine.
+  next.scheduler->on_cycle([alerting = std::weak_ptr(next.alerting)](const std::string&) {
+    if (auto engine = alerting.lock()) engine->wake();
+  });
   return next;
 }
 
