@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 #include "agent/alerting/prometheus_rules.h"
 #include "agent/alerting/rule_set.h"
@@ -37,6 +38,20 @@ Exit codes: 0 ok, 1 invalid config, 2 usage error, 3 runtime failure (e.g. canno
 // Where the package installs runbooks/: an absolute runbook_url that resolves on any host with
 // cdcwatch installed, when no browsable copy of the runbooks was named.
 constexpr const char* kInstalledRunbookBase = "file:///usr/share/cdcwatch/";
+
+// The README promises an exit within 5 s of SIGTERM. Whatever a peer does to a notifier's or a
+// probe's call, the process ends by then; pages not yet delivered are safe in the outbox.
+constexpr Millis kExitDeadline(4500);
+
+void exit_by_deadline() {
+  std::thread([] {
+    std::this_thread::sleep_for(kExitDeadline);
+    spdlog::warn("still stopping after {}; exiting now, undelivered pages stay in the outbox",
+                 format_duration(kExitDeadline));
+    spdlog::default_logger()->flush();
+    std::_Exit(kExitOk);
+  }).detach();
+}
 
 int wait_for_signal(const sigset_t& signals) {
   while (true) {
@@ -110,6 +125,7 @@ int run_command(const std::string& config_path) {
     }
   }
   spdlog::info("stopping");
+  exit_by_deadline();
   bool clean = agent->stop();
   spdlog::info(clean ? "stopped"
                      : "stopped; a probe was still blocked in a call and was abandoned");

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -198,6 +199,35 @@ TEST(Run, SighupReloadsAGoodConfigAndKeepsTheOldOneOnErrors) {
   EXPECT_EQ(send_http({.url = base + "/healthz"}).status, 200);
   child.signal(SIGINT);
   EXPECT_EQ(child.wait(5s), 0);
+}
+
+// #23: a notifier endpoint that accepts and never answers held SIGTERM for a minute. The socket
+// listens but never accepts: the kernel completes the handshake, the request is sent, and no
+// answer ever comes.
+TEST(Run, SigtermExitsInTimeWhileAPageIsStuckInDelivery) {
+  int silent = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(silent, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  socklen_t length = sizeof address;
+  ::getsockname(silent, reinterpret_cast<sockaddr*>(&address), &length);
+  ASSERT_EQ(::listen(silent, 8), 0);
+  TempDir dir;
+  std::string config = minimal_config(
+      dir,
+      "postgres:\n  - { name: down, dsn: 'host=127.0.0.1 port=1', interval: 200ms }\n"
+      "alerts:\n  rules:\n    - { alert: SourceDown, metric: cdcwatch_pg_up, below: 1, "
+      "for: 0s, severity: critical, stage: source, summary: down, runbook: runbooks/x.md }\n"
+      "notifiers:\n  webhooks:\n    - { url: 'http://127.0.0.1:" +
+          std::to_string(ntohs(address.sin_port)) + "/hook', timeout: 30s }\n");
+  ChildProcess child({kBinary, "run", "--config", config});
+  ASSERT_GT(start_and_get_port(child), 0);
+  pollfd pending{silent, POLLIN, 0};
+  ASSERT_EQ(::poll(&pending, 1, 20000), 1) << "the page's delivery connected";
+  child.signal(SIGTERM);
+  EXPECT_EQ(child.wait(10s), 0) << child.err();
+  ::close(silent);
 }
 
 TEST(Run, JsonLogsAreOneObjectPerLineAndLogStateChangesOnce) {
