@@ -1,77 +1,23 @@
 #include "probes/pg_slots/pg_slots_probe.h"
 
-#include <cstdlib>
+#include "probes/pg_slots/growth_cause.h"
+#include "probes/pg_slots/slot_metrics.h"
+#include "probes/pg_slots/slot_report.h"
 
 namespace cdcwatch {
+
+using namespace slot_metrics;
+
 namespace {
 
-// One statement per cycle: the server's WAL position (the receive position on a standby) and
-// every logical slot, with byte distances computed server-side by pg_wal_lsn_diff. The LEFT JOIN
-// keeps one row when there are no slots, so the WAL position is always read.
-// Needs pg_monitor (or superuser) for pg_current_wal_lsn and pg_replication_slots.
-constexpr const char* kSlotsQuery = R"sql(
-WITH pos AS (
-  SELECT pg_is_in_recovery() AS standby,
-         CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn()
-              ELSE pg_current_wal_lsn() END AS lsn
-)
-SELECT pos.standby,
-       pg_wal_lsn_diff(pos.lsn, '0/0') AS wal_lsn_bytes,
-       s.slot_name, s.plugin, s.database, s.active, s.wal_status,
-       pg_wal_lsn_diff(pos.lsn, s.restart_lsn) AS retained_bytes,
-       pg_wal_lsn_diff(pos.lsn, s.confirmed_flush_lsn) AS flush_lag_bytes,
-       pg_wal_lsn_diff(s.confirmed_flush_lsn, '0/0') AS confirmed_flush_bytes,
-       s.safe_wal_size,
-       age(s.catalog_xmin) AS catalog_xmin_age
-FROM pos
-LEFT JOIN pg_replication_slots s
-  ON s.slot_type = 'logical'
- AND (cardinality($1::text[]) = 0 OR s.slot_name = ANY($1::text[]))
-ORDER BY s.slot_name
-)sql";
+// The SQL lives in slot_query.cpp (one statement, built per server version); this one runs once
+// per connection to pick it.
+constexpr const char* kVersionQuery = "SELECT current_setting('server_version_num')";
 
-const MetricDef kUp{"cdcwatch_pg_up", "1 when the source answered the slot query, 0 when not"};
-const MetricDef kInRecovery{"cdcwatch_pg_in_recovery", "1 when the source is a standby"};
-const MetricDef kWalLsn{
-    "cdcwatch_pg_wal_lsn_bytes",
-    "The server's current WAL position (receive position on a standby), in bytes"};
-const MetricDef kActive{
-    "cdcwatch_pg_slot_active",
-    "1 while a replication connection holds the slot (labels plugin, database)"};
-const MetricDef kInactiveSeconds{
-    "cdcwatch_pg_slot_inactive_seconds",
-    "Seconds the agent has seen the slot without a consumer; 0 while active"};
-const MetricDef kRetained{"cdcwatch_pg_slot_retained_wal_bytes",
-                          "WAL the slot holds back: current LSN - restart_lsn"};
-const MetricDef kFlushLagBytes{
-    "cdcwatch_pg_slot_confirmed_flush_lag_bytes",
-    "Current LSN - confirmed_flush_lsn: WAL the consumer has not confirmed"};
-const MetricDef kFlushLagSeconds{
-    "cdcwatch_pg_slot_confirmed_flush_lag_seconds",
-    "How long ago the server's WAL position was where the slot's confirmed flush is now"};
-const MetricDef kSafeWalSize{
-    "cdcwatch_pg_slot_safe_wal_size_bytes",
-    "WAL that can still be written before the slot is at risk (absent when unlimited)"};
-const MetricDef kWalStatus{
-    "cdcwatch_pg_slot_wal_status",
-    "1 on the slot's current wal_status: reserved, extended, unreserved or lost"};
-const MetricDef kCatalogXminAge{"cdcwatch_pg_slot_catalog_xmin_age",
-                                "Transactions the slot's catalog_xmin holds back vacuum"};
-const MetricDef kGrowth{"cdcwatch_pg_slot_retained_wal_growth_bytes_per_second",
-                        "Growth of retained WAL over the sliding window (least-squares slope)"};
-const MetricDef kExhaustion{"cdcwatch_pg_slot_wal_exhaustion_seconds",
-                            "At the current growth, seconds until safe_wal_size reaches zero or "
-                            "wal_budget is used; absent when not growing"};
-
-constexpr const char* kWalStatuses[] = {"reserved", "extended", "unreserved", "lost"};
-
-std::optional<double> number(const std::optional<std::string>& text) {
-  if (!text) return std::nullopt;
-  char* end = nullptr;
-  double value = std::strtod(text->c_str(), &end);
-  if (end == text->c_str()) return std::nullopt;
-  return value;
-}
+// A recreated slot's unread range stays reported (and its page firing) this long.
+constexpr auto kReportUnreadFor = std::chrono::hours(24);
+// Last positions of a vanished slot are kept this long, to recognise it when it comes back.
+constexpr auto kRememberVanishedFor = std::chrono::hours(24 * 7);
 
 }  // namespace
 
@@ -95,109 +41,182 @@ PgSlotsProbe::PgSlotsProbe(PgSourceConfig config, Millis default_interval)
       connection_(config_.dsn,
                   PgOptions{config_.connect_timeout, config_.statement_timeout, true}) {}
 
+std::optional<std::string> PgSlotsProbe::choose_query() {
+  PgResult result = connection_.query(kVersionQuery);
+  if (!result.ok()) return result.error;
+  auto text = result.at(0, "current_setting");
+  int version = text ? std::atoi(text->c_str()) : 0;
+  query_ = build_slot_query(version);
+  if (!query_) {
+    return "PostgreSQL server_version_num " + text.value_or("?") +
+           " is older than 13; cdcwatch reads pg_replication_slots.wal_status (13 to 18)";
+  }
+  return std::nullopt;
+}
+
 CollectOutcome PgSlotsProbe::collect(const CollectContext& ctx) {
   CollectOutcome outcome;
   Labels source{{"source", config_.name}};
-  PgResult result = connection_.query(kSlotsQuery, {text_array_literal(config_.slots)});
+  std::optional<std::string> error;
+  PgResult result;
+  if (!query_) error = choose_query();
+  if (!error) {
+    result = connection_.query(query_->sql, {text_array_literal(config_.slots)});
+    if (!result.ok()) error = result.error;
+  }
   TimePoint now = ctx.clock.now();
-  if (!result.ok()) {
+  if (error) {
+    query_.reset();  // the server may come back as another version
     outcome.readings.set(kUp, source, 0);
     std::string reason = connection_.connected() ? "query" : "connect";
-    outcome.fail(reason, "source " + config_.name + ": " + result.error +
+    outcome.fail(reason, "source " + config_.name + ": " + *error +
                              (reason == "connect" ? " (check postgres[].dsn and that the server "
                                                     "accepts connections from this host)"
                                                   : " (cdcwatch's role needs pg_monitor)"));
     return outcome;
   }
   outcome.readings.set(kUp, source, 1);
-  bool standby = result.at(0, "standby") == std::optional<std::string>("t");
-  outcome.readings.set(kInRecovery, source, standby ? 1 : 0);
-  auto wal_lsn = number(result.at(0, "wal_lsn_bytes"));
-  if (wal_lsn) {
-    outcome.readings.set(kWalLsn, source, *wal_lsn);
-    wal_history_.record(now, *wal_lsn);
+  SourceRow server = decode_source(result);
+  report_source(server, now, outcome);
+  std::map<std::string, bool> seen;
+  for (const SlotRow& row : decode_slots(result)) {
+    seen[row.slot_name] = true;
+    report_slot(row, server, state_for(row), now, outcome);
   }
-  outcome.status["standby"] = standby;
-  outcome.status["slots"] = nlohmann::json::object();
-
-  std::map<std::string, SlotState> seen;
-  for (size_t row = 0; row < result.rows.size(); ++row) {
-    const auto& slot = result.at(row, "slot_name");
-    if (!slot) continue;  // the LEFT JOIN's row when no slot matched
-    auto previous = slots_.find(*slot);
-    auto [state, inserted] = seen.emplace(
-        *slot, previous != slots_.end() ? std::move(previous->second)
-                                        : SlotState{GrowthWindow(config_.growth_window), {}});
-    report_slot(result, row, state->second, now, outcome);
-  }
-  slots_ = std::move(seen);  // dropped slots lose their state and, being unreported, their series
+  forget_vanished(seen, now);
   for (const auto& wanted : config_.slots) {
-    if (!slots_.count(wanted)) outcome.status["missing_slots"].push_back(wanted);
+    if (!seen.count(wanted)) outcome.status["missing_slots"].push_back(wanted);
+  }
+  if (server.server_version_num && *server.server_version_num != query_->server_version_num) {
+    query_ = build_slot_query(*server.server_version_num);  // upgraded under a stable address
   }
   return outcome;
 }
 
-void PgSlotsProbe::report_slot(const PgResult& result, size_t row, SlotState& state, TimePoint now,
-                               CollectOutcome& outcome) {
-  const std::string slot = *result.at(row, "slot_name");
-  Labels labels{{"source", config_.name}, {"slot", slot}};
-  Readings& out = outcome.readings;
-  nlohmann::json status;
+void PgSlotsProbe::report_source(const SourceRow& server, TimePoint now, CollectOutcome& outcome) {
+  Labels source{{"source", config_.name}};
+  outcome.readings.set(kInRecovery, source, server.standby ? 1 : 0);
+  if (server.wal_lsn_bytes) {
+    outcome.readings.set(kWalLsn, source, *server.wal_lsn_bytes);
+    wal_history_.record(now, *server.wal_lsn_bytes);
+  }
+  const auto& oldest = server.oldest_transaction;
+  outcome.readings.set(kOldestTransactionAge, source, oldest ? oldest->age_seconds : 0);
+  outcome.status["standby"] = server.standby;
+  outcome.status["server_version_num"] = query_->server_version_num;
+  outcome.status["version_path"] = query_->path;
+  outcome.status["oldest_transaction"] = nullptr;
+  if (oldest) {
+    outcome.status["oldest_transaction"] = {{"age_seconds", oldest->age_seconds},
+                                            {"application_name", oldest->application_name},
+                                            {"state", oldest->state},
+                                            {"has_xid", oldest->has_xid}};
+  }
+  outcome.status["slots"] = nlohmann::json::object();
+}
 
-  bool active = result.at(row, "active") == std::optional<std::string>("t");
-  Labels described = labels;
-  described.emplace_back("plugin", result.at(row, "plugin").value_or(""));
-  described.emplace_back("database", result.at(row, "database").value_or(""));
-  out.set(kActive, described, active ? 1 : 0);
-  if (active) {
+PgSlotsProbe::SlotState& PgSlotsProbe::state_for(const SlotRow& row) {
+  auto [it, inserted] = slots_.try_emplace(row.slot_name, config_.growth_window);
+  SlotState& state = it->second;
+  if (state.vanished_at) {  // back under the same name: a new slot, with only the old positions
+    SlotState fresh(config_.growth_window);
+    fresh.last_sighting = state.last_sighting;
+    fresh.vanished_at = state.vanished_at;
+    fresh.unread = state.unread;
+    state = std::move(fresh);
+  }
+  return state;
+}
+
+void PgSlotsProbe::check_continuity(const SlotRow& row, const SourceRow& server, SlotState& state,
+                                    TimePoint now) {
+  if (!row.confirmed_flush_bytes || !row.restart_bytes) return;  // invalidated: nothing to compare
+  SlotSighting sighting{*row.confirmed_flush_bytes, *row.restart_bytes, row.total_txns,
+                        row.stats_reset_seconds, server.postmaster_start_seconds};
+  if (state.last_sighting) {
+    if (auto range = unread_range(*state.last_sighting, state.vanished_at.has_value(), sighting)) {
+      state.unread = UnreadReport{*range, now};
+    }
+  }
+  state.last_sighting = sighting;
+  state.vanished_at.reset();
+  if (state.unread && now - state.unread->detected_at > kReportUnreadFor) state.unread.reset();
+}
+
+void PgSlotsProbe::report_slot(const SlotRow& row, const SourceRow& server, SlotState& state,
+                               TimePoint now, CollectOutcome& outcome) {
+  Labels labels{{"source", config_.name}, {"slot", row.slot_name}};
+  nlohmann::json status;
+  SlotOutput out{labels, outcome.readings, status};
+  check_continuity(row, server, state, now);
+  report_positions(row, out);
+  report_statistics(row, out);
+  report_walsender(row, out);
+  report_validity(row, out);
+  if (state.unread) report_unread(state.unread->range, out);
+
+  update_inactive_since(row, state, now);
+  double inactive = state.inactive_since ? seconds_between(*state.inactive_since, now) : 0;
+  outcome.readings.set(kInactiveSeconds, labels, inactive);
+  std::optional<double> lag_seconds;
+  if (row.confirmed_flush_bytes) {
+    lag_seconds = wal_history_.seconds_behind(*row.confirmed_flush_bytes, now);
+    if (lag_seconds) {
+      outcome.readings.set(kFlushLagSeconds, labels, *lag_seconds);
+      status["confirmed_flush_lag_seconds"] = *lag_seconds;
+    }
+  }
+  report_growth(row, state, lag_seconds, now, out);
+  outcome.status["slots"][row.slot_name] = std::move(status);
+}
+
+void PgSlotsProbe::update_inactive_since(const SlotRow& row, SlotState& state, TimePoint now) {
+  if (row.active) {
     state.inactive_since.reset();
+  } else if (row.inactive_since_seconds) {  // 17+: the server's own clock survives our restarts
+    state.inactive_since = now - std::chrono::duration_cast<TimePoint::duration>(
+                                     std::chrono::duration<double>(*row.inactive_since_seconds));
   } else if (!state.inactive_since) {
     state.inactive_since = now;
   }
-  double inactive = state.inactive_since ? seconds_between(*state.inactive_since, now) : 0;
-  out.set(kInactiveSeconds, labels, inactive);
-  status["active"] = active;
+}
 
-  auto retained = number(result.at(row, "retained_bytes"));
-  if (retained) {
-    out.set(kRetained, labels, *retained);
-    state.retained_growth.record(now, *retained);
-    status["retained_wal_bytes"] = *retained;
+void PgSlotsProbe::report_growth(const SlotRow& row, SlotState& state,
+                                 std::optional<double> lag_seconds, TimePoint now, SlotOutput out) {
+  if (row.retained_bytes) state.retained_growth.record(now, *row.retained_bytes);
+  if (row.spill_bytes) state.spilled_bytes.record(now, *row.spill_bytes);
+  if (row.database_rows_changed) {
+    state.database_rows_changed.record(now, *row.database_rows_changed);
   }
-  if (auto lag = number(result.at(row, "flush_lag_bytes"))) {
-    out.set(kFlushLagBytes, labels, *lag);
-    status["confirmed_flush_lag_bytes"] = *lag;
+  auto growth = state.retained_growth.rate_per_second();
+  GrowthEvidence evidence{growth,
+                          row.active,
+                          row.held_by_transaction,
+                          state.spilled_bytes.increase(),
+                          state.database_rows_changed.increase(),
+                          lag_seconds};
+  report_growth_cause(wal_growth_cause(evidence), row.retained_bytes, out);
+  if (!growth) return;
+  out.readings.set(kGrowth, out.labels, *growth);
+  out.status["retained_wal_growth_bytes_per_second"] = *growth;
+  std::optional<double> budget;
+  if (config_.wal_budget) budget = static_cast<double>(*config_.wal_budget);
+  auto exhaustion = seconds_until_exhaustion(
+      {*growth, row.safe_wal_size, budget, row.retained_bytes.value_or(0)});
+  if (exhaustion) {
+    out.readings.set(kExhaustion, out.labels, *exhaustion);
+    out.status["wal_exhaustion_seconds"] = *exhaustion;
   }
-  if (auto confirmed = number(result.at(row, "confirmed_flush_bytes"))) {
-    if (auto seconds = wal_history_.seconds_behind(*confirmed, now)) {
-      out.set(kFlushLagSeconds, labels, *seconds);
-      status["confirmed_flush_lag_seconds"] = *seconds;
-    }
-  }
-  auto safe = number(result.at(row, "safe_wal_size"));
-  if (safe) out.set(kSafeWalSize, labels, *safe);
-  if (auto wal_status = result.at(row, "wal_status")) {
-    for (const char* name : kWalStatuses) {
-      Labels with_status = labels;
-      with_status.emplace_back("status", name);
-      out.set(kWalStatus, with_status, *wal_status == name ? 1 : 0);
-    }
-    status["wal_status"] = *wal_status;
-  }
-  if (auto age = number(result.at(row, "catalog_xmin_age"))) out.set(kCatalogXminAge, labels, *age);
+}
 
-  if (auto growth = state.retained_growth.rate_per_second()) {
-    out.set(kGrowth, labels, *growth);
-    status["retained_wal_growth_bytes_per_second"] = *growth;
-    std::optional<double> budget;
-    if (config_.wal_budget) budget = static_cast<double>(*config_.wal_budget);
-    auto exhaustion = seconds_until_exhaustion({*growth, safe, budget, retained.value_or(0)});
-    if (exhaustion) {
-      out.set(kExhaustion, labels, *exhaustion);
-      status["wal_exhaustion_seconds"] = *exhaustion;
-    }
+void PgSlotsProbe::forget_vanished(const std::map<std::string, bool>& seen, TimePoint now) {
+  for (auto it = slots_.begin(); it != slots_.end();) {
+    SlotState& state = it->second;
+    if (!seen.count(it->first) && !state.vanished_at) state.vanished_at = now;
+    bool forgotten = state.vanished_at &&
+                     (!state.last_sighting || now - *state.vanished_at > kRememberVanishedFor);
+    it = forgotten ? slots_.erase(it) : std::next(it);
   }
-  outcome.status["slots"][slot] = std::move(status);
 }
 
 std::unique_ptr<Probe> make_pg_slots_probe(const PgSourceConfig& config, Millis default_interval) {

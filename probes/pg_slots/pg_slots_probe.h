@@ -1,6 +1,7 @@
 // The replication-slot probe: how much WAL each logical slot of one PostgreSQL source holds back,
-// how fast that grows, and how long until the slot is invalidated or the disk budget is used.
-// One read-only query per cycle over one persistent connection. See README.md.
+// why it grows, how long until the slot is invalidated or the disk budget is used, and whether a
+// slot lost changes (recreated, moved backwards, invalidated). One read-only statement per cycle,
+// built for the server's version, over one persistent connection. See README.md.
 #pragma once
 
 #include <map>
@@ -9,6 +10,10 @@
 #include <string>
 
 #include "agent/core/probe.h"
+#include "probes/pg_slots/slot_continuity.h"
+#include "probes/pg_slots/slot_query.h"
+#include "probes/pg_slots/slot_report.h"
+#include "probes/pg_slots/slot_row.h"
 #include "probes/pg_slots/wal_forecast.h"
 #include "probes/pg_slots/wal_history.h"
 #include "probes/pgconn/pg_connection.h"
@@ -24,18 +29,44 @@ class PgSlotsProbe final : public Probe {
   Millis interval() const override { return interval_; }
   CollectOutcome collect(const CollectContext& ctx) override;
   void stop() override { connection_.cancel(); }
+  // Last positions per slot (also of slots that vanished), growth windows, inactive-since and
+  // unread ranges still being reported, and the server's WAL history: see slot_state_json.cpp.
+  nlohmann::json save_state() const override;
+  void restore_state(const nlohmann::json& state) override;
 
  private:
-  struct SlotState {
-    GrowthWindow retained_growth;
-    std::optional<TimePoint> inactive_since;
+  struct UnreadReport {
+    UnreadRange range;
+    TimePoint detected_at;
   };
-  void report_slot(const PgResult& result, size_t row, SlotState& state, TimePoint now,
+  struct SlotState {
+    explicit SlotState(Millis window)
+        : retained_growth(window), spilled_bytes(window), database_rows_changed(window) {}
+    GrowthWindow retained_growth;
+    GrowthWindow spilled_bytes;
+    GrowthWindow database_rows_changed;
+    std::optional<TimePoint> inactive_since;
+    std::optional<SlotSighting> last_sighting;
+    std::optional<TimePoint> vanished_at;  // set while the slot is missing from the server
+    std::optional<UnreadReport> unread;
+  };
+
+  std::optional<std::string> choose_query();
+  void report_source(const SourceRow& source, TimePoint now, CollectOutcome& outcome);
+  SlotState& state_for(const SlotRow& row);
+  void check_continuity(const SlotRow& row, const SourceRow& source, SlotState& state,
+                        TimePoint now);
+  void report_slot(const SlotRow& row, const SourceRow& source, SlotState& state, TimePoint now,
                    CollectOutcome& outcome);
+  void update_inactive_since(const SlotRow& row, SlotState& state, TimePoint now);
+  void report_growth(const SlotRow& row, SlotState& state, std::optional<double> lag_seconds,
+                     TimePoint now, SlotOutput out);
+  void forget_vanished(const std::map<std::string, bool>& seen, TimePoint now);
 
   PgSourceConfig config_;
   Millis interval_;
   PgConnection connection_;
+  std::optional<SlotQuery> query_;
   WalHistory wal_history_;
   std::map<std::string, SlotState> slots_;
 };

@@ -28,6 +28,13 @@ std::optional<double> GrowthWindow::rate_per_second() const {
   return (n * sum_tv - sum_t * sum_v) / denominator;
 }
 
+std::optional<double> GrowthWindow::increase() const {
+  if (points_.size() < 2) return std::nullopt;
+  double rise = points_.back().value - points_.front().value;
+  if (rise < 0) return std::nullopt;
+  return rise;
+}
+
 std::optional<double> seconds_until_exhaustion(const ExhaustionInputs& inputs) {
   if (inputs.growth_bytes_per_second <= 0) return std::nullopt;
   std::optional<double> soonest;

@@ -17,12 +17,17 @@ class GrowthWindow {
   // Least-squares slope in units per second over the window; nullopt until two points at least
   // one second apart exist.
   std::optional<double> rate_per_second() const;
+  // How much the value rose across the window (a counter's increase); nullopt with fewer than two
+  // points or when it fell (the counter was reset).
+  std::optional<double> increase() const;
 
- private:
   struct Point {
     TimePoint at;
     double value;
   };
+  const std::deque<Point>& points() const { return points_; }
+
+ private:
   Millis window_;
   std::deque<Point> points_;
 };

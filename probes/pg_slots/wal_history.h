@@ -26,11 +26,13 @@ class WalHistory {
   size_t size() const { return points_.size(); }
   void clear() { points_.clear(); }
 
- private:
   struct Point {
     TimePoint at;
     double wal_bytes;
   };
+  const std::deque<Point>& points() const { return points_; }
+
+ private:
   Millis keep_;
   size_t max_points_;
   std::deque<Point> points_;

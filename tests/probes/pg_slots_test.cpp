@@ -9,6 +9,7 @@
 #include "agent/app/config.h"
 #include "agent/http/http_client.h"
 #include "probes/pg_slots/pg_slots_probe.h"
+#include "tests/probes/pg_slots_fixture.h"
 #include "tests/support/child_process.h"
 #include "tests/support/eventually.h"
 #include "tests/support/metrics_text.h"
@@ -34,12 +35,7 @@ class PgSlotsTest : public ::testing::Test {
   }
 
   PgSourceConfig config(std::vector<std::string> slots = {}) {
-    PgSourceConfig c;
-    c.name = "orders";
-    c.dsn = resolve_secrets(pg_->dsn());
-    c.slots = std::move(slots);
-    c.growth_window = Millis(600'000);
-    return c;
+    return testing::orders_source(pg_->dsn(), std::move(slots));
   }
   CollectOutcome collect(PgSlotsProbe& probe) {
     ReadingsStore none;
