@@ -1,19 +1,22 @@
 // Server-side cost of the slot probe's one query per cycle, measured by PostgreSQL itself with
 // pg_stat_statements, on a real PostgreSQL 15 with several logical slots.
-// Usage: pg_slots_query_bench [cycles] [slots]
+// Usage: pg_slots_query_bench [cycles] [slots] [explain]
+// With `explain`, also prints the server's EXPLAIN ANALYZE of one cycle's statement.
 #include <cstdio>
 #include <string>
 
 #include "agent/core/clock.h"
 #include "agent/core/readings_store.h"
 #include "probes/pg_slots/pg_slots_probe.h"
+#include "probes/pg_slots/slot_query.h"
 #include "tests/support/postgres_server.h"
 
 int main(int argc, char** argv) {
   using namespace cdcwatch;
   int cycles = argc > 1 ? std::stoi(argv[1]) : 500;
   int slots = argc > 2 ? std::stoi(argv[2]) : 5;
-  testing::PostgresServer pg({.pg_stat_statements = true});
+  testing::PostgresServer pg(
+      {.extra_conf = {"pg_stat_statements.track_planning = on"}, .pg_stat_statements = true});
   pg.exec("CREATE EXTENSION pg_stat_statements");
   pg.exec("CREATE TABLE t (pad text)");
   for (int i = 0; i < slots; ++i) {
@@ -43,14 +46,24 @@ int main(int argc, char** argv) {
   std::string calls = pg.query_value("SELECT sum(calls) " + where);
   std::string mean =
       pg.query_value("SELECT round((sum(total_exec_time) / sum(calls))::numeric, 4) " + where);
+  std::string plan =
+      pg.query_value("SELECT round((sum(total_plan_time) / sum(calls))::numeric, 4) " + where);
   std::string max = pg.query_value("SELECT round(max(max_exec_time)::numeric, 4) " + where);
   std::string blocks =
       pg.query_value("SELECT sum(shared_blks_hit + shared_blks_read) / sum(calls) " + where);
   std::printf(
-      "| slots | cycles | calls seen | mean server time (ms) | max (ms) | shared blocks per call "
-      "|\n");
-  std::printf("| ---: | ---: | ---: | ---: | ---: | ---: |\n");
-  std::printf("| %d | %d | %s | %s | %s | %s |\n", slots, cycles, calls.c_str(), mean.c_str(),
-              max.c_str(), blocks.c_str());
+      "| slots | cycles | calls seen | mean server time (ms) | max (ms) | mean planning (ms) | "
+      "shared blocks per call |\n");
+  std::printf("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+  std::printf("| %d | %d | %s | %s | %s | %s | %s |\n", slots, cycles, calls.c_str(), mean.c_str(),
+              max.c_str(), plan.c_str(), blocks.c_str());
+  if (argc > 3 && std::string(argv[3]) == "explain") {
+    PgConnection connection(config.dsn, PgOptions{});
+    auto version = std::stoi(pg.query_value("SHOW server_version_num"));
+    PgResult plan = connection.query("EXPLAIN (ANALYZE, BUFFERS) " + build_slot_query(version)->sql,
+                                     {text_array_literal({})});
+    for (const auto& row : plan.rows) std::printf("%s\n", row[0].value_or("").c_str());
+    if (!plan.ok()) std::fprintf(stderr, "%s\n", plan.error.c_str());
+  }
   return 0;
 }

@@ -128,7 +128,7 @@ TEST(RuleSet, DefaultsCoverWhatTheIssueNames) {
     EXPECT_FALSE(rule.stage.empty()) << rule.alert;
   }
   for (const char* metric :
-       {"cdcwatch_canary_freshness_seconds", "cdcwatch_pg_slot_retained_wal_bytes",
+       {"cdcwatch_canary_freshness_seconds", "cdcwatch_pg_slot_retained_wal_by_cause_bytes",
         "cdcwatch_pg_slot_wal_status", "cdcwatch_pg_slot_wal_exhaustion_seconds",
         "cdcwatch_pg_slot_inactive_seconds", "cdcwatch_connector_state",
         "cdcwatch_connector_task_state", "cdcwatch_connector_stalled",
