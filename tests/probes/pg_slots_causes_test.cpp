@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
+#include "agent/alerting/alert_evaluator.h"
+#include "agent/alerting/rule_set.h"
 #include "agent/core/readings_store.h"
 #include "probes/pg_slots/pg_slots_probe.h"
-#include "tests/probes/pg_slots_fixture.h"
 #include "tests/probes/pg_slots_consumer.h"
+#include "tests/probes/pg_slots_fixture.h"
 #include "tests/support/eventually.h"
 #include "tests/support/postgres_server.h"
 
@@ -241,6 +243,56 @@ TEST_F(PgSlotCausesTest, ASlotDroppedAndRecreatedWhileTheProbeRunsPagesTheRangeN
   clock_.advance(1h);
   EXPECT_EQ(value(collect(probe), "cdcwatch_pg_slot_unread_wal_bytes", labels), bytes)
       << "still reported: the page must not resolve by itself within the day";
+}
+
+// The shipped rule, as the agent evaluates it on the probe's readings.
+std::vector<AlertEvent> page(const std::string& alert, const CollectOutcome& o, TimePoint now,
+                             double threshold_override = -1) {
+  std::vector<AlertRule> rules;
+  for (AlertRule rule : default_rules()) {
+    if (rule.alert != alert) continue;
+    if (threshold_override >= 0) {
+      rule.threshold = threshold_override;
+      rule.for_duration = Millis(0);
+    }
+    rules.push_back(rule);
+  }
+  EXPECT_EQ(rules.size(), 1u) << alert;
+  AlertEvaluator evaluator(rules, EvaluatorOptions{});
+  ReadingsStore store;
+  store.publish("pg_slots/orders", o.readings);
+  return evaluator.evaluate(store, now, true);
+}
+
+TEST_F(PgSlotCausesTest, TheRecreatedPageIsCriticalAndNamesTheRangeAndTheRetainedPageItsCause) {
+  create_slot("paged");
+  write_wal(100);
+  pg_->exec("SELECT pg_replication_slot_advance('paged', pg_current_wal_lsn())");
+  std::string last_confirmed = lsn_of(*pg_, "paged", "confirmed_flush_lsn");
+  PgSlotsProbe probe(config({"paged"}));
+  collect(probe);
+  pg_->exec("SELECT pg_drop_replication_slot('paged')");
+  collect(probe);
+  write_wal(1000);
+  create_slot("paged");
+  write_wal(1000);
+  clock_.advance(10s);
+  CollectOutcome o = collect(probe);
+  auto recreated = page("CdcSlotRecreated", o, clock_.now());
+  ASSERT_EQ(recreated.size(), 1u);
+  EXPECT_EQ(recreated[0].severity, "critical");
+  EXPECT_NE(
+      recreated[0].summary.find(last_confirmed + " and " + lsn_of(*pg_, "paged", "restart_lsn")),
+      std::string::npos)
+      << recreated[0].summary;
+  EXPECT_NE(recreated[0].summary.find("was recreated"), std::string::npos);
+
+  write_wal(1000);
+  clock_.advance(10s);
+  auto retained = page("CdcSlotRetainedWalHigh", collect(probe), clock_.now(), 1);
+  ASSERT_EQ(retained.size(), 1u);
+  EXPECT_NE(retained[0].summary.find("cause: consumer_down"), std::string::npos)
+      << retained[0].summary;
 }
 
 // Decodes (and confirms) what is pending on a test_decoding slot, as a consumer would.
