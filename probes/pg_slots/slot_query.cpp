@@ -14,7 +14,9 @@ namespace {
 //   pg_stat_replication_slots: new in 14
 //     (https://www.postgresql.org/docs/14/monitoring-stats.html#MONITORING-PG-STAT-REPLICATION-SLOTS-VIEW).
 //   pg_stat_replication, pg_stat_activity, pg_stat_database: the columns read here exist in every
-//     version from 13 (https://www.postgresql.org/docs/13/monitoring-stats.html).
+//     version from 13 (https://www.postgresql.org/docs/13/monitoring-stats.html); so does
+//     pg_prepared_xacts.transaction
+//     (https://www.postgresql.org/docs/13/view-pg-prepared-xacts.html).
 // tests/probes/pg_slots_query_test.cpp checks every column read against those lists.
 
 constexpr const char* kHead = R"sql(
@@ -47,7 +49,9 @@ SELECT current_setting('server_version_num')::int AS server_version_num,
        pg_wal_lsn_diff(s.restart_lsn, '0/0') AS restart_bytes,
        s.safe_wal_size,
        age(s.catalog_xmin) AS catalog_xmin_age,
-       s.catalog_xmin IN (SELECT backend_xid FROM sessions) AS held_by_transaction,
+       (s.catalog_xmin IN (SELECT backend_xid FROM sessions)
+        OR s.catalog_xmin IN (SELECT px.transaction FROM pg_prepared_xacts px))
+         AS held_by_transaction,
        r.state AS walsender_state,
        extract(epoch FROM r.write_lag) AS walsender_write_lag_seconds,
        extract(epoch FROM r.flush_lag) AS walsender_flush_lag_seconds,

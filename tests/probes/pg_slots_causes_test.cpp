@@ -25,7 +25,7 @@ using testing::PostgresServer;
 class PgSlotCausesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    pg_ = new PostgresServer();
+    pg_ = new PostgresServer({.extra_conf = {"max_prepared_transactions = 5"}});
     pg_->exec("CREATE TABLE orders (id bigserial PRIMARY KEY, pad text)");
     pg_->exec("CREATE PUBLICATION pub FOR TABLE orders");
     pg_->exec("CREATE DATABASE shop");
@@ -68,6 +68,10 @@ class PgSlotCausesTest : public ::testing::Test {
   static std::optional<double> value(const CollectOutcome& o, const char* metric, Labels labels) {
     return o.readings.value(metric, labels);
   }
+
+  void confirm_until_catalog_xmin_is(LogicalConsumer& consumer, const std::string& slot,
+                                     const std::string& xid);
+  CollectOutcome grow_while_confirming(PgSlotsProbe& probe, LogicalConsumer& consumer);
 
   static PostgresServer* pg_;
   FakeClock clock_;
@@ -130,6 +134,33 @@ TEST_F(PgSlotCausesTest, ConsumerReadingSlowlyFallsBehind) {
       << "the slot's walsender is in pg_stat_replication";
 }
 
+// A fast consumer confirms everything it is sent, until the slot's catalog_xmin reaches `xid`
+// (an open transaction's): the slot can then go no further however fast the consumer is.
+void PgSlotCausesTest::confirm_until_catalog_xmin_is(LogicalConsumer& consumer,
+                                                     const std::string& slot,
+                                                     const std::string& xid) {
+  pg_->exec("CHECKPOINT");  // logs the running transactions, which decoding then records
+  ASSERT_TRUE(eventually([&] {
+    write_wal(10);
+    consumer.read(100, 50ms);
+    consumer.confirm();
+    return pg_->query_value("SELECT catalog_xmin FROM pg_replication_slots WHERE slot_name = '" +
+                            slot + "'") == xid;
+  })) << "catalog_xmin reaches the open transaction's xid "
+      << xid;
+}
+
+// Retained WAL grows by a cycle's writes while the consumer confirms them all.
+CollectOutcome PgSlotCausesTest::grow_while_confirming(PgSlotsProbe& probe,
+                                                       LogicalConsumer& consumer) {
+  collect(probe);
+  write_wal(2000);
+  consumer.read(1000, 50ms);
+  consumer.confirm();
+  clock_.advance(10s);
+  return collect(probe);
+}
+
 TEST_F(PgSlotCausesTest, AnOpenTransactionPinsTheSlot) {
   create_slot("pinned");
   LogicalConsumer consumer(pg_->dsn(), "pinned", "pub");
@@ -139,22 +170,9 @@ TEST_F(PgSlotCausesTest, AnOpenTransactionPinsTheSlot) {
   std::string xid = pg_->query_value(
       "SELECT backend_xid FROM pg_stat_activity WHERE application_name = 'nightly_report'");
   ASSERT_FALSE(xid.empty());
-  pg_->exec("CHECKPOINT");  // logs the running transactions, which decoding then records
-  // A fast consumer confirms everything it is sent, yet the slot cannot pass the open transaction.
-  ASSERT_TRUE(eventually([&] {
-    write_wal(10);
-    consumer.read(100, 50ms);
-    consumer.confirm();
-    return pg_->query_value(
-               "SELECT catalog_xmin FROM pg_replication_slots WHERE slot_name = 'pinned'") == xid;
-  })) << "catalog_xmin reaches the open transaction's xid";
+  confirm_until_catalog_xmin_is(consumer, "pinned", xid);
   PgSlotsProbe probe(config({"pinned"}));
-  collect(probe);
-  write_wal(2000);
-  consumer.read(1000, 50ms);
-  consumer.confirm();
-  clock_.advance(10s);
-  CollectOutcome o = collect(probe);
+  CollectOutcome o = grow_while_confirming(probe, consumer);
   EXPECT_EQ(cause(o, "pinned"), "long_transaction");
   EXPECT_EQ(o.status["slots"]["pinned"]["held_by_open_transaction"], true);
   EXPECT_GT(value(o, "cdcwatch_pg_oldest_transaction_age_seconds", {{"source", "orders"}}).value(),
@@ -164,6 +182,20 @@ TEST_F(PgSlotCausesTest, AnOpenTransactionPinsTheSlot) {
   EXPECT_EQ(o.status["oldest_transaction"].dump().find("INSERT"), std::string::npos)
       << "never the query text";
   PQfinish(report);
+}
+
+TEST_F(PgSlotCausesTest, AForgottenPreparedTransactionPinsTheSlot) {
+  create_slot("prepared");
+  LogicalConsumer consumer(pg_->dsn(), "prepared", "pub");
+  ASSERT_TRUE(consumer.streaming());
+  pg_->exec("BEGIN; INSERT INTO orders (pad) VALUES ('2pc'); PREPARE TRANSACTION 'forgotten'");
+  std::string xid =
+      pg_->query_value("SELECT transaction FROM pg_prepared_xacts WHERE gid = 'forgotten'");
+  confirm_until_catalog_xmin_is(consumer, "prepared", xid);
+  PgSlotsProbe probe(config({"prepared"}));
+  CollectOutcome o = grow_while_confirming(probe, consumer);
+  pg_->exec("COMMIT PREPARED 'forgotten'");
+  EXPECT_EQ(cause(o, "prepared"), "long_transaction");
 }
 
 TEST_F(PgSlotCausesTest, IdleDatabaseWhileAnotherDatabaseWrites) {

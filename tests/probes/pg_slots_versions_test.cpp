@@ -79,6 +79,9 @@ const Columns kDatabase13 = {"datid",         "datname",           "numbackends"
                              "deadlocks",     "checksum_failures", "checksum_last_failure",
                              "blk_read_time", "blk_write_time",    "stats_reset"};
 
+// https://www.postgresql.org/docs/13/view-pg-prepared-xacts.html
+const Columns kPreparedXacts13 = {"transaction", "gid", "prepared", "owner", "database"};
+
 struct Version {
   int number;
   const char* path;
@@ -94,7 +97,7 @@ const Version kVersions[] = {
 // Alias -> the view it stands for, in slot_query.cpp.
 std::map<std::string, std::set<std::string>> columns_read(const std::string& sql) {
   std::map<std::string, std::set<std::string>> read;
-  static const std::regex reference(R"(\b(s|st|r|d|a|h)\.([a-z_]+))");
+  static const std::regex reference(R"(\b(s|st|r|d|a|px)\.([a-z_]+))");
   for (std::sregex_iterator it(sql.begin(), sql.end(), reference), end; it != end; ++it) {
     read[(*it)[1]].insert((*it)[2]);
   }
@@ -118,7 +121,7 @@ TEST(SlotQuery, ReadsOnlyColumnsEachVersionDocuments) {
     expect_documented(read["s"], v.slots, at + " pg_replication_slots");
     expect_documented(read["r"], kReplication13, at + " pg_stat_replication");
     expect_documented(read["a"], kActivity13, at + " pg_stat_activity");
-    expect_documented(read["h"], kActivity13, at + " pg_stat_activity");
+    expect_documented(read["px"], kPreparedXacts13, at + " pg_prepared_xacts");
     expect_documented(read["d"], kDatabase13, at + " pg_stat_database");
     if (v.slot_stats) {
       expect_documented(read["st"], *v.slot_stats, at + " pg_stat_replication_slots");
