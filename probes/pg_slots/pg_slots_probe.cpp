@@ -195,7 +195,8 @@ void PgSlotsProbe::report_growth(const SlotRow& row, SlotState& state,
                           state.spilled_bytes.increase(),
                           state.database_rows_changed.increase(),
                           lag_seconds};
-  report_growth_cause(wal_growth_cause(evidence), row.retained_bytes, out);
+  WalGrowthCause cause = wal_growth_cause(evidence);
+  report_growth_cause(cause, row.retained_bytes, out);
   if (!growth) return;
   out.readings.set(kGrowth, out.labels, *growth);
   out.status["retained_wal_growth_bytes_per_second"] = *growth;
@@ -205,6 +206,9 @@ void PgSlotsProbe::report_growth(const SlotRow& row, SlotState& state,
       {*growth, row.safe_wal_size, budget, row.retained_bytes.value_or(0)});
   if (exhaustion) {
     out.readings.set(kExhaustion, out.labels, *exhaustion);
+    Labels with_cause = out.labels;
+    with_cause.emplace_back("cause", to_string(cause));
+    out.readings.set(kExhaustionByCause, with_cause, *exhaustion);
     out.status["wal_exhaustion_seconds"] = *exhaustion;
   }
 }

@@ -46,6 +46,10 @@ inline const MetricDef kGrowth{
 inline const MetricDef kExhaustion{"cdcwatch_pg_slot_wal_exhaustion_seconds",
                                    "At the current growth, seconds until safe_wal_size reaches "
                                    "zero or wal_budget is used; absent when not growing"};
+inline const MetricDef kExhaustionByCause{
+    "cdcwatch_pg_slot_wal_exhaustion_by_cause_seconds",
+    "The slot's wal_exhaustion_seconds, labelled with the current cause of its growth (label "
+    "cause)"};
 inline const MetricDef kGrowthCause{
     "cdcwatch_pg_slot_wal_growth_cause",
     "1 on the current cause of retained WAL growth (label cause: consumer_down, "

@@ -129,7 +129,7 @@ TEST(RuleSet, DefaultsCoverWhatTheIssueNames) {
   }
   for (const char* metric :
        {"cdcwatch_canary_freshness_seconds", "cdcwatch_pg_slot_retained_wal_by_cause_bytes",
-        "cdcwatch_pg_slot_wal_status", "cdcwatch_pg_slot_wal_exhaustion_seconds",
+        "cdcwatch_pg_slot_wal_status", "cdcwatch_pg_slot_wal_exhaustion_by_cause_seconds",
         "cdcwatch_pg_slot_inactive_seconds", "cdcwatch_connector_state",
         "cdcwatch_connector_task_state", "cdcwatch_connector_stalled",
         "cdcwatch_kafka_consumer_group_status", "cdcwatch_kafka_consumer_group_max_lag_seconds",

@@ -195,6 +195,11 @@ TEST_F(PgSlotsTest, ForecastsExhaustionOfTheBudgetFromTheGrowth) {
   EXPECT_GT(growth, 10'000);
   EXPECT_NEAR(value(o, "cdcwatch_pg_slot_wal_exhaustion_seconds", slot_labels("growing")),
               (c.wal_budget.value() - retained) / growth, 1e-6);
+  Labels with_cause = slot_labels("growing");
+  with_cause.emplace_back("cause", "consumer_down");
+  EXPECT_EQ(value(o, "cdcwatch_pg_slot_wal_exhaustion_by_cause_seconds", with_cause),
+            value(o, "cdcwatch_pg_slot_wal_exhaustion_seconds", slot_labels("growing")))
+      << "the critical page names why the slot grows";
 }
 
 TEST(PgSlotsWalStatus, MovesToUnreservedThenLostPastMaxSlotWalKeepSize) {
