@@ -20,6 +20,13 @@ const char* to_string(WalGrowthCause cause) {
   return "none";
 }
 
+std::optional<WalGrowthCause> parse_wal_growth_cause(std::string_view name) {
+  for (WalGrowthCause cause : kAllWalGrowthCauses) {
+    if (name == to_string(cause)) return cause;
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 bool growing(const GrowthEvidence& e) {

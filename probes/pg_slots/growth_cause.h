@@ -15,6 +15,7 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
 
 #include "agent/core/units.h"
 
@@ -39,6 +40,7 @@ inline constexpr WalGrowthCause kAllWalGrowthCauses[] = {
 inline constexpr double kBehindAfterSeconds = 120;
 
 const char* to_string(WalGrowthCause cause);
+std::optional<WalGrowthCause> parse_wal_growth_cause(std::string_view name);
 
 struct GrowthEvidence {
   std::optional<double> growth_bytes_per_second;  // over growth_window

@@ -196,7 +196,8 @@ void PgSlotsProbe::report_growth(const SlotRow& row, SlotState& state,
                           state.database_rows_changed.increase(),
                           lag_seconds};
   WalGrowthCause cause = wal_growth_cause(evidence);
-  report_growth_cause(cause, row.retained_bytes, out);
+  if (cause != WalGrowthCause::kNone) state.retained_cause = cause;
+  report_growth_cause(cause, state.retained_cause, row.retained_bytes, out);
   if (!growth) return;
   out.readings.set(kGrowth, out.labels, *growth);
   out.status["retained_wal_growth_bytes_per_second"] = *growth;
@@ -207,7 +208,7 @@ void PgSlotsProbe::report_growth(const SlotRow& row, SlotState& state,
   if (exhaustion) {
     out.readings.set(kExhaustion, out.labels, *exhaustion);
     Labels with_cause = out.labels;
-    with_cause.emplace_back("cause", to_string(cause));
+    with_cause.emplace_back("cause", to_string(state.retained_cause));
     out.readings.set(kExhaustionByCause, with_cause, *exhaustion);
     out.status["wal_exhaustion_seconds"] = *exhaustion;
   }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "agent/core/probe.h"
+#include "probes/pg_slots/growth_cause.h"
 #include "probes/pg_slots/slot_continuity.h"
 #include "probes/pg_slots/slot_query.h"
 #include "probes/pg_slots/slot_report.h"
@@ -46,6 +47,7 @@ class PgSlotsProbe final : public Probe {
     GrowthWindow spilled_bytes;
     GrowthWindow database_rows_changed;
     std::optional<TimePoint> inactive_since;
+    WalGrowthCause retained_cause = WalGrowthCause::kNone;  // the last cause other than none
     std::optional<SlotSighting> last_sighting;
     std::optional<TimePoint> vanished_at;  // set while the slot is missing from the server
     std::optional<UnreadReport> unread;

@@ -93,15 +93,18 @@ void report_validity(const SlotRow& row, SlotOutput out) {
   if (row.synced) out.readings.set(kSynced, out.labels, *row.synced ? 1 : 0);
 }
 
-void report_growth_cause(WalGrowthCause cause, std::optional<double> retained, SlotOutput out) {
+void report_growth_cause(WalGrowthCause cause, WalGrowthCause retained_cause,
+                         std::optional<double> retained, SlotOutput out) {
   for (WalGrowthCause each : kAllWalGrowthCauses) {
     out.readings.set(kGrowthCause, with(out.labels, "cause", to_string(each)),
                      each == cause ? 1 : 0);
   }
   if (retained) {
-    out.readings.set(kRetainedByCause, with(out.labels, "cause", to_string(cause)), *retained);
+    out.readings.set(kRetainedByCause, with(out.labels, "cause", to_string(retained_cause)),
+                     *retained);
   }
   out.status["wal_growth_cause"] = to_string(cause);
+  out.status["retained_wal_cause"] = to_string(retained_cause);
 }
 
 void report_unread(const UnreadRange& range, SlotOutput out) {

@@ -25,7 +25,11 @@ void report_statistics(const SlotRow& row, SlotOutput out);
 void report_walsender(const SlotRow& row, SlotOutput out);
 // conflicting (16+), invalidated with its reason, failover and synced (17+).
 void report_validity(const SlotRow& row, SlotOutput out);
-void report_growth_cause(WalGrowthCause cause, std::optional<double> retained, SlotOutput out);
+// `cause`: this cycle's judgement; `retained_cause`: the last cause other than none, which the
+// retained WAL (and the pages on it) carry, so a page keeps its cause while growth pauses or the
+// slot drains instead of reopening as another incident.
+void report_growth_cause(WalGrowthCause cause, WalGrowthCause retained_cause,
+                         std::optional<double> retained, SlotOutput out);
 void report_unread(const UnreadRange& range, SlotOutput out);
 
 // The reason a slot is invalidated: invalidation_reason on 17+, else wal_removed for

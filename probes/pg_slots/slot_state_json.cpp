@@ -96,7 +96,8 @@ Json PgSlotsProbe::save_state() const {
                  {"vanished_at", optional_time(state.vanished_at)},
                  {"retained", window_json(state.retained_growth)},
                  {"spilled", window_json(state.spilled_bytes)},
-                 {"rows_changed", window_json(state.database_rows_changed)}};
+                 {"rows_changed", window_json(state.database_rows_changed)},
+                 {"retained_cause", to_string(state.retained_cause)}};
     if (state.last_sighting) slot["last_sighting"] = sighting_json(*state.last_sighting);
     if (state.unread) {
       slot["unread"] = {{"from_bytes", state.unread->range.from_bytes},
@@ -160,6 +161,11 @@ void PgSlotsProbe::restore_state(const Json& state) {
       slot = SlotState(config_.growth_window);
     }
     slot.inactive_since = read_time(saved.value("inactive_since", Json()));
+    Json cause = saved.value("retained_cause", Json());
+    if (cause.is_string()) {
+      slot.retained_cause =
+          parse_wal_growth_cause(cause.get<std::string>()).value_or(WalGrowthCause::kNone);
+    }
     slot.vanished_at = read_time(saved.value("vanished_at", Json()));
     slot.last_sighting = read_sighting(saved.value("last_sighting", Json()));
     if (auto range = read_unread(saved.value("unread", Json()))) {

@@ -101,6 +101,21 @@ TEST_F(PgSlotCausesTest, ConsumerStopped) {
   EXPECT_EQ(value(o, "cdcwatch_pg_slot_retained_wal_by_cause_bytes",
                   with_label(slot_labels("stopped"), "cause", "consumer_down")),
             value(o, "cdcwatch_pg_slot_retained_wal_bytes", slot_labels("stopped")));
+
+  // The consumer is back and drains it: no growth any more, but the WAL still retained was piled
+  // up while the consumer was down, and its page keeps that cause.
+  pg_->exec("CHECKPOINT");  // a running-transactions record the slot's restart_lsn can move to
+  pg_->exec("SELECT pg_replication_slot_advance('stopped', pg_current_wal_lsn())");
+  clock_.advance(10s);
+  collect(probe);
+  clock_.advance(10s);
+  CollectOutcome draining = collect(probe);
+  EXPECT_EQ(cause(draining, "stopped"), "none");
+  EXPECT_EQ(value(draining, "cdcwatch_pg_slot_retained_wal_by_cause_bytes",
+                  with_label(slot_labels("stopped"), "cause", "consumer_down")),
+            value(draining, "cdcwatch_pg_slot_retained_wal_bytes", slot_labels("stopped")));
+  EXPECT_FALSE(value(draining, "cdcwatch_pg_slot_retained_wal_by_cause_bytes",
+                     with_label(slot_labels("stopped"), "cause", "none")));
 }
 
 TEST_F(PgSlotCausesTest, ConsumerReadingSlowlyFallsBehind) {
@@ -400,6 +415,7 @@ TEST_F(PgSlotCausesTest, RestoreKeepsInactiveSecondsAndTheGrowthWindow) {
       value(o, "cdcwatch_pg_slot_retained_wal_growth_bytes_per_second", slot_labels("outage")))
       << "growth known at the first cycle after the restart";
   EXPECT_EQ(cause(o, "outage"), "consumer_down");
+  EXPECT_EQ(o.status["slots"]["outage"]["retained_wal_cause"], "consumer_down");
   EXPECT_TRUE(value(o, "cdcwatch_pg_slot_confirmed_flush_lag_seconds", slot_labels("outage")));
 }
 
