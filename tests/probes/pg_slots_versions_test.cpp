@@ -11,6 +11,8 @@
 #include <regex>
 #include <set>
 
+#include "agent/alerting/alert_evaluator.h"
+#include "agent/alerting/rule_set.h"
 #include "agent/core/readings_store.h"
 #include "probes/pg_slots/pg_slots_probe.h"
 #include "probes/pg_slots/slot_query.h"
@@ -262,6 +264,17 @@ TEST_F(SlotQueryOnEmulatedVersions, NewColumnsBecomeMetricsAndReasons) {
             1);
   EXPECT_EQ(v17.value("cdcwatch_pg_slot_failover", labels), 1);
   EXPECT_EQ(v17.value("cdcwatch_pg_slot_synced", labels), 0);
+  std::vector<AlertRule> invalidated_rule;
+  for (const AlertRule& rule : default_rules()) {
+    if (rule.alert == "CdcSlotInvalidated") invalidated_rule.push_back(rule);
+  }
+  AlertEvaluator evaluator(invalidated_rule, EvaluatorOptions{});
+  ReadingsStore store;
+  store.publish("pg_slots/orders", v17);
+  auto pages = evaluator.evaluate(store, FakeClock().now(), true);
+  ASSERT_EQ(pages.size(), 1u) << "the shipped rule pages an invalidated slot";
+  EXPECT_EQ(pages[0].severity, "critical");
+  EXPECT_NE(pages[0].summary.find("(rows_removed)"), std::string::npos) << pages[0].summary;
   Readings v18 = report(decoded(180000));
   EXPECT_EQ(v18.value("cdcwatch_pg_slot_invalidated",
                       {{"source", "orders"}, {"slot", "debezium"}, {"reason", "idle_timeout"}}),
