@@ -41,38 +41,44 @@ PgSlotsProbe::PgSlotsProbe(PgSourceConfig config, Millis default_interval)
       connection_(config_.dsn,
                   PgOptions{config_.connect_timeout, config_.statement_timeout, true}) {}
 
-std::optional<std::string> PgSlotsProbe::choose_query() {
-  PgResult result = connection_.query(kVersionQuery);
-  if (!result.ok()) return result.error;
-  auto text = result.at(0, "current_setting");
-  int version = text ? std::atoi(text->c_str()) : 0;
-  query_ = build_slot_query(version);
-  if (!query_) {
-    return "PostgreSQL server_version_num " + text.value_or("?") +
-           " is older than 13; cdcwatch reads pg_replication_slots.wal_status (13 to 18)";
+PgSlotsProbe::Failure PgSlotsProbe::failure(const std::string& error) const {
+  if (!connection_.connected()) {
+    return {"connect", "source " + config_.name + ": " + error +
+                           " (check postgres[].dsn and that the server accepts connections from "
+                           "this host)"};
   }
+  return {"query", "source " + config_.name + ": " + error + " (cdcwatch's role needs pg_monitor)"};
+}
+
+std::optional<PgSlotsProbe::Failure> PgSlotsProbe::run_query(PgResult& result) {
+  if (!query_) {
+    PgResult version = connection_.query(kVersionQuery);
+    if (!version.ok()) return failure(version.error);
+    auto text = version.at(0, "current_setting");
+    query_ = build_slot_query(text ? std::atoi(text->c_str()) : 0);
+    if (!query_) {
+      return Failure{"unsupported_version",
+                     "source " + config_.name + ": PostgreSQL server_version_num " +
+                         text.value_or("?") +
+                         " is older than 13; cdcwatch reads pg_replication_slots.wal_status, new "
+                         "in 13 (supported: 13 to 18)"};
+    }
+  }
+  result = connection_.query(query_->sql, {text_array_literal(config_.slots)});
+  if (!result.ok()) return failure(result.error);
   return std::nullopt;
 }
 
 CollectOutcome PgSlotsProbe::collect(const CollectContext& ctx) {
   CollectOutcome outcome;
   Labels source{{"source", config_.name}};
-  std::optional<std::string> error;
   PgResult result;
-  if (!query_) error = choose_query();
-  if (!error) {
-    result = connection_.query(query_->sql, {text_array_literal(config_.slots)});
-    if (!result.ok()) error = result.error;
-  }
+  auto failed = run_query(result);
   TimePoint now = ctx.clock.now();
-  if (error) {
+  if (failed) {
     query_.reset();  // the server may come back as another version
     outcome.readings.set(kUp, source, 0);
-    std::string reason = connection_.connected() ? "query" : "connect";
-    outcome.fail(reason, "source " + config_.name + ": " + *error +
-                             (reason == "connect" ? " (check postgres[].dsn and that the server "
-                                                    "accepts connections from this host)"
-                                                  : " (cdcwatch's role needs pg_monitor)"));
+    outcome.fail(failed->reason, failed->message);
     return outcome;
   }
   outcome.readings.set(kUp, source, 1);

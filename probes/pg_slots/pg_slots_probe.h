@@ -53,7 +53,13 @@ class PgSlotsProbe final : public Probe {
     std::optional<UnreadReport> unread;
   };
 
-  std::optional<std::string> choose_query();
+  struct Failure {
+    std::string reason;  // connect, query, unsupported_version
+    std::string message;
+  };
+  Failure failure(const std::string& error) const;
+  // Picks the statement for the server's version once per connection, then runs it.
+  std::optional<Failure> run_query(PgResult& result);
   void report_source(const SourceRow& source, TimePoint now, CollectOutcome& outcome);
   SlotState& state_for(const SlotRow& row);
   void check_continuity(const SlotRow& row, const SourceRow& source, SlotState& state,

@@ -175,6 +175,10 @@ class SlotQueryOnEmulatedVersions : public ::testing::Test {
   static void SetUpTestSuite() {
     pg_ = new testing::PostgresServer();
     pg_->exec("SELECT pg_create_logical_replication_slot('debezium', 'pgoutput')");
+    pg_->exec(
+        "CREATE ROLE as_pg12 LOGIN SUPERUSER; CREATE SCHEMA docs_pg12; ALTER ROLE as_pg12 SET "
+        "search_path = docs_pg12, pg_catalog; CREATE FUNCTION docs_pg12.current_setting(text) "
+        "RETURNS text LANGUAGE sql AS $$ SELECT '120015' $$");
     for (const Emulation& e : kEmulations) {
       std::string schema = "docs_pg" + std::to_string(e.number / 10000);
       std::string stats =
@@ -308,6 +312,16 @@ TEST_F(SlotQueryOnEmulatedVersions, TheProbeChoosesThePathAndOn17TakesInactiveSi
   EXPECT_EQ(on17.status["version_path"], "17");
   EXPECT_NEAR(on17.readings.value("cdcwatch_pg_slot_inactive_seconds", slot).value_or(-1), 90, 5)
       << "from inactive_since, not from when cdcwatch first looked";
+}
+
+TEST_F(SlotQueryOnEmulatedVersions, A12ServerIsRefusedWithAMessageThatSaysWhy) {
+  PgSlotsProbe probe(source_as(120015), 1s);
+  FakeClock clock;
+  ReadingsStore none;
+  CollectOutcome o = probe.collect(CollectContext{clock.now() + 5s, clock, none});
+  EXPECT_EQ(o.error_reason, "unsupported_version");
+  EXPECT_NE(o.error_message.find("120015 is older than 13"), std::string::npos) << o.error_message;
+  EXPECT_EQ(o.readings.value("cdcwatch_pg_up", {{"source", "orders"}}), 0);
 }
 
 }  // namespace
