@@ -2,8 +2,12 @@
 // slot lost changes between two sightings (slot_continuity.h).
 #include <gtest/gtest.h>
 
+#include "agent/alerting/alert_evaluator.h"
+#include "agent/alerting/rule_set.h"
+#include "agent/core/readings_store.h"
 #include "probes/pg_slots/growth_cause.h"
 #include "probes/pg_slots/slot_continuity.h"
+#include "probes/pg_slots/slot_metrics.h"
 
 namespace cdcwatch {
 namespace {
@@ -179,6 +183,45 @@ TEST(SlotContinuity, FormatsLsnsAsPostgresDoes) {
   EXPECT_EQ(format_lsn(0), "0/0");
   EXPECT_EQ(format_lsn(0x16B374D848), "16/B374D848");
   EXPECT_EQ(format_lsn(0x1000000), "0/1000000");
+}
+
+// The shipped data-loss pages are not withdrawn because cdcwatch lost sight of the source.
+TEST(SlotDataLossPages, HoldWhileTheSourceCannotBeRead) {
+  const Labels source{{"source", "orders"}};
+  const Labels slot{{"source", "orders"}, {"slot", "debezium"}};
+  auto with = [&](Labels labels, std::vector<std::pair<std::string, std::string>> more) {
+    labels.insert(labels.end(), more.begin(), more.end());
+    return labels;
+  };
+  for (const char* alert : {"CdcSlotRecreated", "CdcSlotInvalidated"}) {
+    std::vector<AlertRule> rules;
+    for (const AlertRule& rule : default_rules()) {
+      if (rule.alert == alert) rules.push_back(rule);
+    }
+    ASSERT_EQ(rules.size(), 1u) << alert;
+    AlertEvaluator evaluator(rules, EvaluatorOptions{});
+    FakeClock clock;
+    ReadingsStore store;
+    Readings seen;
+    seen.set(slot_metrics::kUp, source, 1);
+    seen.set(slot_metrics::kUnreadWal,
+             with(slot, {{"from_lsn", "0/1000"}, {"to_lsn", "0/9000"}, {"cause", "recreated"}}),
+             0x8000);
+    seen.set(slot_metrics::kInvalidated, with(slot, {{"reason", "wal_removed"}}), 1);
+    store.publish("pg_slots/orders", seen);
+    auto opened = evaluator.evaluate(store, clock.now(), true);
+    ASSERT_EQ(opened.size(), 1u) << alert;
+    EXPECT_EQ(opened[0].severity, "critical");
+
+    Readings blind;
+    blind.set(slot_metrics::kUp, source, 0);  // the source stopped answering: no slot series
+    store.publish("pg_slots/orders", blind);
+    clock.advance(std::chrono::hours(2));
+    for (const AlertEvent& event : evaluator.evaluate(store, clock.now(), true)) {
+      EXPECT_EQ(event.action, AlertEvent::Action::kTrigger)
+          << alert << ": no resolve while the source cannot be read";
+    }
+  }
 }
 
 }  // namespace
