@@ -1,5 +1,6 @@
 #include "probes/warehouseconn/snowflake_client.h"
 
+#include <cctype>
 #include <charconv>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -25,10 +26,41 @@ std::string new_request_id() {
   return id;
 }
 
+// Worth another try within the deadline: transport failures, 429 (rate limited), and the server
+// and gateway errors 500, 502, 503, 504. A POST is resubmitted under its requestId with
+// retry=true, which Snowflake runs at most once
+// (https://docs.snowflake.com/en/developer-guide/sql-api/submitting-requests#resubmitting-a-request-to-execute-sql-statements).
+// Not 408: Snowflake has cancelled the statement at its `timeout`, which is already the budget.
 bool retryable(const HttpResponse& response) {
   if (!response.transport_ok()) return !response.body_too_large;
-  return response.status == 429 || response.status == 503 || response.status == 504 ||
-         response.status == 408;
+  switch (response.status) {
+    case 429:
+    case 500:
+    case 502:
+    case 503:
+    case 504:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// scheme://host[:port] of an absolute URL, lowercased, with the scheme's default port made
+// explicit; empty when `url` is not absolute http(s).
+std::string origin_of(const std::string& url) {
+  size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return "";
+  std::string scheme = url.substr(0, scheme_end);
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme != "http" && scheme != "https") return "";
+  size_t host_start = scheme_end + 3;
+  size_t host_end = url.find_first_of("/?#", host_start);
+  std::string host = url.substr(
+      host_start, host_end == std::string::npos ? std::string::npos : host_end - host_start);
+  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (host.empty() || host.find('@') != std::string::npos) return "";
+  if (host.find(':') == std::string::npos) host += scheme == "https" ? ":443" : ":80";
+  return scheme + "://" + host;
 }
 
 SqlRows failure(const HttpResponse& response, const std::string& url) {
@@ -48,10 +80,26 @@ SqlRows failure(const HttpResponse& response, const std::string& url) {
   }
   if (response.status == 422)
     return {{}, "query", detail + "; check the table, role and warehouse"};
+  if (response.status == 408) {
+    return {{},
+            "timeout",
+            detail +
+                "; Snowflake cancelled the statement at its timeout: check the virtual "
+                "warehouse is running and not queueing, or raise timeout"};
+  }
   return {{}, "http", detail};
 }
 
 }  // namespace
+
+std::optional<std::string> statement_status_url(const std::string& base_url,
+                                                const std::string& status_url) {
+  if (status_url.empty()) return std::nullopt;
+  if (status_url.front() == '/') return base_url + status_url;
+  std::string origin = origin_of(status_url);
+  if (origin.empty() || origin != origin_of(base_url)) return std::nullopt;
+  return status_url;
+}
 
 SqlRows parse_statement_rows(const std::string& text) {
   auto body = nlohmann::json::parse(text, nullptr, false);
@@ -107,7 +155,7 @@ SqlRows SnowflakeClient::query(const std::string& statement,
   if (!config_.role.empty()) body["role"] = config_.role;
   Backoff backoff(Millis(250), Millis(4000));
   bool renewed = false, retrying = false;
-  std::string path = "/api/v2/statements?requestId=" + new_request_id();
+  std::string url = config_.url + "/api/v2/statements?requestId=" + new_request_id();
   std::string method = "POST";
   while (true) {
     HttpRequest request;
@@ -120,7 +168,7 @@ SqlRows SnowflakeClient::query(const std::string& statement,
       return {{}, "config", e.what()};
     }
     request.method = method;
-    request.url = config_.url + path + (retrying && method == "POST" ? "&retry=true" : "");
+    request.url = url + (retrying && method == "POST" ? "&retry=true" : "");
     if (method == "POST") request.body = body.dump();
     request.timeout = std::max(Millis(100), remaining());
     HttpResponse response = send_http(request);
@@ -129,16 +177,22 @@ SqlRows SnowflakeClient::query(const std::string& statement,
       return parse_statement_rows(response.body);
     if (response.transport_ok() && response.status == 202) {
       // Still running: poll the statement's status URL (GET /api/v2/statements/<handle>).
+      // https://docs.snowflake.com/en/developer-guide/sql-api/handling-responses
       auto status = nlohmann::json::parse(response.body, nullptr, false);
-      std::string url = status.is_object() ? status.value("statementStatusUrl", "") : "";
-      if (url.empty() && status.is_object() && status.contains("statementHandle")) {
-        url = "/api/v2/statements/" + status.value("statementHandle", "");
+      std::string status_url = status.is_object() ? status.value("statementStatusUrl", "") : "";
+      if (status_url.empty() && status.is_object() && status.contains("statementHandle")) {
+        status_url = "/api/v2/statements/" + status.value("statementHandle", "");
       }
-      if (url.empty() || url.front() != '/') {
-        return {{}, "response", "Snowflake answered 202 without a statement handle"};
+      auto next = statement_status_url(config_.url, status_url);
+      if (!next) {
+        return {{},
+                "response",
+                "Snowflake answered 202 without a statement status URL on " + config_.url +
+                    " (got '" + status_url.substr(0, 200) +
+                    "'); cdcwatch sends its token to the configured host only"};
       }
       method = "GET";
-      path = url;
+      url = *next;
     } else if (response.transport_ok() && response.status == 401 && !renewed) {
       renewed = true;
       token(now_seconds(), true);

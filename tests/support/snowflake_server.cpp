@@ -220,7 +220,7 @@ TestReply SnowflakeServer::handle_post(const RecordedRequest& request) {
   }
   if (next.status == 429)
     return json_reply(429, {{"code", "000001"}, {"message", "Too many requests"}});
-  if (next.status == 503 || next.status == 504)
+  if (next.status == 500 || next.status == 502 || next.status == 503 || next.status == 504)
     return json_reply(next.status, {{"message", "Service unavailable"}});
   Json body = Json::parse(request.body, nullptr, false);
   std::string statement = body.is_object() ? body.value("statement", "") : "";
@@ -274,15 +274,26 @@ TestReply SnowflakeServer::handle_post(const RecordedRequest& request) {
                             {"statementHandle", handle}});
   }
   std::string agent_id = binding["value"].get<std::string>();
+  if (next.status == 408) {
+    // handling-errors: a statement past its `timeout` is cancelled and answered 408 with a
+    // QueryStatus (Snowflake's error 000630, SQL state 57014).
+    return json_reply(408, {{"code", "000630"},
+                            {"message", "Statement reached its statement or warehouse timeout of " +
+                                            std::to_string(body.value("timeout", 0)) +
+                                            " second(s) and was canceled."},
+                            {"sqlState", "57014"},
+                            {"statementHandle", handle}});
+  }
   if (next.status == 202) {
     std::lock_guard lock(mutex_);
     pending_[handle] = {next.polls, agent_id};
-    return json_reply(202, {{"code", "333334"},
-                            {"message",
-                             "Asynchronous execution in progress. Use provided query id to perform "
-                             "query monitoring and management."},
-                            {"statementHandle", handle},
-                            {"statementStatusUrl", "/api/v2/statements/" + handle}});
+    return json_reply(
+        202, {{"code", "333334"},
+              {"message",
+               "Asynchronous execution in progress. Use provided query id to perform "
+               "query monitoring and management."},
+              {"statementHandle", handle},
+              {"statementStatusUrl", next.status_url_origin + "/api/v2/statements/" + handle}});
   }
   return result(handle, agent_id);
 }

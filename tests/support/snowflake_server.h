@@ -1,7 +1,7 @@
 // A local Snowflake SQL API for tests: POST /api/v2/statements and GET /api/v2/statements/<handle>,
 // answered in Snowflake's documented shapes (200 ResultSet with code 090001 and jsonv2 string
 // cells; 202 QueryStatus with code 333334 and statementStatusUrl; 422 with code and sqlState;
-// 401 for a bad JWT; 429 when scripted).
+// 401 for a bad JWT; 429, 5xx and 408 (QueryStatus of a cancelled statement) when scripted).
 // https://docs.snowflake.com/en/developer-guide/sql-api/reference
 // https://docs.snowflake.com/en/developer-guide/sql-api/handling-responses
 // Every request's JWT is verified as Snowflake does: RS256 signature with the user's public key,
@@ -34,9 +34,13 @@ RsaKeyPair generate_rsa_key_pair();
 class SnowflakeServer {
  public:
   struct Scripted {
-    int status = 200;  // 429, 503, 422, 401, or 202 (then `polls` more 202s on GET)
+    // 429, 500, 502, 503, 504, 408, 422, 401, or 202 (then `polls` more 202s on GET)
+    int status = 200;
     int polls = 0;
     std::chrono::milliseconds delay{0};
+    // A 202's statementStatusUrl is this followed by the path; empty: the path alone, as
+    // documented. The server's url() makes it absolute; another host tests the refusal.
+    std::string status_url_origin;
   };
 
   // `account` and `user` as the JWT must name them (uppercased by the server).
@@ -45,6 +49,8 @@ class SnowflakeServer {
   // state.
   ~SnowflakeServer() { server_.stop(); }
   void start() { server_.start(); }
+  // Takes the endpoint away (connections refused): a warehouse that cannot be reached.
+  void stop() { server_.stop(); }
   std::string url() const { return server_.url(); }
 
   void set_row(const std::string& agent_id, int64_t seq, int64_t written_at_ms);

@@ -2,13 +2,17 @@
 // documented wire format and verifies every JWT with the test's public key.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
+#include "agent/alerting/alert_evaluator.h"
+#include "agent/alerting/rule_set.h"
 #include "agent/core/readings_store.h"
 #include "probes/canary/snowflake_reader.h"
 #include "probes/canary/warehouse_observer_probe.h"
+#include "probes/warehouseconn/snowflake_client.h"
 #include "probes/warehouseconn/snowflake_jwt.h"
 #include "tests/support/snowflake_server.h"
 
@@ -45,6 +49,25 @@ struct SnowflakeTest : ::testing::Test {
   }
   WarehouseRead read(SnowflakeReader& reader, std::chrono::milliseconds budget = 5000ms) {
     return reader.newest("agent-1", clock.now() + budget, clock);
+  }
+
+  // The canary's warehouse stage on this server, polled every 30 s.
+  std::unique_ptr<WarehouseObserverProbe> warehouse_probe(
+      std::shared_ptr<CanaryTimeline> timeline = std::make_shared<CanaryTimeline>()) {
+    CanaryConfig canary;
+    canary.name = "orders";
+    canary.agent_id = "agent-1";
+    canary.warehouse = WarehouseConfig{"", config(), std::nullopt, Millis(30000)};
+    return std::make_unique<WarehouseObserverProbe>(
+        canary, std::make_unique<SnowflakeReader>(config()), std::move(timeline));
+  }
+  // One read that must fail with `reason` and a message naming `expected`.
+  void expect_read_fails(const std::string& reason, const std::string& expected) {
+    SnowflakeReader reader(config());
+    auto result = read(reader);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error_reason, reason);
+    EXPECT_NE(result.error_message.find(expected), std::string::npos) << result.error_message;
   }
 
   std::string key_path;
@@ -125,6 +148,63 @@ TEST_F(SnowflakeTest, A429IsRetriedUnderTheSameRequestIdWithRetryTrue) {
   EXPECT_EQ(ids[0], ids[1]);
   EXPECT_EQ(ids[1], ids[2]);
   EXPECT_EQ(server.retry_flags(), (std::vector<bool>{false, true, true}));
+}
+
+// Issue #15 item 8: server and gateway errors are retried under the same requestId with
+// retry=true, with backoff, within the deadline. On the old code 500 and 502 were final.
+TEST_F(SnowflakeTest, ServerAndGatewayErrorsAreRetriedWithinTheDeadline) {
+  server.set_row("agent-1", 8, 1795643243000);
+  for (int status : {500, 502, 503, 504}) server.script({.status = status});
+  SnowflakeReader reader(config());
+  auto result = read(reader, 8000ms);
+  ASSERT_TRUE(result.ok()) << result.error_message;
+  EXPECT_EQ(result.row->seq, 8);
+  auto ids = server.request_ids();
+  ASSERT_EQ(ids.size(), 5u);
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), ids[0]), 5) << "one requestId throughout";
+  EXPECT_EQ(server.retry_flags(), (std::vector<bool>{false, true, true, true, true}));
+}
+
+// handling-errors: a 408 means Snowflake cancelled the statement at its timeout; it is a
+// `timeout`, and not resubmitted (the old code retried it and reported `http`).
+TEST_F(SnowflakeTest, A408IsATimeoutAndIsNotResubmitted) {
+  server.script({.status = 408});
+  expect_read_fails("timeout", "000630");
+  EXPECT_EQ(server.statements_posted(), 1);
+}
+
+TEST_F(SnowflakeTest, AnAbsoluteStatusUrlOnTheConfiguredHostIsPolled) {
+  server.set_row("agent-1", 7, 1795643243000);
+  server.script({.status = 202, .polls = 1, .status_url_origin = server.url()});
+  SnowflakeReader reader(config());
+  auto result = read(reader);
+  ASSERT_TRUE(result.ok()) << result.error_message;
+  EXPECT_EQ(result.row->seq, 7);
+  EXPECT_EQ(server.status_polls(), 2);
+}
+
+TEST_F(SnowflakeTest, AStatusUrlOnAnotherHostIsRefusedAndGetsNoToken) {
+  server.script({.status = 202, .status_url_origin = "http://collector.example:8080"});
+  expect_read_fails("response", "configured host only");
+  EXPECT_EQ(server.status_polls(), 0);
+}
+
+TEST(SnowflakeStatusUrl, APathOrTheSameOriginOnly) {
+  const std::string base = "https://myorg-myaccount.snowflakecomputing.com";
+  EXPECT_EQ(statement_status_url(base, "/api/v2/statements/01bc"),
+            base + "/api/v2/statements/01bc");
+  EXPECT_EQ(
+      statement_status_url(base,
+                           "https://MYORG-myaccount.snowflakecomputing.com:443/api/v2/"
+                           "statements/01bc?requestId=1"),
+      "https://MYORG-myaccount.snowflakecomputing.com:443/api/v2/statements/01bc?requestId=1");
+  for (const char* refused :
+       {"", "api/v2/statements/01bc", "http://myorg-myaccount.snowflakecomputing.com/api/v2/s",
+        "https://myorg-myaccount.snowflakecomputing.com:8443/api/v2/s",
+        "https://myorg-myaccount.snowflakecomputing.com@evil.example/api/v2/s",
+        "https://evil.example/api/v2/statements/01bc", "ftp://myorg-myaccount/x"}) {
+    EXPECT_FALSE(statement_status_url(base, refused)) << refused;
+  }
 }
 
 TEST_F(SnowflakeTest, A422IsReportedWithSnowflakesCodeAndMessage) {
