@@ -1,15 +1,19 @@
 #include "probes/canary/debezium_event.h"
 
-#include <cctype>
 #include <charconv>
-#include <ctime>
 #include <nlohmann/json.hpp>
+
+#include "probes/canary/debezium_temporal.h"
 
 namespace cdcwatch {
 namespace {
 
 using Json = nlohmann::json;
 using Kind = ParsedCanaryEvent::Kind;
+
+// io.debezium.connector.common.Heartbeat: a value of {"ts_ms": ...} (debezium/debezium,
+// SchemaFactory.heartbeatValueSchema).
+constexpr const char* kHeartbeatSchema = "io.debezium.connector.common.Heartbeat";
 
 ParsedCanaryEvent skip(std::string why) { return {Kind::kSkip, {}, std::move(why)}; }
 ParsedCanaryEvent error(std::string what) { return {Kind::kError, {}, std::move(what)}; }
@@ -32,17 +36,26 @@ std::optional<double> millis_field(const Json& object, const char* key) {
   return static_cast<double>(*ms) / 1000.0;
 }
 
-// ZonedTimestamp string; MicroTimestamp/Timestamp numbers when the column is not timestamptz.
-std::optional<double> timestamp_field(const Json& value) {
-  if (value.is_string()) return parse_iso8601(value.get_ref<const std::string&>());
-  if (value.is_number_integer()) {
-    auto n = static_cast<double>(value.get<int64_t>());
-    return n > 1e14 || n < -1e14 ? n / 1e6 : n / 1e3;
+// The Connect schema of a struct's field, from a `schema` block ({"type":"struct","fields":[...]});
+// null when the event has no schemas or no such field.
+const Json* field_schema(const Json* schema, const std::string& name) {
+  if (!schema || !schema->is_object() || !schema->contains("fields")) return nullptr;
+  const Json& fields = (*schema)["fields"];
+  if (!fields.is_array()) return nullptr;
+  for (const auto& field : fields) {
+    if (field.is_object() && field.value("field", "") == name) return &field;
   }
-  return std::nullopt;
+  return nullptr;
 }
 
-ParsedCanaryEvent parse_row(const Json& row, const std::string& where) {
+std::string schema_name(const Json* schema) {
+  if (!schema || !schema->is_object() || !(*schema).contains("name")) return "";
+  const Json& name = (*schema)["name"];
+  return name.is_string() ? name.get<std::string>() : "";
+}
+
+// `schema`: the row's Connect schema when the event carries schemas, else null.
+ParsedCanaryEvent parse_row(const Json& row, const std::string& where, const Json* schema) {
   if (!row.is_object()) return error(where + " is not an object");
   ParsedCanaryEvent out{Kind::kEvent, {}, {}};
   if (!row.contains("agent_id") || !row["agent_id"].is_string()) {
@@ -52,69 +65,35 @@ ParsedCanaryEvent parse_row(const Json& row, const std::string& where) {
   auto seq = row.contains("seq") ? integer_field(row["seq"]) : std::nullopt;
   if (!seq) return error(where + ".seq is missing or not an integer");
   out.event.seq = *seq;
-  auto written = row.contains("written_at") ? timestamp_field(row["written_at"]) : std::nullopt;
-  if (!written) {
-    return error(where +
-                 ".written_at is missing or not a timestamp (expected Debezium's "
-                 "ZonedTimestamp string such as 2026-11-25T21:47:23.123456Z)");
+  if (!row.contains("written_at")) return error(where + ".written_at is missing");
+  DecodedTime written =
+      decode_debezium_timestamp(row["written_at"], schema_name(field_schema(schema, "written_at")));
+  if (!written.seconds) {
+    return error(where + ".written_at " + written.problem +
+                 " (expected a Debezium timestamp: a ZonedTimestamp string such as "
+                 "2026-11-25T21:47:23.123456Z, or a Timestamp, MicroTimestamp or NanoTimestamp "
+                 "number)");
   }
-  out.event.written_at = *written;
+  out.event.written_at = *written.seconds;
   return out;
 }
 
-}  // namespace
-
-std::optional<double> parse_iso8601(std::string_view text) {
-  // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+hh:mm|-hh:mm)
-  auto digits = [&](size_t at, size_t count) -> std::optional<int> {
-    if (at + count > text.size()) return std::nullopt;
-    int value = 0;
-    for (size_t i = at; i < at + count; ++i) {
-      if (!std::isdigit(static_cast<unsigned char>(text[i]))) return std::nullopt;
-      value = value * 10 + (text[i] - '0');
-    }
-    return value;
-  };
-  auto year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
-  auto hour = digits(11, 2), minute = digits(14, 2), second = digits(17, 2);
-  if (!year || !month || !day || !hour || !minute || !second || text.size() < 20 ||
-      text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != ' ') || text[13] != ':' ||
-      text[16] != ':' || *month < 1 || *month > 12 || *day < 1 || *day > 31 || *hour > 23 ||
-      *minute > 59 || *second > 60) {
-    return std::nullopt;
-  }
-  size_t at = 19;
-  double fraction = 0;
-  if (text[at] == '.') {
-    double scale = 0.1;
-    ++at;
-    size_t start = at;
-    while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]))) {
-      fraction += (text[at] - '0') * scale;
-      scale /= 10;
-      ++at;
-    }
-    if (at == start) return std::nullopt;
-  }
-  int offset_seconds = 0;
-  if (at < text.size() && text[at] == 'Z' && at + 1 == text.size()) {
-    offset_seconds = 0;
-  } else if (at + 6 == text.size() && (text[at] == '+' || text[at] == '-') && text[at + 3] == ':') {
-    auto oh = digits(at + 1, 2), om = digits(at + 4, 2);
-    if (!oh || !om) return std::nullopt;
-    offset_seconds = (*oh * 3600 + *om * 60) * (text[at] == '-' ? -1 : 1);
-  } else {
-    return std::nullopt;
-  }
-  std::tm tm{};
-  tm.tm_year = *year - 1900;
-  tm.tm_mon = *month - 1;
-  tm.tm_mday = *day;
-  tm.tm_hour = *hour;
-  tm.tm_min = *minute;
-  tm.tm_sec = *second;
-  return static_cast<double>(timegm(&tm) - offset_seconds) + fraction;
+// Events on a table's topic that carry no row: truncate (op "t") and logical decoding message
+// (op "m", pg_logical_emit_message) events, and heartbeats (ts_ms alone) when schemas are off.
+// https://debezium.io/documentation/reference/stable/connectors/postgresql.html#postgresql-truncate-events
+// and #postgresql-message-events.
+std::optional<std::string> non_row_event(const Json& doc) {
+  std::string op = doc.contains("op") && doc["op"].is_string() ? doc["op"].get<std::string>()
+                   : doc.contains("__op") && doc["__op"].is_string()
+                       ? doc["__op"].get<std::string>()
+                       : "";
+  if (op == "t") return "truncate";
+  if (op == "m") return "message";
+  if (doc.size() == 1 && doc.contains("ts_ms")) return "heartbeat";
+  return std::nullopt;
 }
+
+}  // namespace
 
 ParsedCanaryEvent parse_canary_event(std::string_view value) {
   if (value.empty()) return skip("tombstone");
@@ -131,22 +110,28 @@ ParsedCanaryEvent parse_canary_event(std::string_view value) {
                  "topic's connector org.apache.kafka.connect.json.JsonConverter, or watch this "
                  "canary at the warehouse only (drop kafka: from the canary)");
   }
-  Json doc = Json::parse(value.begin(), value.end(), nullptr, false);
-  if (doc.is_discarded()) {
+  Json whole = Json::parse(value.begin(), value.end(), nullptr, false);
+  if (whole.is_discarded()) {
     return error(
         "value is not JSON (and not Schema Registry encoded); expected a Debezium change event");
   }
-  if (doc.is_object() && doc.contains("schema") && doc.contains("payload")) {
-    doc = doc["payload"];  // schemas.enable=true
-    if (doc.is_null()) return skip("tombstone");
+  const Json* schema = nullptr;
+  const Json* body = &whole;
+  if (whole.is_object() && whole.contains("schema") && whole.contains("payload")) {
+    schema = &whole["schema"];  // schemas.enable=true
+    body = &whole["payload"];
+    if (schema_name(schema) == kHeartbeatSchema) return skip("heartbeat");
+    if (body->is_null()) return skip("tombstone");
   }
+  const Json& doc = *body;
   if (!doc.is_object())
     return error("value is JSON but not an object; expected a Debezium change event");
+  if (auto kind = non_row_event(doc)) return skip(*kind);
 
   bool envelope = doc.contains("op") && (doc.contains("after") || doc.contains("before"));
   if (envelope) {
     if (!doc.contains("after") || doc["after"].is_null()) return skip("delete");
-    ParsedCanaryEvent out = parse_row(doc["after"], "after");
+    ParsedCanaryEvent out = parse_row(doc["after"], "after", field_schema(schema, "after"));
     if (out.kind != Kind::kEvent) return out;
     if (doc.contains("source")) out.event.committed_at = millis_field(doc["source"], "ts_ms");
     out.event.captured_at = millis_field(doc, "ts_ms");
@@ -155,7 +140,7 @@ ParsedCanaryEvent parse_canary_event(std::string_view value) {
   if (doc.contains("__deleted") && (doc["__deleted"] == "true" || doc["__deleted"] == true)) {
     return skip("delete");
   }
-  ParsedCanaryEvent out = parse_row(doc, "value");
+  ParsedCanaryEvent out = parse_row(doc, "value", schema);
   if (out.kind != Kind::kEvent) return out;
   out.event.committed_at = millis_field(doc, "__source_ts_ms");
   out.event.captured_at = millis_field(doc, "__ts_ms");

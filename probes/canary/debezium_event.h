@@ -1,11 +1,13 @@
 // A canary row as it arrives in Kafka: a Debezium change event in JSON, with or without
 // `schemas.enable` ({"schema":..., "payload":...}), as the full envelope (before/after/source/op)
 // or flattened by ExtractNewRecordState (with `__deleted` and optional `__source_ts_ms`/`__ts_ms`).
-// timestamptz arrives as Debezium's ZonedTimestamp string ("2026-11-25T21:47:23.123456Z").
+// written_at in any of Debezium's temporal encodings (debezium_temporal.h); truncate, message and
+// heartbeat events are recognised and skipped.
 // Reference: https://debezium.io/documentation/reference/stable/connectors/postgresql.html
 // (change event values, temporal types) and .../transformations/event-flattening.html.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,12 +25,11 @@ struct CanaryEvent {
 struct ParsedCanaryEvent {
   enum class Kind { kEvent, kSkip, kError } kind = Kind::kError;
   CanaryEvent event;
-  std::string message;  // why skipped (tombstone, delete) or what is wrong and how to fix it
+  // For a skip, the kind of event that carries no canary row: tombstone, delete, truncate,
+  // message or heartbeat. For an error, what is wrong and how to fix it.
+  std::string message;
 };
 
 ParsedCanaryEvent parse_canary_event(std::string_view value);
-
-// ISO-8601 date-time with a zone (Z or +hh:mm) to unix seconds; nullopt when malformed.
-std::optional<double> parse_iso8601(std::string_view text);
 
 }  // namespace cdcwatch

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "probes/canary/debezium_event.h"
+#include "probes/canary/debezium_temporal.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view value(reinterpret_cast<const char*>(data), size);

@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "probes/canary/debezium_temporal.h"
 
 namespace cdcwatch {
 namespace {
@@ -97,6 +100,70 @@ TEST(DebeziumEvent, MalformedAndTruncatedEventsAreErrorsThatSayWhatIsWrong) {
   EXPECT_EQ(
       parse_canary_event(R"({"agent_id":"a","seq":1.5,"written_at":"2026-11-25T21:47:23Z"})").kind,
       Kind::kError);
+}
+
+// The instants of Debezium's own test (AbstractRecordsProducerTest): the timestamp column
+// '2016-11-04T13:51:30.123456' and the timestamptz column '2016-11-04T13:51:30.123456+02:00'.
+constexpr double kTimestampColumn = 1478267490.123456;
+constexpr double kTimestamptzColumn = 1478260290.123456;
+
+// Issue #15 item 7: every time.precision.mode encoding decodes to the right instant. On the old
+// code the nanosecond, structured and schema-named forms failed: a NanoTimestamp read as
+// microseconds lands in the year 48800, so freshness read 0 forever.
+TEST(DebeziumEvent, EveryTemporalEncodingDecodesToTheRightInstant) {
+  struct Case {
+    const char* file;
+    double instant;
+  };
+  for (const Case& c :
+       std::initializer_list<Case>{{"temporal_zoned_timestamp.json", kTimestamptzColumn},
+                                   {"temporal_structured_zoned_timestamp.json", kTimestamptzColumn},
+                                   {"temporal_micro_timestamp.json", kTimestampColumn},
+                                   {"temporal_nano_timestamp.json", kTimestampColumn},
+                                   {"temporal_nano_no_schema.json", kTimestampColumn},
+                                   {"temporal_iso_timestamp.json", kTimestampColumn},
+                                   {"temporal_structured_timestamp.json", kTimestampColumn},
+                                   {"temporal_timestamp_millis.json", 1478267490.123},
+                                   {"temporal_connect_timestamp.json", 1478267490.123},
+                                   {"temporal_millis_no_schema.json", 1478267490.123}}) {
+    auto parsed = parse_canary_event(event_file(c.file));
+    ASSERT_EQ(parsed.kind, Kind::kEvent) << c.file << ": " << parsed.message;
+    EXPECT_EQ(parsed.event.seq, 42) << c.file;
+    EXPECT_NEAR(parsed.event.written_at, c.instant, 1e-6) << c.file;
+  }
+}
+
+TEST(DebeziumTemporal, TheSchemaNameDecidesTheUnitOverTheMagnitude) {
+  nlohmann::json millis = 1478267490123;
+  EXPECT_NEAR(*decode_debezium_timestamp(millis, "io.debezium.time.Timestamp").seconds,
+              1478267490.123, 1e-6);
+  EXPECT_NEAR(*decode_debezium_timestamp(millis, "io.debezium.time.MicroTimestamp").seconds,
+              1478267.490123, 1e-6)
+      << "a named unit is taken as written, even when implausible";
+  auto wrong_type = decode_debezium_timestamp("2016-11-04T11:51:30Z", "io.debezium.time.Timestamp");
+  EXPECT_FALSE(wrong_type.seconds);
+  EXPECT_NE(wrong_type.problem.find("not an integer"), std::string::npos);
+  auto unknown = decode_debezium_timestamp(millis, "io.debezium.time.Date");
+  EXPECT_FALSE(unknown.seconds);
+  EXPECT_NE(unknown.problem.find("io.debezium.time.Date"), std::string::npos);
+  auto infinity = decode_debezium_timestamp(nlohmann::json{{"specialValue", "infinity"}},
+                                            "io.debezium.time.StructuredTimestamp");
+  EXPECT_NE(infinity.problem.find("infinity"), std::string::npos);
+  EXPECT_FALSE(decode_debezium_timestamp("infinity", "io.debezium.time.ZonedTimestamp").seconds);
+}
+
+TEST(DebeziumEvent, TruncateMessageAndHeartbeatEventsAreSkippedByKind) {
+  for (auto [file, kind] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"truncate_docs.json", "truncate"},
+           {"message_transactional_docs.json", "message"},
+           {"message_non_transactional_docs.json", "message"},
+           {"heartbeat_schemas.json", "heartbeat"},
+           {"heartbeat_plain.json", "heartbeat"},
+           {"delete_envelope.json", "delete"}}) {
+    auto parsed = parse_canary_event(event_file(file));
+    EXPECT_EQ(parsed.kind, Kind::kSkip) << file << ": " << parsed.message;
+    EXPECT_EQ(parsed.message, kind) << file;
+  }
 }
 
 TEST(Iso8601, ParsesWhatDebeziumWritesAndRefusesTheRest) {
