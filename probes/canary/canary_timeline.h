@@ -28,8 +28,19 @@ class CanaryTimeline {
 
   void reached_kafka(int64_t seq, double record_time) {
     std::lock_guard lock(mutex_);
+    // Higher sequences than this one were seen before the canary table was recreated.
+    kafka_times_.erase(kafka_times_.lower_bound(seq), kafka_times_.end());
     kafka_times_[seq] = record_time;
     while (kafka_times_.size() > kKeep) kafka_times_.erase(kafka_times_.begin());
+  }
+  // The recent arrivals at Kafka, for saving and restoring the canary's state.
+  std::map<int64_t, double> kafka_times() const {
+    std::lock_guard lock(mutex_);
+    return kafka_times_;
+  }
+  void restore_kafka_times(const std::map<int64_t, double>& times) {
+    std::lock_guard lock(mutex_);
+    kafka_times_.insert(times.begin(), times.end());
   }
   std::optional<double> kafka_time(int64_t seq) const {
     std::lock_guard lock(mutex_);

@@ -1,5 +1,7 @@
 #include "probes/canary/canary_writer_probe.h"
 
+#include <spdlog/spdlog.h>
+
 #include <cmath>
 
 namespace cdcwatch {
@@ -25,6 +27,36 @@ CanaryWriterProbe::CanaryWriterProbe(const CanaryConfig& canary, const PgSourceC
       peer_("postgres/" + source.name),
       writer_(canary, source),
       timeline_(std::move(timeline)) {}
+
+nlohmann::json CanaryWriterProbe::save_state() const {
+  if (!last_) return nullptr;
+  return {{"version", 1},
+          {"identity", canary_.agent_id + " in table " + canary_.table},
+          {"last_written",
+           {{"seq", last_->seq},
+            {"written_at", last_->written_at},
+            {"clock_skew", last_->clock_skew}}}};
+}
+
+void CanaryWriterProbe::restore_state(const nlohmann::json& saved) {
+  if (saved.is_null()) return;
+  const nlohmann::json* last = nullptr;
+  if (saved.is_object() && saved.value("version", 0) == 1 &&
+      saved.value("identity", "") == canary_.agent_id + " in table " + canary_.table &&
+      saved.contains("last_written")) {
+    last = &saved["last_written"];
+  }
+  if (!last || !last->is_object() || !last->contains("seq") ||
+      !(*last)["seq"].is_number_integer() || !last->contains("written_at") ||
+      !(*last)["written_at"].is_number() || !last->contains("clock_skew") ||
+      !(*last)["clock_skew"].is_number()) {
+    spdlog::warn("{}: saved state ignored (malformed, another version or another entry)", name());
+    return;
+  }
+  last_ = CanaryWrite{(*last)["seq"].get<int64_t>(), (*last)["written_at"].get<double>(),
+                      (*last)["clock_skew"].get<double>()};
+  timeline_->set_clock_skew(last_->clock_skew);
+}
 
 CollectOutcome CanaryWriterProbe::collect(const CollectContext& ctx) {
   CollectOutcome outcome;

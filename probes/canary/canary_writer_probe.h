@@ -18,6 +18,10 @@ class CanaryWriterProbe final : public Probe {
   Millis interval() const override { return canary_.interval; }
   CollectOutcome collect(const CollectContext& ctx) override;
   void stop() override { writer_.cancel(); }
+  // The last canary written and the clock skew measured with it (issue #15 item 5): restored, the
+  // observers correct by the known skew from their first cycle.
+  nlohmann::json save_state() const override;
+  void restore_state(const nlohmann::json& state) override;
 
  private:
   CanaryConfig canary_;

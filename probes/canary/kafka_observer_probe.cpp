@@ -1,13 +1,18 @@
 #include "probes/canary/kafka_observer_probe.h"
 
 #include "probes/canary/canary_metrics.h"
+#include "probes/canary/canary_order.h"
+#include "probes/canary/canary_state.h"
 
 namespace cdcwatch {
 namespace {
 
 const MetricDef kEvents{"cdcwatch_canary_events_total",
-                        "Change events read from the canary topic, by result: ok or unparsable",
+                        "Change events read from the canary topic, by result: ok (a canary row), "
+                        "unparsable, or the kind of event skipped for carrying no row: "
+                        "tombstone, delete, truncate, message, heartbeat",
                         MetricType::kCounter};
+const char* const kSkippedKinds[] = {"tombstone", "delete", "truncate", "message", "heartbeat"};
 
 constexpr int kMaxMessagesPerCycle = 10000;
 
@@ -43,10 +48,17 @@ void KafkaObserverProbe::take(const rd_kafka_message_t& message, double skew) {
                       " offset " + std::to_string(message.offset) + ": " + parsed.message;
     return;
   }
-  ++events_;
-  if (parsed.kind == ParsedCanaryEvent::Kind::kSkip || parsed.event.agent_id != canary_.agent_id)
+  if (parsed.kind == ParsedCanaryEvent::Kind::kSkip) {
+    ++skipped_[parsed.message];
     return;
-  if (newest_ && parsed.event.seq <= newest_->event.seq) return;
+  }
+  ++events_;
+  if (parsed.event.agent_id != canary_.agent_id) return;
+  if (newest_ && !replaces_newest(parsed.event.seq, parsed.event.written_at, newest_->event.seq,
+                                  newest_->event.written_at, "canary " + canary_.name + " kafka",
+                                  sequence_restarts_)) {
+    return;
+  }
   rd_kafka_timestamp_type_t type;
   int64_t timestamp_ms = rd_kafka_message_timestamp(&message, &type);
   double record_time = timestamp_ms > 0 ? static_cast<double>(timestamp_ms) / 1000.0 : 0;
@@ -65,9 +77,7 @@ void KafkaObserverProbe::take(const rd_kafka_message_t& message, double skew) {
   }
 }
 
-CollectOutcome KafkaObserverProbe::collect(const CollectContext& ctx) {
-  CollectOutcome outcome;
-  if (!started_) started_ = ctx.clock.now();
+std::string KafkaObserverProbe::read_events(const CollectContext& ctx) {
   int timeout_ms =
       static_cast<int>(time_left(ctx.deadline, ctx.clock, kafka_.request_timeout).count());
   if (!assigned_) {
@@ -77,13 +87,9 @@ CollectOutcome KafkaObserverProbe::collect(const CollectContext& ctx) {
     } catch (const std::exception& e) {
       problem = e.what();
     }
-    if (problem) {
-      outcome.fail("kafka", "canary " + canary_.name + ": " + *problem);
-      return outcome;
-    }
+    if (problem) return "canary " + canary_.name + ": " + *problem;
   }
   double skew = timeline_->clock_skew();
-  uint64_t bad_before = bad_events_;
   std::string transport_error;
   for (int i = 0; i < kMaxMessagesPerCycle && ctx.clock.now() < ctx.deadline; ++i) {
     rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer_.get(), i == 0 ? 200 : 0);
@@ -95,6 +101,37 @@ CollectOutcome KafkaObserverProbe::collect(const CollectContext& ctx) {
     }
     rd_kafka_message_destroy(message);
   }
+  if (transport_error.empty()) return "";
+  return "canary " + canary_.name + ": reading " + canary_.topic + ": " + transport_error;
+}
+
+nlohmann::json KafkaObserverProbe::save_state() const {
+  if (!started_) return nullptr;
+  CanaryStageState state{identity(), to_unix_seconds(*started_), std::nullopt,
+                         timeline_->kafka_times()};
+  if (newest_) {
+    state.newest = {newest_->event.seq, newest_->event.written_at, newest_->record_time};
+  }
+  return save_stage_state(state);
+}
+
+void KafkaObserverProbe::restore_state(const nlohmann::json& saved) {
+  auto state = restore_stage_state(saved, identity(), name());
+  if (!state) return;
+  started_ = from_unix_seconds(state->watching_since);
+  if (state->newest) {
+    newest_ = Seen{CanaryEvent{canary_.agent_id, state->newest->seq, state->newest->written_at,
+                               std::nullopt, std::nullopt},
+                   state->newest->seen_at};
+  }
+  timeline_->restore_kafka_times(state->arrivals);
+}
+
+CollectOutcome KafkaObserverProbe::collect(const CollectContext& ctx) {
+  CollectOutcome outcome;
+  if (!started_) started_ = ctx.clock.now();
+  uint64_t bad_before = bad_events_;
+  std::string read_error = read_events(ctx);
 
   Labels stage = {{"canary", canary_.name}, {"stage", "kafka"}};
   double now = to_unix_seconds(ctx.clock.now());
@@ -102,12 +139,18 @@ CollectOutcome KafkaObserverProbe::collect(const CollectContext& ctx) {
                        static_cast<double>(events_));
   outcome.readings.set(kEvents, {{"canary", canary_.name}, {"result", "unparsable"}},
                        static_cast<double>(bad_events_));
+  for (const char* kind : kSkippedKinds) {
+    auto count = skipped_.find(kind);
+    outcome.readings.set(kEvents, {{"canary", canary_.name}, {"result", kind}},
+                         count == skipped_.end() ? 0.0 : static_cast<double>(count->second));
+  }
   outcome.readings.set_histogram(kCanaryLatency, stage, latency_);
   std::optional<SeenCanary> seen;
+  double skew = timeline_->clock_skew();
   if (newest_) seen = SeenCanary{newest_->event.written_at + skew, newest_->event.seq};
   outcome.status = report_stage_freshness(
       outcome.readings, stage, now, seen, to_unix_seconds(*started_),
-      "no canary from agent_id " + canary_.agent_id + " seen on " + canary_.topic);
+      "no canary from agent_id " + canary_.agent_id + " seen on " + canary_.topic, read_error);
   if (db_to_capture_) {
     outcome.readings.set(kCanaryHopLatency, {{"canary", canary_.name}, {"hop", "db_to_capture"}},
                          *db_to_capture_);
@@ -117,12 +160,12 @@ CollectOutcome KafkaObserverProbe::collect(const CollectContext& ctx) {
                          *capture_to_kafka_);
   }
   if (!last_bad_event_.empty()) outcome.status["last_unparsable_event"] = last_bad_event_;
-  if (bad_events_ > bad_before) {
+  if (sequence_restarts_ > 0) outcome.status["sequence_restarts"] = sequence_restarts_;
+  if (!read_error.empty()) {
+    outcome.fail("kafka", read_error);
+  } else if (bad_events_ > bad_before) {
     outcome.fail("bad_event",
                  "canary " + canary_.name + ": unparsable change event on " + last_bad_event_);
-  } else if (!transport_error.empty()) {
-    outcome.fail("kafka",
-                 "canary " + canary_.name + ": reading " + canary_.topic + ": " + transport_error);
   }
   return outcome;
 }

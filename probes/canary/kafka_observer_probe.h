@@ -4,6 +4,7 @@
 // timestamp, exact) and the Debezium hops (db_to_capture, capture_to_kafka).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -24,13 +25,18 @@ class KafkaObserverProbe final : public Probe {
   Millis interval() const override { return std::min(canary_.interval, Millis(5000)); }
   Millis timeout() const override { return std::max(interval(), kafka_.request_timeout * 2); }
   CollectOutcome collect(const CollectContext& ctx) override;
+  nlohmann::json save_state() const override;
+  void restore_state(const nlohmann::json& state) override;
 
  private:
   struct Seen {
     CanaryEvent event;
     double record_time = 0;  // the record's Kafka timestamp, unix seconds
   };
+  std::string identity() const { return canary_.agent_id + " on topic " + canary_.topic; }
   std::optional<std::string> assign(int timeout_ms);
+  // Reads the events since the last cycle; returns why the topic could not be read, or "".
+  std::string read_events(const CollectContext& ctx);
   void take(const rd_kafka_message_t& message, double skew);
 
   CanaryConfig canary_;
@@ -45,6 +51,8 @@ class KafkaObserverProbe final : public Probe {
   std::optional<double> capture_to_kafka_;
   uint64_t events_ = 0;
   uint64_t bad_events_ = 0;
+  uint64_t sequence_restarts_ = 0;
+  std::map<std::string, uint64_t> skipped_;  // by kind: tombstone, delete, truncate, ...
   std::string last_bad_event_;
 };
 

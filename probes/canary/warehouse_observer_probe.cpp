@@ -1,6 +1,8 @@
 #include "probes/canary/warehouse_observer_probe.h"
 
 #include "probes/canary/canary_metrics.h"
+#include "probes/canary/canary_order.h"
+#include "probes/canary/canary_state.h"
 #include "probes/canary/pg_warehouse_reader.h"
 #include "probes/canary/snowflake_reader.h"
 
@@ -41,25 +43,9 @@ CollectOutcome WarehouseObserverProbe::collect(const CollectContext& ctx) {
   Labels stage = {{"canary", canary_.name}, {"stage", "warehouse"}};
   outcome.readings.set(kPollInterval, stage, static_cast<double>(poll_interval_.count()) / 1000.0);
   WarehouseRead read = reader_->newest(canary_.agent_id, ctx.deadline, ctx.clock);
-  if (!read.ok()) {
-    outcome.readings.set_histogram(kCanaryLatency, stage, latency_);
-    // Unknown is not stale: no freshness series, so the probe-down alert speaks instead.
-    outcome.fail(read.error_reason, "canary " + canary_.name + " warehouse: " + read.error_message);
-    return outcome;
-  }
   double now = to_unix_seconds(ctx.clock.now());
   double skew = timeline_->clock_skew();
-  if (read.row && (!newest_ || read.row->seq > newest_->seq)) {
-    bool arrival_seen =
-        newest_.has_value();  // the row found at start-up arrived at an unknown time
-    newest_ = read.row;
-    if (arrival_seen) {
-      latency_.observe(std::max(0.0, now - (newest_->written_at + skew)));
-      if (auto at_kafka = timeline_->kafka_time(newest_->seq)) {
-        kafka_to_warehouse_ = std::max(0.0, now - *at_kafka);
-      }
-    }
-  }
+  if (read.ok()) take(read, now, skew);
   outcome.readings.set_histogram(kCanaryLatency, stage, latency_);
   if (kafka_to_warehouse_) {
     outcome.readings.set(kCanaryHopLatency,
@@ -68,10 +54,52 @@ CollectOutcome WarehouseObserverProbe::collect(const CollectContext& ctx) {
   }
   std::optional<SeenCanary> seen;
   if (newest_) seen = SeenCanary{newest_->written_at + skew, newest_->seq};
+  std::string error =
+      read.ok() ? "" : "canary " + canary_.name + " warehouse: " + read.error_message;
   outcome.status = report_stage_freshness(
       outcome.readings, stage, now, seen, to_unix_seconds(*started_),
-      "no canary row for agent_id " + canary_.agent_id + " in the warehouse");
+      "no canary row for agent_id " + canary_.agent_id + " in the warehouse", error);
+  if (sequence_restarts_ > 0) outcome.status["sequence_restarts"] = sequence_restarts_;
+  if (!read.ok()) outcome.fail(read.error_reason, error);
   return outcome;
+}
+
+std::string WarehouseObserverProbe::identity() const {
+  std::string table;
+  if (canary_.warehouse && canary_.warehouse->snowflake)
+    table = canary_.warehouse->snowflake->table;
+  if (canary_.warehouse && canary_.warehouse->postgres) table = canary_.warehouse->postgres->table;
+  return canary_.agent_id + " in table " + table;
+}
+
+nlohmann::json WarehouseObserverProbe::save_state() const {
+  if (!started_) return nullptr;
+  CanaryStageState state{identity(), to_unix_seconds(*started_), std::nullopt, {}};
+  if (newest_) state.newest = {newest_->seq, newest_->written_at, 0};
+  return save_stage_state(state);
+}
+
+void WarehouseObserverProbe::restore_state(const nlohmann::json& saved) {
+  auto state = restore_stage_state(saved, identity(), name());
+  if (!state) return;
+  started_ = from_unix_seconds(state->watching_since);
+  if (state->newest) newest_ = WarehouseRow{state->newest->seq, state->newest->written_at};
+}
+
+void WarehouseObserverProbe::take(const WarehouseRead& read, double now, double skew) {
+  if (!read.row) return;
+  if (newest_ &&
+      !replaces_newest(read.row->seq, read.row->written_at, newest_->seq, newest_->written_at,
+                       "canary " + canary_.name + " warehouse", sequence_restarts_)) {
+    return;
+  }
+  bool arrival_seen = newest_.has_value();  // the row found at start-up arrived at an unknown time
+  newest_ = read.row;
+  if (!arrival_seen) return;
+  latency_.observe(std::max(0.0, now - (newest_->written_at + skew)));
+  if (auto at_kafka = timeline_->kafka_time(newest_->seq)) {
+    kafka_to_warehouse_ = std::max(0.0, now - *at_kafka);
+  }
 }
 
 }  // namespace cdcwatch

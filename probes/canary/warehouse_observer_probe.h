@@ -22,8 +22,14 @@ class WarehouseObserverProbe final : public Probe {
   Millis timeout() const override;
   CollectOutcome collect(const CollectContext& ctx) override;
   void stop() override { reader_->cancel(); }
+  nlohmann::json save_state() const override;
+  void restore_state(const nlohmann::json& state) override;
 
  private:
+  std::string identity() const;
+  // Keeps a newer row than the last seen, timing its arrival.
+  void take(const WarehouseRead& read, double now, double skew);
+
   CanaryConfig canary_;
   Millis poll_interval_;
   std::unique_ptr<WarehouseReader> reader_;
@@ -32,6 +38,7 @@ class WarehouseObserverProbe final : public Probe {
   std::optional<WarehouseRow> newest_;
   HistogramValue latency_;
   std::optional<double> kafka_to_warehouse_;
+  uint64_t sequence_restarts_ = 0;
 };
 
 std::unique_ptr<WarehouseReader> make_warehouse_reader(const WarehouseConfig& config);

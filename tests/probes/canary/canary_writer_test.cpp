@@ -5,8 +5,10 @@
 #include <sstream>
 
 #include "agent/core/readings_store.h"
+#include "probes/canary/canary_order.h"
 #include "probes/canary/canary_writer_probe.h"
 #include "probes/canary/pg_warehouse_reader.h"
+#include "probes/canary/warehouse_observer_probe.h"
 #include "tests/support/postgres_server.h"
 
 namespace cdcwatch {
@@ -168,6 +170,75 @@ TEST_F(CanaryWriterTest, TheWarehouseReaderFindsTheNewestRowWhetherWrittenAtIsAT
   auto error = missing.newest("agent-1", clock.now() + std::chrono::seconds(5), clock);
   EXPECT_FALSE(error.ok());
   EXPECT_NE(error.error_message.find("no_such_table does not exist"), std::string::npos);
+}
+
+// Issue #15 item 6: the canary table is dropped and recreated; the writer restarts at sequence 1,
+// lower than the last seen, written later. The warehouse stage follows it: freshness drops back,
+// no stale page. On the old code the stage kept sequence 3 and its 10-minute-old written_at.
+TEST_F(CanaryWriterTest, TheWarehouseStageFollowsACanaryTableThatWasRecreated) {
+  CanaryConfig c = canary();
+  c.create_table = true;
+  c.warehouse = WarehouseConfig{"", std::nullopt, PgWarehouseConfig{}, std::nullopt};
+  auto timeline = std::make_shared<CanaryTimeline>();
+  CanaryWriterProbe writer(c, source("postgres"), timeline);
+  WarehouseObserverProbe warehouse(
+      c,
+      std::make_unique<PgWarehouseReader>(
+          PgWarehouseConfig{SecretString{pg->dsn(), pg->dsn()}, "public.cdcwatch_canary"}),
+      timeline);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(collect(writer).ok());
+  pg->exec("UPDATE public.cdcwatch_canary SET written_at = now() - interval '10 minutes'");
+  Labels stage = {{"canary", "orders"}, {"stage", "warehouse"}};
+  auto before = collect(warehouse);
+  ASSERT_EQ(before.readings.value("cdcwatch_canary_last_seen_seq", stage), 3);
+  ASSERT_GT(*before.readings.value("cdcwatch_canary_freshness_seconds", stage), 590);
+
+  pg->exec("DROP TABLE public.cdcwatch_canary");
+  auto recreated = collect(writer);
+  ASSERT_TRUE(recreated.ok()) << recreated.error_message;
+  ASSERT_EQ(pg->query_value("SELECT seq FROM public.cdcwatch_canary"), "1");
+  auto after = collect(warehouse);
+  ASSERT_TRUE(after.ok()) << after.error_message;
+  EXPECT_EQ(after.readings.value("cdcwatch_canary_last_seen_seq", stage), 1);
+  EXPECT_LT(*after.readings.value("cdcwatch_canary_freshness_seconds", stage), 60)
+      << "below CdcCanaryStaleAtWarehouse's threshold: no stale page";
+  EXPECT_EQ(after.status.value("sequence_restarts", 0), 1);
+  EXPECT_EQ(collect(warehouse).status.value("sequence_restarts", 0), 1)
+      << "the same row read again is not another restart";
+}
+
+TEST(CanaryOrder, HigherIsNewerLowerButLaterIsARestartTheSameOrOlderIsNot) {
+  EXPECT_EQ(compare_canary(4, 100, 3, 90), CanaryOrder::kNewer);
+  EXPECT_EQ(compare_canary(1, 100, 3, 90), CanaryOrder::kSequenceRestarted);
+  EXPECT_EQ(compare_canary(3, 100, 3, 90), CanaryOrder::kSequenceRestarted);
+  EXPECT_EQ(compare_canary(3, 90, 3, 90), CanaryOrder::kNotNewer) << "the same row again";
+  EXPECT_EQ(compare_canary(2, 80, 3, 90), CanaryOrder::kNotNewer) << "an older one replayed";
+}
+
+// Issue #15 item 5: the clock skew measured before a restart corrects the observers from their
+// first cycle after it, before the writer's first write; on the old code it was unknown (0).
+TEST_F(CanaryWriterTest, ARestartKeepsTheLastWriteAndTheClockSkew) {
+  CanaryConfig c = canary();
+  c.create_table = true;
+  auto timeline = std::make_shared<CanaryTimeline>();
+  CanaryWriterProbe writer(c, source("postgres"), timeline);
+  ASSERT_TRUE(collect(writer).ok());
+  nlohmann::json saved = writer.save_state();
+  ASSERT_TRUE(saved.is_object()) << saved.dump();
+  saved["last_written"]["clock_skew"] = 2.5;
+
+  auto restarted_timeline = std::make_shared<CanaryTimeline>();
+  CanaryWriterProbe restarted(c, source("postgres"), restarted_timeline);
+  restarted.restore_state(saved);
+  EXPECT_TRUE(restarted_timeline->clock_skew_known());
+  EXPECT_DOUBLE_EQ(restarted_timeline->clock_skew(), 2.5);
+
+  auto ignored_timeline = std::make_shared<CanaryTimeline>();
+  CanaryWriterProbe ignored(c, source("postgres"), ignored_timeline);
+  saved["last_written"]["seq"] = "one";
+  EXPECT_NO_THROW(ignored.restore_state(saved));
+  EXPECT_NO_THROW(ignored.restore_state(nlohmann::json::array()));
+  EXPECT_FALSE(ignored_timeline->clock_skew_known()) << "a malformed state is not taken back";
 }
 
 }  // namespace

@@ -261,15 +261,11 @@ TEST_F(SnowflakeTest, TheWarehouseStageTimesArrivalsAndTheKafkaHop) {
   int64_t base = static_cast<int64_t>(to_unix_seconds(clock.now()));
   FakeClock fake{TimePoint(std::chrono::seconds(base))};
   server.set_row("agent-1", 1, base * 1000);
-  CanaryConfig canary;
-  canary.name = "orders";
-  canary.agent_id = "agent-1";
-  canary.warehouse = WarehouseConfig{"", config(), std::nullopt, Millis(30000)};
   auto timeline = std::make_shared<CanaryTimeline>();
-  WarehouseObserverProbe probe(canary, std::make_unique<SnowflakeReader>(config()), timeline);
+  auto probe = warehouse_probe(timeline);
   ReadingsStore store;
   Labels stage = {{"canary", "orders"}, {"stage", "warehouse"}};
-  auto collect = [&] { return probe.collect({fake.now() + 5s, fake, store}); };
+  auto collect = [&] { return probe->collect({fake.now() + 5s, fake, store}); };
   fake.advance(20s);
   auto first = collect();
   ASSERT_TRUE(first.ok()) << first.error_message;
@@ -295,9 +291,87 @@ TEST_F(SnowflakeTest, TheWarehouseStageTimesArrivalsAndTheKafkaHop) {
   fake.advance(30s);
   auto failed = collect();
   EXPECT_FALSE(failed.ok());
-  EXPECT_FALSE(failed.readings.value("cdcwatch_canary_freshness_seconds", stage))
-      << "unknown is not reported as stale";
+  EXPECT_DOUBLE_EQ(*failed.readings.value("cdcwatch_canary_freshness_seconds", stage), 60)
+      << "blind, the clock keeps running from the last confirmed canary (written at base + 20)";
+  EXPECT_EQ(failed.readings.value("cdcwatch_canary_observer_up", stage), 0);
+  EXPECT_NE(failed.status.value("observer_error", "").find("422"), std::string::npos)
+      << failed.status.dump();
+  EXPECT_EQ(failed.status.value("last_seen_seq", 0), 2);
 }
 
+// Issue #15 item 3, on the shipped rules: a firing CdcCanaryStaleAtWarehouse must not resolve
+// while the warehouse cannot be read (erroring, then unreachable), however long that lasts;
+// CdcCanaryObserverDown says why nothing newer is seen. Fails on the old code, which withdrew
+// the freshness series so the alert resolved after missing_data_hold.
+TEST_F(SnowflakeTest, AFiringStaleAlertDoesNotResolveWhileTheWarehouseIsUnreadable) {
+  int64_t base = static_cast<int64_t>(to_unix_seconds(clock.now()));
+  FakeClock fake{TimePoint(std::chrono::seconds(base))};
+  server.set_row("agent-1", 1, base * 1000);
+  auto probe = warehouse_probe();
+  ReadingsStore store;
+  AlertEvaluator evaluator(default_rules(), EvaluatorOptions{});
+  std::vector<AlertEvent> events;
+  auto cycle = [&] {
+    auto outcome = probe->collect({fake.now() + 500ms, fake, store});
+    store.publish(probe->name(), std::move(outcome.readings));
+    for (auto& event : evaluator.evaluate(store, fake.now(), true)) events.push_back(event);
+  };
+  auto fired = [&](const std::string& alert, AlertEvent::Action action) {
+    return std::count_if(events.begin(), events.end(), [&](const AlertEvent& e) {
+      return e.alert == alert && e.action == action;
+    });
+  };
+  cycle();
+  fake.advance(90s);
+  cycle();
+  ASSERT_EQ(fired("CdcCanaryStaleAtWarehouse", AlertEvent::Action::kTrigger), 1);
+
+  for (int i = 0; i < 4; ++i) server.script({.status = 422});  // erroring
+  for (int i = 0; i < 4; ++i) {
+    fake.advance(60s);
+    cycle();
+  }
+  server.stop();  // unreachable
+  for (int i = 0; i < 12; ++i) {
+    fake.advance(60s);
+    cycle();
+  }
+  EXPECT_EQ(fired("CdcCanaryStaleAtWarehouse", AlertEvent::Action::kResolve), 0)
+      << "16 blind minutes, past missing_data_hold, and still firing";
+  EXPECT_EQ(fired("CdcCanaryStaleAtWarehouseCritical", AlertEvent::Action::kTrigger), 1);
+  EXPECT_EQ(fired("CdcCanaryObserverDown", AlertEvent::Action::kTrigger), 1);
+  auto down = std::find_if(events.begin(), events.end(),
+                           [](const AlertEvent& e) { return e.alert == "CdcCanaryObserverDown"; });
+  ASSERT_NE(down, events.end());
+  EXPECT_NE(down->summary.find("cannot read the warehouse stage of canary orders"),
+            std::string::npos)
+      << down->summary;
+}
+
+// Issue #15 item 5: the agent restarts while the warehouse is down. The new probe carries the
+// confirmed canary over, so its freshness keeps growing and the stale page is not delayed. On the
+// old code the restarted probe had no freshness to report (and, without state, would count from
+// its own start).
+TEST_F(SnowflakeTest, ARestartWhileTheWarehouseIsDownKeepsItsFreshness) {
+  int64_t base = static_cast<int64_t>(to_unix_seconds(clock.now()));
+  FakeClock fake{TimePoint(std::chrono::seconds(base))};
+  server.set_row("agent-1", 1, base * 1000);
+  ReadingsStore store;
+  Labels stage = {{"canary", "orders"}, {"stage", "warehouse"}};
+  auto before = warehouse_probe();
+  fake.advance(20s);
+  ASSERT_TRUE(before->collect({fake.now() + 5s, fake, store}).ok());
+  nlohmann::json saved = before->save_state();
+
+  server.stop();
+  auto after = warehouse_probe();
+  after->restore_state(saved);
+  fake.advance(100s);
+  auto outcome = after->collect({fake.now() + 500ms, fake, store});
+  EXPECT_FALSE(outcome.ok());
+  EXPECT_DOUBLE_EQ(*outcome.readings.value("cdcwatch_canary_freshness_seconds", stage), 120);
+  EXPECT_EQ(outcome.readings.value("cdcwatch_canary_last_seen_seq", stage), 1);
+  EXPECT_EQ(outcome.readings.value("cdcwatch_canary_observer_up", stage), 0);
+}
 }  // namespace
 }  // namespace cdcwatch
