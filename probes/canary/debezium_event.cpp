@@ -115,6 +115,10 @@ ParsedCanaryEvent parse_canary_event(std::string_view value) {
     return error(
         "value is not JSON (and not Schema Registry encoded); expected a Debezium change event");
   }
+  return parse_canary_document(whole);
+}
+
+ParsedCanaryEvent parse_canary_document(const nlohmann::json& whole) {
   const Json* schema = nullptr;
   const Json* body = &whole;
   if (whole.is_object() && whole.contains("schema") && whole.contains("payload")) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,5 +32,8 @@ struct ParsedCanaryEvent {
 };
 
 ParsedCanaryEvent parse_canary_event(std::string_view value);
+// The same rules on an event already decoded: {"schema": <Connect schema>, "payload": ...} or the
+// payload alone (the Avro decoder hands its events over in this shape).
+ParsedCanaryEvent parse_canary_document(const nlohmann::json& whole);
 
 }  // namespace cdcwatch
