@@ -5,6 +5,8 @@
 #include <map>
 #include <memory>
 
+#include "probes/warehouseconn/json_member.h"
+
 namespace cdcwatch {
 namespace {
 
@@ -87,7 +89,7 @@ Json to_json(avro_value_t& value) {
 std::string connect_name(const Json& avro) {
   if (avro.contains("connect.name") && avro["connect.name"].is_string())
     return avro["connect.name"].get<std::string>();
-  std::string logical = avro.value("logicalType", "");
+  std::string logical = string_member(avro, "logicalType");
   if (logical == "timestamp-millis") return "org.apache.kafka.connect.data.Timestamp";
   if (logical == "timestamp-micros") return "io.debezium.time.MicroTimestamp";
   return "";
@@ -109,18 +111,18 @@ Json connect_schema(const Json& avro, std::map<std::string, Json>& named) {
   if (!avro.is_object()) return Json::object();
   if (avro.contains("type") && !avro["type"].is_string())
     return connect_schema(avro["type"], named);
-  Json out = {{"type", avro.value("type", "")}};
+  Json out = {{"type", string_member(avro, "type")}};
   if (std::string name = connect_name(avro); !name.empty()) out["name"] = name;
   if (out["type"] == "record" && avro.contains("fields") && avro["fields"].is_array()) {
     out["fields"] = Json::array();
     for (const auto& field : avro["fields"]) {
       if (!field.is_object() || !field.contains("type")) continue;
       Json converted = connect_schema(field["type"], named);
-      converted["field"] = field.value("name", "");
+      converted["field"] = string_member(field, "name");
       out["fields"].push_back(std::move(converted));
     }
-    std::string name = avro.value("name", "");
-    std::string space = avro.value("namespace", "");
+    std::string name = string_member(avro, "name");
+    std::string space = string_member(avro, "namespace");
     named[name] = out;
     if (!space.empty()) named[space + "." + name] = out;
   }

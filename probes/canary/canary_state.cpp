@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "probes/warehouseconn/json_member.h"
+
 namespace cdcwatch {
 namespace {
 
@@ -24,8 +26,9 @@ std::optional<CanaryStageState::Newest> newest_from(const Json& saved) {
 
 std::optional<std::string> problem_with(const Json& saved, const std::string& identity) {
   if (!saved.is_object()) return "not an object";
-  if (saved.value("version", 0) != kVersion) return "not version " + std::to_string(kVersion);
-  if (saved.value("identity", "") != identity) return "saved for another canary entry";
+  if (integer_member(saved, "version", 0) != kVersion)
+    return "not version " + std::to_string(kVersion);
+  if (string_member(saved, "identity") != identity) return "saved for another canary entry";
   if (!saved.contains("watching_since") || !is_time(saved["watching_since"]))
     return "no watching_since";
   if (saved.contains("newest") && !newest_from(saved["newest"])) return "a malformed newest";

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "probes/warehouseconn/json_member.h"
+
 namespace cdcwatch {
 namespace {
 
@@ -41,8 +43,8 @@ nlohmann::json CanaryWriterProbe::save_state() const {
 void CanaryWriterProbe::restore_state(const nlohmann::json& saved) {
   if (saved.is_null()) return;
   const nlohmann::json* last = nullptr;
-  if (saved.is_object() && saved.value("version", 0) == 1 &&
-      saved.value("identity", "") == canary_.agent_id + " in table " + canary_.table &&
+  if (saved.is_object() && integer_member(saved, "version", 0) == 1 &&
+      string_member(saved, "identity") == canary_.agent_id + " in table " + canary_.table &&
       saved.contains("last_written")) {
     last = &saved["last_written"];
   }

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "probes/canary/debezium_temporal.h"
+#include "probes/warehouseconn/json_member.h"
 
 namespace cdcwatch {
 namespace {
@@ -43,7 +44,7 @@ const Json* field_schema(const Json* schema, const std::string& name) {
   const Json& fields = (*schema)["fields"];
   if (!fields.is_array()) return nullptr;
   for (const auto& field : fields) {
-    if (field.is_object() && field.value("field", "") == name) return &field;
+    if (field.is_object() && string_member(field, "field") == name) return &field;
   }
   return nullptr;
 }

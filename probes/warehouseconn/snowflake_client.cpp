@@ -8,6 +8,7 @@
 
 #include "agent/core/backoff.h"
 #include "agent/http/http_client.h"
+#include "probes/warehouseconn/json_member.h"
 
 namespace cdcwatch {
 namespace {
@@ -66,8 +67,8 @@ std::string origin_of(const std::string& url) {
 SqlRows failure(const HttpResponse& response, const std::string& url) {
   if (!response.transport_ok()) return {{}, "http", "Snowflake at " + url + ": " + response.error};
   auto body = nlohmann::json::parse(response.body, nullptr, false);
-  std::string code = body.is_object() ? body.value("code", "") : "";
-  std::string message = body.is_object() ? body.value("message", "") : "";
+  std::string code = string_member(body, "code");
+  std::string message = string_member(body, "message");
   std::string detail = "Snowflake answered " + std::to_string(response.status) +
                        (code.empty() ? "" : " (code " + code + ")") +
                        (message.empty() ? "" : ": " + message);
@@ -179,9 +180,9 @@ SqlRows SnowflakeClient::query(const std::string& statement,
       // Still running: poll the statement's status URL (GET /api/v2/statements/<handle>).
       // https://docs.snowflake.com/en/developer-guide/sql-api/handling-responses
       auto status = nlohmann::json::parse(response.body, nullptr, false);
-      std::string status_url = status.is_object() ? status.value("statementStatusUrl", "") : "";
+      std::string status_url = string_member(status, "statementStatusUrl");
       if (status_url.empty() && status.is_object() && status.contains("statementHandle")) {
-        status_url = "/api/v2/statements/" + status.value("statementHandle", "");
+        status_url = "/api/v2/statements/" + string_member(status, "statementHandle");
       }
       auto next = statement_status_url(config_.url, status_url);
       if (!next) {
