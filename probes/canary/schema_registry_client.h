@@ -1,0 +1,51 @@
+// Writer schemas from a Confluent-compatible Schema Registry, for Avro change events (issue #20):
+// GET /schemas/ids/{id} answers {"schema": "<the schema as a JSON string>"} with "schemaType"
+// absent for Avro (or AVRO) and PROTOBUF or JSON for the other formats; errors answer
+// {"error_code": 40403, "message": "Schema not found"} and the like
+// (https://docs.confluent.io/platform/current/schema-registry/develop/api.html#schemas).
+// Schema ids are immutable, so a schema found is cached for good (at most kMaxCached). Each call
+// is bounded by the caller's budget and the configured timeout. Not thread-safe: one per observer.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "agent/core/secrets.h"
+#include "agent/core/units.h"
+
+namespace cdcwatch {
+
+struct SchemaRegistryConfig {
+  std::string url;  // https://registry:8081
+  std::optional<SecretString> username;
+  std::optional<SecretString> password;
+  std::string ca_file;
+  Millis timeout{5000};
+};
+
+struct WriterSchema {
+  std::string avro;           // the schema's JSON text; empty on error
+  std::string error_reason;   // empty on success: http, not_found, unsupported, response
+  std::string error_message;  // names the registry, the id and what to do; never a secret
+  bool ok() const { return error_reason.empty(); }
+};
+
+class SchemaRegistryClient {
+ public:
+  static constexpr size_t kMaxCached = 1000;
+
+  explicit SchemaRegistryClient(SchemaRegistryConfig config) : config_(std::move(config)) {}
+  WriterSchema avro_schema(uint32_t id, Millis budget);
+  uint64_t errors() const { return errors_; }  // failed look-ups, for a counter
+
+ private:
+  WriterSchema fetch(uint32_t id, Millis budget);
+
+  SchemaRegistryConfig config_;
+  std::map<uint32_t, std::string> cache_;
+  uint64_t errors_ = 0;
+};
+
+}  // namespace cdcwatch
