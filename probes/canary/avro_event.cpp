@@ -2,8 +2,10 @@
 
 #include <avro.h>
 
+#include <cstdlib>
 #include <map>
 #include <memory>
+#include <mutex>
 
 #include "probes/warehouseconn/json_member.h"
 
@@ -11,6 +13,19 @@ namespace cdcwatch {
 namespace {
 
 using Json = nlohmann::json;
+
+// avro-c allocates a string's declared length before checking it against the datum, so a
+// malformed length could ask for gigabytes: no single allocation may exceed this (far above any
+// Kafka record cdcwatch reads).
+constexpr size_t kMaxAvroAllocation = 16 << 20;
+
+void* bounded_allocation(void*, void* ptr, size_t, size_t size) {
+  if (size == 0) {
+    std::free(ptr);
+    return nullptr;
+  }
+  return size > kMaxAvroAllocation ? nullptr : std::realloc(ptr, size);
+}
 
 ParsedCanaryEvent error(std::string what) {
   return {ParsedCanaryEvent::Kind::kError, {}, std::move(what)};
@@ -154,6 +169,8 @@ ParsedCanaryEvent parse_avro_canary_event(std::string_view value,
                                           const std::string& writer_schema) {
   auto id = confluent_schema_id(value);
   if (!id) return error("value is not in Confluent's Avro framing (magic byte 0, schema id)");
+  static std::once_flag bounded;
+  std::call_once(bounded, [] { avro_set_allocator(bounded_allocation, nullptr); });
   std::string where = "Avro event with schema id " + std::to_string(*id);
   AvroDatum datum;
   if (avro_schema_from_json_length(writer_schema.data(), writer_schema.size(), &datum.schema)) {

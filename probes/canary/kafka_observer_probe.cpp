@@ -23,6 +23,7 @@ KafkaObserverProbe::KafkaObserverProbe(const CanaryConfig& canary, const KafkaCl
     : canary_(canary),
       kafka_(kafka),
       timeline_(std::move(timeline)),
+      decoder_(kafka.schema_registry),
       latency_(canary_latency_buckets()) {}
 
 std::optional<std::string> KafkaObserverProbe::assign(int timeout_ms) {
@@ -38,10 +39,10 @@ std::optional<std::string> KafkaObserverProbe::assign(int timeout_ms) {
   return problem;
 }
 
-void KafkaObserverProbe::take(const rd_kafka_message_t& message, double skew) {
+void KafkaObserverProbe::take(const rd_kafka_message_t& message, double skew, Millis budget) {
   std::string_view value(static_cast<const char*>(message.payload),
                          message.payload ? message.len : 0);
-  ParsedCanaryEvent parsed = parse_canary_event(value);
+  ParsedCanaryEvent parsed = decoder_.decode(value, budget);
   if (parsed.kind == ParsedCanaryEvent::Kind::kError) {
     ++bad_events_;
     last_bad_event_ = "topic " + canary_.topic + " partition " + std::to_string(message.partition) +
@@ -95,7 +96,7 @@ std::string KafkaObserverProbe::read_events(const CollectContext& ctx) {
     rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer_.get(), i == 0 ? 200 : 0);
     if (!message) break;
     if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      take(*message, skew);
+      take(*message, skew, time_left(ctx.deadline, ctx.clock, kafka_.request_timeout));
     } else if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       transport_error = rd_kafka_message_errstr(message);
     }
@@ -131,7 +132,12 @@ CollectOutcome KafkaObserverProbe::collect(const CollectContext& ctx) {
   CollectOutcome outcome;
   if (!started_) started_ = ctx.clock.now();
   uint64_t bad_before = bad_events_;
+  uint64_t registry_errors_before = decoder_.registry_errors();
   std::string read_error = read_events(ctx);
+  // Without its writer schema an Avro event cannot be read: the stage is blind, not fed bad data.
+  if (read_error.empty() && decoder_.registry_errors() > registry_errors_before) {
+    read_error = "canary " + canary_.name + ": " + decoder_.last_registry_error();
+  }
 
   Labels stage = {{"canary", canary_.name}, {"stage", "kafka"}};
   double now = to_unix_seconds(ctx.clock.now());
@@ -159,6 +165,7 @@ CollectOutcome KafkaObserverProbe::collect(const CollectContext& ctx) {
     outcome.readings.set(kCanaryHopLatency, {{"canary", canary_.name}, {"hop", "capture_to_kafka"}},
                          *capture_to_kafka_);
   }
+  decoder_.report(outcome.readings, canary_.name);
   if (!last_bad_event_.empty()) outcome.status["last_unparsable_event"] = last_bad_event_;
   if (sequence_restarts_ > 0) outcome.status["sequence_restarts"] = sequence_restarts_;
   if (!read_error.empty()) {

@@ -10,6 +10,7 @@
 
 #include "agent/core/probe.h"
 #include "probes/canary/canary_config.h"
+#include "probes/canary/canary_event_decoder.h"
 #include "probes/canary/canary_timeline.h"
 #include "probes/canary/debezium_event.h"
 #include "probes/kafkaconn/kafka_cluster_config.h"
@@ -37,12 +38,14 @@ class KafkaObserverProbe final : public Probe {
   std::optional<std::string> assign(int timeout_ms);
   // Reads the events since the last cycle; returns why the topic could not be read, or "".
   std::string read_events(const CollectContext& ctx);
-  void take(const rd_kafka_message_t& message, double skew);
+  // `budget`: for a Schema Registry look-up, when the event needs one.
+  void take(const rd_kafka_message_t& message, double skew, Millis budget);
 
   CanaryConfig canary_;
   KafkaClusterConfig kafka_;
   std::shared_ptr<CanaryTimeline> timeline_;
   KafkaHandle consumer_;
+  CanaryEventDecoder decoder_;
   bool assigned_ = false;
   std::optional<TimePoint> started_;
   std::optional<Seen> newest_;

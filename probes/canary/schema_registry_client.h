@@ -12,18 +12,10 @@
 #include <optional>
 #include <string>
 
-#include "agent/core/secrets.h"
 #include "agent/core/units.h"
+#include "probes/kafkaconn/schema_registry_config.h"
 
 namespace cdcwatch {
-
-struct SchemaRegistryConfig {
-  std::string url;  // https://registry:8081
-  std::optional<SecretString> username;
-  std::optional<SecretString> password;
-  std::string ca_file;
-  Millis timeout{5000};
-};
 
 struct WriterSchema {
   std::string avro;           // the schema's JSON text; empty on error

@@ -5,7 +5,7 @@ namespace cdcwatch {
 KafkaClusterConfig parse_kafka_cluster(const ConfigNode& node) {
   node.expect_keys({"name", "bootstrap_servers", "properties", "consumer_groups", "topics",
                     "partition_metrics", "interval", "window", "stop_after", "request_timeout",
-                    "lag_seconds_method"});
+                    "lag_seconds_method", "schema_registry"});
   KafkaClusterConfig config;
   config.name = node.required_string("name");
   config.bootstrap_servers = node.required_string("bootstrap_servers");
@@ -43,6 +43,9 @@ KafkaClusterConfig parse_kafka_cluster(const ConfigNode& node) {
       config.lag_seconds_method != "interpolation") {
     node.child("lag_seconds_method").fail("must be auto, record or interpolation");
   }
+  if (auto registry = node.optional_child("schema_registry")) {
+    config.schema_registry = parse_schema_registry(*registry);
+  }
   return config;
 }
 
@@ -60,6 +63,7 @@ nlohmann::json describe(const KafkaClusterConfig& config) {
                         {"request_timeout", format_duration(config.request_timeout)},
                         {"lag_seconds_method", config.lag_seconds_method}};
   if (config.interval) out["interval"] = format_duration(*config.interval);
+  if (config.schema_registry) out["schema_registry"] = describe(*config.schema_registry);
   return out;
 }
 

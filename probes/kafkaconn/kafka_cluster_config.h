@@ -11,6 +11,7 @@
 #include "agent/core/config_node.h"
 #include "agent/core/secrets.h"
 #include "agent/core/units.h"
+#include "probes/kafkaconn/schema_registry_config.h"
 
 namespace cdcwatch {
 
@@ -29,6 +30,8 @@ struct KafkaClusterConfig {
   // Lag in seconds: "record" reads the record at the committed offset, "interpolation" estimates
   // from the high watermark's history, "auto" reads and falls back to interpolation.
   std::string lag_seconds_method = "auto";
+  // Where the Avro writer schemas of the canary topic are (issue #20); none: JSON events only.
+  std::optional<SchemaRegistryConfig> schema_registry;
 };
 
 KafkaClusterConfig parse_kafka_cluster(const ConfigNode& node);

@@ -4,12 +4,13 @@
 // schemas fetched from a local Schema Registry.
 #include "probes/canary/avro_event.h"
 
-#include <avro.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include "probes/canary/canary_event_decoder.h"
 #include "probes/canary/schema_registry_client.h"
+#include "tests/probes/canary/avro_fixtures.h"
 #include "tests/support/schema_registry_server.h"
 
 namespace cdcwatch {
@@ -17,90 +18,9 @@ namespace {
 
 using Json = nlohmann::json;
 using Kind = ParsedCanaryEvent::Kind;
-constexpr uint32_t kSchemaId = 263;
-
-// The envelope of orders.public.cdcwatch_canary (postgresql.adoc, "Change event values"), with
-// written_at's Avro type as given.
-std::string envelope_schema(const Json& written_at_type) {
-  Json value = {{"type", "record"},
-                {"name", "Value"},
-                {"namespace", "orders.public.cdcwatch_canary"},
-                {"fields",
-                 {{{"name", "agent_id"}, {"type", "string"}},
-                  {{"name", "seq"}, {"type", "long"}},
-                  {{"name", "written_at"}, {"type", written_at_type}}}},
-                {"connect.name", "orders.public.cdcwatch_canary.Value"}};
-  Json source = {{"type", "record"},
-                 {"name", "Source"},
-                 {"namespace", "io.debezium.connector.postgresql"},
-                 {"fields",
-                  {{{"name", "version"}, {"type", "string"}},
-                   {{"name", "connector"}, {"type", "string"}},
-                   {{"name", "name"}, {"type", "string"}},
-                   {{"name", "ts_ms"}, {"type", "long"}}}},
-                 {"connect.name", "io.debezium.connector.postgresql.Source"}};
-  return Json{{"type", "record"},
-              {"name", "Envelope"},
-              {"namespace", "orders.public.cdcwatch_canary"},
-              {"fields",
-               {{{"name", "before"}, {"type", {"null", value}}, {"default", nullptr}},
-                {{"name", "after"},
-                 {"type", {"null", "orders.public.cdcwatch_canary.Value"}},
-                 {"default", nullptr}},
-                {{"name", "source"}, {"type", source}},
-                {{"name", "op"}, {"type", "string"}},
-                {{"name", "ts_ms"}, {"type", {"null", "long"}}, {"default", nullptr}}}},
-              {"connect.name", "orders.public.cdcwatch_canary.Envelope"}}
-      .dump();
-}
-
-// One update event of agent-1, seq 42, framed as Confluent's serializer writes it.
-std::string encode(const std::string& schema_json, const Json& written_at) {
-  avro_schema_t schema = nullptr;
-  EXPECT_EQ(avro_schema_from_json_length(schema_json.data(), schema_json.size(), &schema), 0)
-      << avro_strerror();
-  avro_value_iface_t* iface = avro_generic_class_from_schema(schema);
-  avro_value_t event, field, branch, row_field;
-  avro_generic_value_new(iface, &event);
-  avro_value_get_by_name(&event, "before", &field, nullptr);
-  avro_value_set_branch(&field, 0, &branch);
-  avro_value_set_null(&branch);
-  avro_value_get_by_name(&event, "after", &field, nullptr);
-  avro_value_set_branch(&field, 1, &branch);
-  avro_value_get_by_name(&branch, "agent_id", &row_field, nullptr);
-  avro_value_set_string(&row_field, "agent-1");
-  avro_value_get_by_name(&branch, "seq", &row_field, nullptr);
-  avro_value_set_long(&row_field, 42);
-  avro_value_get_by_name(&branch, "written_at", &row_field, nullptr);
-  if (written_at.is_string()) {
-    avro_value_set_string(&row_field, written_at.get<std::string>().c_str());
-  } else {
-    avro_value_set_long(&row_field, written_at.get<int64_t>());
-  }
-  avro_value_get_by_name(&event, "source", &field, nullptr);
-  for (const char* name : {"version", "connector", "name"}) {
-    avro_value_get_by_name(&field, name, &row_field, nullptr);
-    avro_value_set_string(&row_field, name == std::string("connector") ? "postgresql" : "orders");
-  }
-  avro_value_get_by_name(&field, "ts_ms", &row_field, nullptr);
-  avro_value_set_long(&row_field, 1478267490124);
-  avro_value_get_by_name(&event, "op", &field, nullptr);
-  avro_value_set_string(&field, "u");
-  avro_value_get_by_name(&event, "ts_ms", &field, nullptr);
-  avro_value_set_branch(&field, 1, &branch);
-  avro_value_set_long(&branch, 1478267490300);
-
-  char buffer[1024];
-  avro_writer_t writer = avro_writer_memory(buffer, sizeof buffer);
-  EXPECT_EQ(avro_value_write(writer, &event), 0) << avro_strerror();
-  std::string framed = {'\0', 0, 0, 1, 7};  // schema id 263
-  framed.append(buffer, static_cast<size_t>(avro_writer_tell(writer)));
-  avro_writer_free(writer);
-  avro_value_decref(&event);
-  avro_value_iface_decref(iface);
-  avro_schema_decref(schema);
-  return framed;
-}
+using testing::encode;
+using testing::envelope_schema;
+using testing::kSchemaId;
 
 TEST(AvroEvent, EveryTemporalEncodingOfWrittenAtDecodesToTheRightInstant) {
   struct Case {
@@ -150,6 +70,9 @@ TEST(AvroEvent, TheSchemaIdIsReadAndBadInputIsANamedError) {
   ASSERT_EQ(bad_schema.kind, Kind::kError);
   EXPECT_NE(bad_schema.message.find("not valid Avro"), std::string::npos) << bad_schema.message;
   EXPECT_EQ(parse_avro_canary_event("plain", schema).kind, Kind::kError);
+  // before: null, after: a row whose agent_id claims 2^40 bytes.
+  std::string huge = {'\0', 0, 0, 1, 7, 0, 2, '\x80', '\x80', '\x80', '\x80', '\x80', '\x40'};
+  EXPECT_EQ(parse_avro_canary_event(huge, schema).kind, Kind::kError);
 }
 
 // Schema evolution: two writer schemas on one topic (written_at changed from ZonedTimestamp to
@@ -214,6 +137,18 @@ TEST(SchemaRegistry, ErrorsAreNamedAndCountedNeverCached) {
   EXPECT_EQ(down.error_reason, "http");
   EXPECT_NE(down.error_message.find(config.url), std::string::npos) << down.error_message;
   EXPECT_EQ(down.error_message.find("s3cret"), std::string::npos) << "never a secret";
+}
+
+TEST(SchemaRegistry, ApicuriosEightByteIdFramingIsNamed) {
+  testing::SchemaRegistryServer registry;
+  registry.start();
+  CanaryEventDecoder decoder(
+      SchemaRegistryConfig{registry.url(), std::nullopt, std::nullopt, "", Millis(1000)});
+  std::string apicurio = {'\0', 0, 0, 0, 0, 0, 0, 0, 5, 2, 'x'};
+  auto parsed = decoder.decode(apicurio, Millis(1000));
+  ASSERT_EQ(parsed.kind, Kind::kError);
+  EXPECT_NE(parsed.message.find("Apicurio"), std::string::npos) << parsed.message;
+  EXPECT_EQ(registry.lookups(0), 0u);
 }
 
 }  // namespace

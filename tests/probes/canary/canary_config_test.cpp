@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "agent/app/config.h"
+#include "probes/kafkaconn/kafka_cluster_config.h"
 
 namespace cdcwatch {
 namespace {
@@ -137,6 +138,38 @@ TEST(CanaryConfig, TableNamesArePlainIdentifiers) {
   for (const char* bad : {"", ".t", "t.", "a..b", "a.b.c.d", "t;", "t t", "\"T\""}) {
     EXPECT_FALSE(is_plain_table_name(bad)) << bad;
   }
+}
+
+// Issue #20's contract on a kafka: entry, for the canary's Avro events.
+TEST(CanaryConfig, AKafkaEntrysSchemaRegistryIsParsedWithItsSecretsRedacted) {
+  setenv("CDCWATCH_TEST_SR_PASSWORD", "registry-secret-value", 1);
+  auto kafka = [](const std::string& registry) {
+    return parse_kafka_cluster(ConfigNode::load_string(
+        "name: msk\nbootstrap_servers: b:9092\nschema_registry:\n" + registry, "cdcwatch.yml"));
+  };
+  KafkaClusterConfig config = kafka(
+      "  url: https://registry:8081/\n  username: cdcwatch\n"
+      "  password: ${env:CDCWATCH_TEST_SR_PASSWORD}\n  ca_file: /etc/ssl/registry.pem\n"
+      "  timeout: 3s\n");
+  ASSERT_TRUE(config.schema_registry);
+  EXPECT_EQ(config.schema_registry->url, "https://registry:8081");
+  EXPECT_EQ(config.schema_registry->password->value, "registry-secret-value");
+  EXPECT_EQ(config.schema_registry->timeout, Millis(3000));
+  std::string described = describe(config).dump();
+  EXPECT_NE(described.find("<redacted>"), std::string::npos) << described;
+  EXPECT_EQ(described.find("registry-secret-value"), std::string::npos);
+  auto error = [&](const std::string& registry) {
+    try {
+      kafka(registry);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(error("  url: registry:8081\n").find("https://"), std::string::npos);
+  EXPECT_NE(error("  url: http://r:8081\n  username: u\n").find("both username and password"),
+            std::string::npos);
+  EXPECT_NE(error("  url: http://r:8081\n  tiemout: 3s\n").find("tiemout"), std::string::npos);
 }
 
 }  // namespace

@@ -8,7 +8,9 @@
 
 #include "agent/core/readings_store.h"
 #include "probes/canary/kafka_observer_probe.h"
+#include "tests/probes/canary/avro_fixtures.h"
 #include "tests/support/kafka_mock_cluster.h"
+#include "tests/support/schema_registry_server.h"
 
 namespace cdcwatch {
 namespace {
@@ -277,5 +279,44 @@ TEST_F(KafkaObserverTest, AStateForAnotherTopicOrMalformedIsIgnored) {
         << state.dump() << ": a fresh start";
   }
 }
+// Issue #20: with schema_registry on the kafka: entry, Confluent-framed Avro events are read with
+// the registry's writer schema. With the registry down an event of a new schema id cannot be read:
+// the stage is blind (observer_up 0, the error named and counted), and its freshness keeps
+// counting from the last canary it read.
+TEST_F(KafkaObserverTest, AvroEventsAreReadWithTheRegistrysWriterSchema) {
+  testing::SchemaRegistryServer registry;
+  registry.start();
+  std::string schema = testing::envelope_schema(
+      nlohmann::json{{"type", "string"}, {"connect.name", "io.debezium.time.ZonedTimestamp"}});
+  registry.add(testing::kSchemaId, schema);
+  cluster.schema_registry =
+      SchemaRegistryConfig{registry.url(), std::nullopt, std::nullopt, "", Millis(1000)};
+  start();
+  collect();  // assigned at the (empty) end
+  kafka.produce(kTopic, 0, "k", testing::encode(schema, "2026-11-25T21:47:23Z", 7),
+                kWrittenMs + 500);
+  auto read = collect_until_seq(7);
+  ASSERT_EQ(read.readings.value("cdcwatch_canary_last_seen_seq", stage()), 7) << read.status.dump();
+  EXPECT_EQ(read.readings.value("cdcwatch_canary_observer_up", stage()), 1);
+
+  // A cached writer schema needs no registry; a new one (schema evolution) does.
+  registry.stop();
+  std::string evolved = testing::encode(schema, "2026-11-25T21:47:33Z", 8);
+  evolved[4] = static_cast<char>(testing::kSchemaId + 1 - 256);  // schema id 264
+  kafka.produce(kTopic, 0, "k", evolved, kWrittenMs + 10500);
+  CollectOutcome blind;
+  for (int i = 0; i < 50; ++i) {
+    blind = collect();
+    auto errors = blind.readings.value("cdcwatch_canary_schema_registry_errors_total",
+                                       {{"canary", "orders"}, {"reason", "http"}});
+    if (errors && *errors >= 1) break;
+  }
+  EXPECT_EQ(blind.readings.value("cdcwatch_canary_observer_up", stage()), 0);
+  EXPECT_NE(blind.status.value("observer_error", "").find("Schema Registry"), std::string::npos)
+      << blind.status.dump();
+  EXPECT_DOUBLE_EQ(*blind.readings.value("cdcwatch_canary_freshness_seconds", stage()), 10)
+      << "from the canary read before the registry went down";
+}
+
 }  // namespace
 }  // namespace cdcwatch
