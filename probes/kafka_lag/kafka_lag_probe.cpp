@@ -6,41 +6,12 @@
 #include <chrono>
 
 #include "agent/core/secrets.h"
+#include "probes/kafka_lag/lag_metrics.h"
 
 namespace cdcwatch {
 namespace {
 
-const MetricDef kUp{"cdcwatch_kafka_up",
-                    "1 when the cluster answered metadata and offset requests"};
-const MetricDef kLagMessages{"cdcwatch_kafka_consumer_lag_messages",
-                             "High watermark minus committed offset (minus low watermark when the "
-                             "group has no commit on the partition)"};
-const MetricDef kLagSeconds{"cdcwatch_kafka_consumer_lag_seconds",
-                            "Age of the oldest unconsumed record: now minus the timestamp of the "
-                            "record at the committed offset; 0 without lag"};
-const MetricDef kCommitted{"cdcwatch_kafka_committed_offset",
-                           "The group's committed offset (the next record it will read)"};
-const MetricDef kHighWatermark{"cdcwatch_kafka_high_watermark",
-                               "Offset the next produced record will get"};
-const MetricDef kNoCommit{"cdcwatch_kafka_partition_no_commit",
-                          "1 when the group has no committed offset on the partition"};
-const MetricDef kGroupLag{"cdcwatch_kafka_consumer_group_lag_messages",
-                          "Sum of the group's lag over its partitions"};
-const MetricDef kGroupMaxLagSeconds{"cdcwatch_kafka_consumer_group_max_lag_seconds",
-                                    "Largest lag in seconds over the group's partitions"};
-const MetricDef kGroupCommittedSum{
-    "cdcwatch_kafka_consumer_group_committed_offset_sum",
-    "Sum of the group's committed offsets: it rises whenever the group "
-    "commits progress (the Connect probe's sink progress signal)"};
-const MetricDef kTopicLag{"cdcwatch_kafka_consumer_topic_lag_messages",
-                          "Sum of the group's lag over one topic's partitions"};
-const MetricDef kInterpolated{"cdcwatch_kafka_consumer_lag_seconds_interpolated",
-                              "Partitions of the group whose lag in seconds is estimated from the "
-                              "high watermark's history instead of read from the record"};
-const MetricDef kPartitionStatus{"cdcwatch_kafka_partition_status",
-                                 "1 on the partition's current status"};
-const MetricDef kGroupStatus{"cdcwatch_kafka_consumer_group_status",
-                             "1 on the group's current status (its worst partition's)"};
+using namespace kafka_lag_metrics;
 
 constexpr size_t kListOffsetsBatch = 1000;
 
@@ -332,25 +303,26 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
       window->second.observe(now, row.committed, row.lag);
       ConsumerStatus partition_status = window->second.status();
       status = worst(status, partition_status);
-      double seconds = 0;
-      if (row.lag > 0) {
-        if (auto age = record_age(row.tp, oldest_unconsumed[row.tp], now)) {
-          seconds = age->first;
-          if (std::string_view(age->second) == "interpolation") ++interpolated;
-        } else {
-          ++unknown_age;
-        }
+      // A caught-up partition is 0 s behind; a lagging one whose age is unknown has no figure.
+      std::optional<double> seconds;
+      if (row.lag == 0) {
+        seconds = 0.0;
+      } else if (auto age = record_age(row.tp, oldest_unconsumed[row.tp], now)) {
+        seconds = age->first;
+        if (std::string_view(age->second) == "interpolation") ++interpolated;
+      } else {
+        ++unknown_age;
       }
       group_lag += static_cast<double>(row.lag);
       topic_lag[row.tp.first] += static_cast<double>(row.lag);
-      group_max_seconds = std::max(group_max_seconds, seconds);
+      if (seconds) group_max_seconds = std::max(group_max_seconds, *seconds);
       if (!config_.partition_metrics) continue;
       Labels labels = {{"kafka", config_.name},
                        {"group", group},
                        {"topic", row.tp.first},
                        {"partition", std::to_string(row.tp.second)}};
       outcome.readings.set(kLagMessages, labels, static_cast<double>(row.lag));
-      outcome.readings.set(kLagSeconds, labels, seconds);
+      if (seconds) outcome.readings.set(kLagSeconds, labels, *seconds);
       if (row.committed) {
         outcome.readings.set(kCommitted, labels, static_cast<double>(*row.committed));
       }
@@ -362,11 +334,17 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
       }
     }
     outcome.readings.set(kGroupLag, group_labels, group_lag);
-    outcome.readings.set(kGroupMaxLagSeconds, group_labels, group_max_seconds);
+    // The largest of the known ages is only a lower bound while some lagging partition's age is
+    // unknown: absent, so that it cannot clear CdcConsumerLagHigh.
+    std::optional<double> max_seconds;
+    if (unknown_age == 0) max_seconds = group_max_seconds;
+    if (max_seconds) outcome.readings.set(kGroupMaxLagSeconds, group_labels, *max_seconds);
     double committed_sum = 0;
     for (const auto& [tp, offset] : committed) committed_sum += static_cast<double>(offset);
-    outcome.readings.set(kGroupCommittedSum, group_labels, committed_sum);
+    outcome.readings.set(kGroupCommittedOffsets, group_labels, committed_sum);
+    outcome.readings.set(kGroupCommittedSumDeprecated, group_labels, committed_sum);
     outcome.readings.set(kInterpolated, group_labels, interpolated);
+    outcome.readings.set(kLagSecondsUnknown, group_labels, unknown_age);
     for (const auto& [topic, lag] : topic_lag) {
       Labels labels = group_labels;
       labels.emplace_back("topic", topic);
@@ -377,12 +355,13 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
       labels.emplace_back("status", to_string(s));
       outcome.readings.set(kGroupStatus, labels, s == status ? 1 : 0);
     }
-    group_status[group] = {{"status", to_string(status)},
-                           {"lag_messages", group_lag},
-                           {"max_lag_seconds", group_max_seconds},
-                           {"partitions", rows.size()},
-                           {"lag_seconds_interpolated_partitions", interpolated},
-                           {"lag_seconds_unknown_partitions", unknown_age}};
+    group_status[group] = {
+        {"status", to_string(status)},
+        {"lag_messages", group_lag},
+        {"max_lag_seconds", max_seconds ? nlohmann::json(*max_seconds) : nlohmann::json(nullptr)},
+        {"partitions", rows.size()},
+        {"lag_seconds_interpolated_partitions", interpolated},
+        {"lag_seconds_unknown_partitions", unknown_age}};
   }
   // Partitions and groups that went away lose their windows, as their series are gone too.
   for (auto it = windows_.begin(); it != windows_.end();) {

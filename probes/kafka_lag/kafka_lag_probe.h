@@ -38,6 +38,11 @@ class KafkaLagProbe final : public Probe {
   // Broker requests sent so far by this probe's clients (see requests_sent in kafka_handle.h).
   uint64_t requests_sent();
 
+  // Status windows and their clocks, watermark histories, cached record timestamps and a refusal
+  // of record reads, within fixed budgets (lag_probe_state.cpp); restore skips what it cannot use.
+  nlohmann::json save_state() const override;
+  void restore_state(const nlohmann::json& state) override;
+
  private:
   struct PartitionOffsets {
     int64_t low = 0;
@@ -63,13 +68,19 @@ class KafkaLagProbe final : public Probe {
   std::optional<std::pair<double, const char*>> record_age(const TopicPartition& tp, int64_t offset,
                                                            TimePoint now) const;
 
+  // Each takes one entry of save_state()'s JSON; false when it is malformed.
+  bool restore_window(const nlohmann::json& entry);
+  bool restore_history(const nlohmann::json& entry);
+  bool restore_timestamp(const nlohmann::json& entry);
+
   KafkaClusterConfig config_;
   Millis interval_;
   KafkaHandle client_;  // metadata, watermarks and record reads
   CommittedOffsetsReader committed_reader_;
   mutable std::mutex groups_mutex_;
-  std::map<std::string, std::vector<std::string>> learnt_groups_;  // by source
-  std::map<std::tuple<std::string, std::string, int32_t>, PartitionWindow> windows_;
+  std::map<std::string, std::vector<std::string>> learnt_groups_;   // by source
+  using WindowKey = std::tuple<std::string, std::string, int32_t>;  // group, topic, partition
+  std::map<WindowKey, PartitionWindow> windows_;
   std::map<TopicPartition, std::pair<int64_t, int64_t>> timestamp_cache_;  // offset -> ts ms
   std::map<TopicPartition, WatermarkHistory> watermark_history_;
   std::map<std::string, std::set<std::string>> group_topics_;  // topics each group committed on
