@@ -115,8 +115,15 @@ std::map<std::string, KafkaLagProbe::GroupOffsets> KafkaLagProbe::read_committed
 }
 
 bool KafkaLagProbe::reads_records(TimePoint now) const {
-  if (config_.lag_seconds_method == "interpolation") return false;
-  return config_.lag_seconds_method == "record" || now >= record_reads_denied_until_;
+  switch (config_.lag_seconds_method) {
+    case LagSecondsMethod::kInterpolation:
+      return false;
+    case LagSecondsMethod::kRecord:
+      return true;
+    case LagSecondsMethod::kAuto:
+      return now >= record_reads_denied_until_;
+  }
+  return false;
 }
 
 void KafkaLagProbe::fetch_timestamps(const std::map<TopicPartition, int64_t>& wanted,
@@ -158,23 +165,23 @@ void KafkaLagProbe::fetch_timestamps(const std::map<TopicPartition, int64_t>& wa
   rd_kafka_topic_partition_list_destroy(list);
 }
 
-std::optional<std::pair<double, const char*>> KafkaLagProbe::record_age(const TopicPartition& tp,
-                                                                        int64_t offset,
-                                                                        TimePoint now) const {
+std::optional<KafkaLagProbe::RecordAge> KafkaLagProbe::record_age(const TopicPartition& tp,
+                                                                  int64_t offset,
+                                                                  TimePoint now) const {
   double now_s = to_unix_seconds(now);
-  if (config_.lag_seconds_method != "interpolation") {
+  if (config_.lag_seconds_method != LagSecondsMethod::kInterpolation) {
     auto cached = timestamp_cache_.find(tp);
     if (cached != timestamp_cache_.end() && cached->second.first == offset &&
         cached->second.second > 0) {
-      return std::pair{std::max(0.0, now_s - cached->second.second / 1000.0), "record"};
+      return RecordAge{std::max(0.0, now_s - cached->second.second / 1000.0), false};
     }
   }
-  if (config_.lag_seconds_method == "record") return std::nullopt;
+  if (config_.lag_seconds_method == LagSecondsMethod::kRecord) return std::nullopt;
   auto history = watermark_history_.find(tp);
   if (history == watermark_history_.end()) return std::nullopt;
   auto produced = history->second.produced_at(offset);
   if (!produced) return std::nullopt;
-  return std::pair{std::max(0.0, now_s - *produced), "interpolation"};
+  return RecordAge{std::max(0.0, now_s - *produced), true};
 }
 
 CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
@@ -308,8 +315,8 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
       if (row.lag == 0) {
         seconds = 0.0;
       } else if (auto age = record_age(row.tp, oldest_unconsumed[row.tp], now)) {
-        seconds = age->first;
-        if (std::string_view(age->second) == "interpolation") ++interpolated;
+        seconds = age->seconds;
+        if (age->interpolated) ++interpolated;
       } else {
         ++unknown_age;
       }
@@ -371,8 +378,8 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
                     {"group_source",
                      "configured (this broker's ListGroups is not used; "
                      "Connect sink groups are added as connect-<name>)"},
-                    {"lag_seconds_method", config_.lag_seconds_method}};
-  if (!reads_records(now) && config_.lag_seconds_method == "auto") {
+                    {"lag_seconds_method", to_string(config_.lag_seconds_method)}};
+  if (!reads_records(now) && config_.lag_seconds_method == LagSecondsMethod::kAuto) {
     outcome.status["lag_seconds_fallback"] = record_read_error_;
   }
   return outcome;

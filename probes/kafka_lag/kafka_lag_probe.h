@@ -64,9 +64,12 @@ class KafkaLagProbe final : public Probe {
   void fetch_timestamps(const std::map<TopicPartition, int64_t>& wanted, TimePoint deadline,
                         TimePoint now);
   bool reads_records(TimePoint now) const;
-  // Age in seconds of the record at `offset`, and how it was found ("record" or "interpolation").
-  std::optional<std::pair<double, const char*>> record_age(const TopicPartition& tp, int64_t offset,
-                                                           TimePoint now) const;
+  struct RecordAge {
+    double seconds;
+    bool interpolated;  // estimated from the watermark history, not read from the record
+  };
+  std::optional<RecordAge> record_age(const TopicPartition& tp, int64_t offset,
+                                      TimePoint now) const;
 
   // Each takes one entry of save_state()'s JSON; false when it is malformed.
   bool restore_window(const nlohmann::json& entry);

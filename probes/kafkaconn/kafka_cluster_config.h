@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -13,6 +14,15 @@
 #include "agent/core/units.h"
 
 namespace cdcwatch {
+
+// How the lag probe finds lag in seconds: `record` reads the record at the committed offset,
+// `interpolation` estimates from the high watermark's history, `auto` reads and falls back to the
+// estimate.
+enum class LagSecondsMethod { kAuto, kRecord, kInterpolation };
+
+const char* to_string(LagSecondsMethod method);
+// The method a config names, or nothing for any other word.
+std::optional<LagSecondsMethod> parse_lag_seconds_method(std::string_view name);
 
 struct KafkaClusterConfig {
   std::string name;  // the `kafka` label
@@ -26,9 +36,7 @@ struct KafkaClusterConfig {
   int window = 10;                           // observations in the status window
   Millis stop_after{300000};                 // no commit for this long while lagging: `stop`
   Millis request_timeout{5000};
-  // Lag in seconds: "record" reads the record at the committed offset, "interpolation" estimates
-  // from the high watermark's history, "auto" reads and falls back to interpolation.
-  std::string lag_seconds_method = "auto";
+  LagSecondsMethod lag_seconds_method = LagSecondsMethod::kAuto;
 };
 
 KafkaClusterConfig parse_kafka_cluster(const ConfigNode& node);

@@ -49,7 +49,7 @@ struct LagTest : ::testing::Test {
   }
   KafkaClusterConfig interpolating() {
     KafkaClusterConfig c = config();
-    c.lag_seconds_method = "interpolation";
+    c.lag_seconds_method = LagSecondsMethod::kInterpolation;
     return c;
   }
 
