@@ -7,13 +7,12 @@
 
 #include "agent/core/secrets.h"
 #include "probes/kafka_lag/lag_metrics.h"
+#include "probes/kafka_lag/partition_batches.h"
 
 namespace cdcwatch {
 namespace {
 
 using namespace kafka_lag_metrics;
-
-constexpr size_t kListOffsetsBatch = 1000;
 
 // How long record reads stay off after the broker refused them (no READ on the topic).
 constexpr auto kDeniedBackoff = std::chrono::minutes(10);
@@ -50,33 +49,20 @@ bool KafkaLagProbe::wanted_topic(const std::string& topic) const {
   });
 }
 
-// ListOffsets in batches of kListOffsetsBatch partitions: each batch is one request per leader
-// broker. Batches stay bounded because librdkafka 2.0 matches a ListOffsets answer to its
-// partition list pairwise, which for 10,000 partitions in one list costs seconds of CPU.
+// ListOffsets per batch (partition_batches.h): each batch is one request per leader broker.
 bool KafkaLagProbe::read_watermarks(const std::vector<TopicPartition>& partitions, bool high,
                                     int timeout_ms, std::map<TopicPartition, PartitionOffsets>& out,
                                     std::string& error) {
-  std::vector<rd_kafka_topic_partition_list_t*> batches;
-  for (size_t from = 0; from < partitions.size(); from += kListOffsetsBatch) {
-    size_t to = std::min(partitions.size(), from + kListOffsetsBatch);
-    rd_kafka_topic_partition_list_t* list =
-        rd_kafka_topic_partition_list_new(static_cast<int>(to - from));
-    for (size_t i = from; i < to; ++i) {
-      rd_kafka_topic_partition_list_add(list, partitions[i].first.c_str(), partitions[i].second)
-          ->offset = high ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
-    }
-    batches.push_back(list);
-  }
-  for (size_t b = 0; b < batches.size(); ++b) {
-    rd_kafka_resp_err_t err =
-        error.empty() ? rd_kafka_offsets_for_times(client_.get(), batches[b], timeout_ms)
-                      : RD_KAFKA_RESP_ERR__TIMED_OUT;
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && error.empty()) {
+  if (!error.empty()) return false;
+  for (const PartitionList& batch :
+       partition_batches(partitions, high ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING)) {
+    rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(client_.get(), batch.get(), timeout_ms);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       error = std::string("ListOffsets failed: ") + rd_kafka_err2str(err);
+      return false;
     }
-    const rd_kafka_topic_partition_list_t* list = batches[b];
-    for (int i = 0; err == RD_KAFKA_RESP_ERR_NO_ERROR && i < list->cnt; ++i) {
-      const auto& tp = list->elems[i];
+    for (int i = 0; i < batch->cnt; ++i) {
+      const auto& tp = batch->elems[i];
       if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR || tp.offset < 0) continue;
       if (high) {
         out[{tp.topic, tp.partition}].high = tp.offset;
@@ -84,9 +70,8 @@ bool KafkaLagProbe::read_watermarks(const std::vector<TopicPartition>& partition
         it->second.low = tp.offset;
       }
     }
-    rd_kafka_topic_partition_list_destroy(batches[b]);
   }
-  return error.empty();
+  return true;
 }
 
 std::map<std::string, KafkaLagProbe::GroupOffsets> KafkaLagProbe::read_committed(
