@@ -47,6 +47,10 @@ inline constexpr MetricDef kLagSecondsUnknown{
     "cdcwatch_kafka_consumer_lag_seconds_unknown_partitions",
     "Lagging partitions of the group whose lag in seconds cannot be determined (no record read in "
     "time and no watermark history yet); their lag in seconds is absent"};
+inline constexpr MetricDef kLagUnknown{
+    "cdcwatch_kafka_consumer_lag_messages_unknown_partitions",
+    "Partitions of the group whose lag cannot be determined this cycle (a watermark was not "
+    "answered); while any is, the group's and that topic's lag sums are absent"};
 inline constexpr MetricDef kPartitionStatus{"cdcwatch_kafka_partition_status",
                                             "1 on the partition's current status"};
 inline constexpr MetricDef kGroupStatus{"cdcwatch_kafka_consumer_group_status",

@@ -62,11 +62,11 @@ nlohmann::json KafkaLagProbe::save_state() const {
         {{"topic", tp.first}, {"partition", tp.second}, {"points", history.save()}});
   }
   nlohmann::json timestamps = nlohmann::json::array();
-  for (const auto& [tp, cached] : timestamp_cache_) {
-    timestamps.push_back({{"topic", tp.first},
-                          {"partition", tp.second},
-                          {"offset", cached.first},
-                          {"timestamp_ms", cached.second}});
+  for (const auto& [key, timestamp_ms] : timestamp_cache_) {
+    timestamps.push_back({{"topic", key.first.first},
+                          {"partition", key.first.second},
+                          {"offset", key.second},
+                          {"timestamp_ms", timestamp_ms}});
   }
   return {{"version", kStateVersion},
           {"windows", windows},
@@ -133,8 +133,8 @@ bool KafkaLagProbe::restore_timestamp(const nlohmann::json& entry) {
       !entry["timestamp_ms"].is_number_integer()) {
     return false;
   }
-  timestamp_cache_[{entry["topic"].get<std::string>(), entry["partition"].get<int32_t>()}] = {
-      entry["offset"].get<int64_t>(), entry["timestamp_ms"].get<int64_t>()};
+  TopicPartition tp{entry["topic"].get<std::string>(), entry["partition"].get<int32_t>()};
+  timestamp_cache_[{tp, entry["offset"].get<int64_t>()}] = entry["timestamp_ms"].get<int64_t>();
   return true;
 }
 
