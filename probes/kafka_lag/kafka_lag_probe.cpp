@@ -45,7 +45,9 @@ void KafkaLagProbe::set_learnt_groups(const std::string& source,
 }
 
 uint64_t KafkaLagProbe::requests_sent() {
-  return (client_ ? cdcwatch::requests_sent(client_.get()) : 0) + committed_reader_.requests_sent();
+  uint64_t sum = (client_ ? cdcwatch::requests_sent(client_.get()) : 0);
+  for (auto& [leader, reader] : record_readers_) sum += cdcwatch::requests_sent(reader.get());
+  return sum + committed_reader_.requests_sent();
 }
 
 std::vector<std::string> KafkaLagProbe::groups() const {
@@ -176,6 +178,7 @@ bool KafkaLagProbe::connect(CollectOutcome& outcome) {
 bool KafkaLagProbe::read_partitions(int timeout_ms, std::vector<TopicPartition>& out,
                                     CollectOutcome& outcome) {
   const rd_kafka_metadata_t* metadata = nullptr;
+  leaders_.clear();
   rd_kafka_resp_err_t err = rd_kafka_metadata(client_.get(), 1, nullptr, &metadata, timeout_ms);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     outcome.readings.set(kUp, {{"kafka", config_.name}}, 0);
@@ -188,6 +191,7 @@ bool KafkaLagProbe::read_partitions(int timeout_ms, std::vector<TopicPartition>&
     if (topic.err != RD_KAFKA_RESP_ERR_NO_ERROR || !wanted_topic(topic.topic)) continue;
     for (int p = 0; p < topic.partition_cnt; ++p) {
       out.emplace_back(topic.topic, topic.partitions[p].id);
+      leaders_[out.back()] = topic.partitions[p].leader;
     }
   }
   rd_kafka_metadata_destroy(metadata);

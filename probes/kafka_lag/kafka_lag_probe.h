@@ -15,6 +15,7 @@
 #include "probes/kafka_lag/committed_offsets_reader.h"
 #include "probes/kafka_lag/consumer_status.h"
 #include "probes/kafka_lag/group_lag.h"
+#include "probes/kafka_lag/record_reader.h"
 #include "probes/kafka_lag/watermark_history.h"
 #include "probes/kafkaconn/kafka_cluster_config.h"
 #include "probes/kafkaconn/kafka_handle.h"
@@ -78,7 +79,8 @@ class KafkaLagProbe final : public Probe {
                            CollectOutcome& outcome);
   void observe_watermarks(const std::map<TopicPartition, PartitionOffsets>& watermarks,
                           TimePoint now, Readings& readings);
-  // One round of record reads for every group's lagging partitions (lag_in_seconds.cpp).
+  // Record timestamps for every group's lagging partitions (lag_in_seconds.cpp); an authorization
+  // error stops record reads for a while (`auto` falls back to interpolation).
   void read_record_timestamps(const std::map<std::string, GroupLag>& lags,
                               const CollectContext& ctx, TimePoint now);
   GroupSummary judge_group(const std::string& group, const GroupLag& lag, TimePoint now,
@@ -96,10 +98,9 @@ class KafkaLagProbe final : public Probe {
   // High (or low) watermarks of the partitions into `out`; false with `error` when not answered.
   bool read_watermarks(const std::vector<TopicPartition>& partitions, bool high, int timeout_ms,
                        std::map<TopicPartition, PartitionOffsets>& out, std::string& error);
-  // Timestamps (ms) of the records at the given offsets, fetched once per offset and cached.
-  // An authorization error stops record reads for a while (`auto` falls back to interpolation).
-  void fetch_timestamps(const std::map<TopicPartition, int64_t>& wanted, TimePoint deadline,
-                        TimePoint now);
+  RecordReads read_in_parallel(
+      const std::map<int32_t, std::vector<std::map<TopicPartition, int64_t>>>& batches,
+      TimePoint deadline);
   bool reads_records(TimePoint now) const;
   struct RecordAge {
     double seconds;
@@ -117,6 +118,8 @@ class KafkaLagProbe final : public Probe {
   Millis interval_;
   KafkaHandle client_;  // metadata, watermarks and record reads
   CommittedOffsetsReader committed_reader_;
+  std::map<int32_t, KafkaHandle> record_readers_;  // by leader broker, for lag in seconds
+  std::map<TopicPartition, int32_t> leaders_;      // as of this cycle's metadata
   mutable std::mutex groups_mutex_;
   std::map<std::string, std::vector<std::string>> learnt_groups_;  // by source
   std::map<WindowKey, PartitionWindow> windows_;

@@ -1,11 +1,13 @@
 // Lag in seconds (README.md, "Lag in seconds"): the timestamp of the record at the committed
-// offset, read once per (partition, offset) in one round for every group, or estimated from the
-// high watermark's history.
+// offset, read once per (partition, offset) for every group at once, in batches per leader broker
+// read in parallel, or estimated from the high watermark's history.
 #include <algorithm>
 #include <chrono>
+#include <future>
 
 #include "probes/kafka_lag/kafka_lag_probe.h"
 #include "probes/kafka_lag/partition_batches.h"
+#include "probes/kafka_lag/record_reader.h"
 
 namespace cdcwatch {
 namespace {
@@ -41,50 +43,62 @@ void KafkaLagProbe::read_record_timestamps(const std::map<std::string, GroupLag>
   }
   std::erase_if(timestamp_cache_, [&](const auto& cached) { return !wanted.count(cached.first); });
   if (!reads_records(now)) return;
-  // One assignment reads from every leader at once; a partition two groups lag on at different
-  // offsets gets its lowest unread offset this cycle and the next one on the next cycle.
-  std::map<TopicPartition, int64_t> to_read;
+  // Batches per leader broker; a partition two groups lag on at different offsets gets its lowest
+  // unread offset this cycle and the next one on the next cycle.
+  std::map<int32_t, std::vector<std::map<TopicPartition, int64_t>>> batches;
   for (const auto& key : wanted) {
-    if (!timestamp_cache_.count(key)) to_read.emplace(key.first, key.second);
+    if (timestamp_cache_.count(key)) continue;
+    auto leader = leaders_.find(key.first);
+    auto& by_leader = batches[leader == leaders_.end() ? -1 : leader->second];
+    if (by_leader.empty() || by_leader.back().size() >= kPartitionListBatch)
+      by_leader.emplace_back();
+    by_leader.back().emplace(key.first, key.second);
   }
-  if (to_read.empty()) return;
-  fetch_timestamps(
-      to_read, std::min(ctx.deadline, std::chrono::system_clock::now() + kRecordReadBudget), now);
+  RecordReads reads = read_in_parallel(
+      batches, std::min(ctx.deadline, std::chrono::system_clock::now() + kRecordReadBudget));
+  timestamp_cache_.merge(reads.timestamps_ms);
+  if (!reads.denied.empty()) {
+    record_read_error_ = reads.denied;
+    record_reads_denied_until_ = now + kDeniedBackoff;
+  }
 }
 
-void KafkaLagProbe::fetch_timestamps(const std::map<TopicPartition, int64_t>& wanted,
-                                     TimePoint deadline, TimePoint now) {
-  PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(wanted.size())));
-  for (const auto& [tp, offset] : wanted) {
-    rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second)->offset = offset;
-  }
-  if (rd_kafka_assign(client_.get(), list.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
-  size_t found = 0;
-  while (found < wanted.size() && std::chrono::system_clock::now() < deadline) {
-    rd_kafka_message_t* message = rd_kafka_consumer_poll(client_.get(), 100);
-    if (!message) continue;
-    if (message->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
-      record_read_error_ = std::string("reading records is not permitted (") +
-                           rd_kafka_err2str(message->err) +
-                           "): grant READ on the topics, or lag in seconds is interpolated";
-      record_reads_denied_until_ = now + kDeniedBackoff;
-      rd_kafka_message_destroy(message);
-      break;
-    }
-    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      TopicPartition tp{rd_kafka_topic_name(message->rkt), message->partition};
-      auto want = wanted.find(tp);
-      // The first record at or past the wanted offset (compaction may have removed that one).
-      if (want != wanted.end() && message->offset >= want->second &&
-          timestamp_cache_
-              .emplace(std::pair{tp, want->second}, rd_kafka_message_timestamp(message, nullptr))
-              .second) {
-        ++found;
+// One reader client per leader broker, all brokers at once, each going through its batches.
+RecordReads KafkaLagProbe::read_in_parallel(
+    const std::map<int32_t, std::vector<std::map<TopicPartition, int64_t>>>& batches,
+    TimePoint deadline) {
+  std::erase_if(record_readers_, [&](const auto& reader) { return !batches.count(reader.first); });
+  std::vector<std::future<RecordReads>> pending;
+  for (const auto& [leader, leader_batches] : batches) {
+    auto reader = record_readers_.find(leader);
+    try {
+      if (reader == record_readers_.end()) {
+        reader =
+            record_readers_.emplace(leader, make_kafka_consumer(config_, "cdcwatch-record-reader"))
+                .first;
       }
+      pending.push_back(std::async(std::launch::async, [&, consumer = reader->second.get()] {
+        RecordReads all;
+        for (const auto& batch : leader_batches) {
+          if (!all.denied.empty() || std::chrono::system_clock::now() >= deadline) break;
+          RecordReads reads = fetch_record_timestamps(consumer, batch, deadline);
+          all.timestamps_ms.merge(reads.timestamps_ms);
+          all.denied = reads.denied;
+        }
+        return all;
+      }));
+    } catch (const std::exception&) {
+      // No reader this cycle (the same properties built client_, so this is a lack of threads or
+      // memory): these partitions' ages are interpolated or unknown, and read next cycle.
     }
-    rd_kafka_message_destroy(message);
   }
-  rd_kafka_assign(client_.get(), nullptr);
+  RecordReads out;
+  for (auto& future : pending) {
+    RecordReads reads = future.get();
+    out.timestamps_ms.merge(reads.timestamps_ms);
+    if (!reads.denied.empty()) out.denied = reads.denied;
+  }
+  return out;
 }
 
 std::optional<KafkaLagProbe::RecordAge> KafkaLagProbe::record_age(const TopicPartition& tp,
