@@ -49,11 +49,13 @@ void KafkaLagProbe::read_record_timestamps(const std::map<std::string, GroupLag>
   for (const auto& key : wanted) {
     if (timestamp_cache_.count(key)) continue;
     auto leader = leaders_.find(key.first);
-    auto& by_leader = batches[leader == leaders_.end() ? -1 : leader->second];
+    if (leader == leaders_.end() || leader->second < 0) continue;  // no leader: nothing to fetch
+    auto& by_leader = batches[leader->second];
     if (by_leader.empty() || by_leader.back().size() >= kPartitionListBatch)
       by_leader.emplace_back();
     by_leader.back().emplace(key.first, key.second);
   }
+  if (batches.empty()) return;
   RecordReads reads = read_in_parallel(
       batches, std::min(ctx.deadline, std::chrono::system_clock::now() + kRecordReadBudget));
   timestamp_cache_.merge(reads.timestamps_ms);
@@ -67,7 +69,11 @@ void KafkaLagProbe::read_record_timestamps(const std::map<std::string, GroupLag>
 RecordReads KafkaLagProbe::read_in_parallel(
     const std::map<int32_t, std::vector<std::map<TopicPartition, int64_t>>>& batches,
     TimePoint deadline) {
-  std::erase_if(record_readers_, [&](const auto& reader) { return !batches.count(reader.first); });
+  // Readers stay between cycles (a client costs a connection per broker and its threads); those
+  // of brokers that lead nothing any more go.
+  std::set<int32_t> leading;
+  for (const auto& [tp, leader] : leaders_) leading.insert(leader);
+  std::erase_if(record_readers_, [&](const auto& reader) { return !leading.count(reader.first); });
   std::vector<std::future<RecordReads>> pending;
   for (const auto& [leader, leader_batches] : batches) {
     auto reader = record_readers_.find(leader);
