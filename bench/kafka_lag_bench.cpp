@@ -128,7 +128,12 @@ int main(int argc, char** argv) {
   config.name = "bench";
   config.bootstrap_servers = start_cluster(groups, partitions, brokers, keep_alive, child);
   config.request_timeout = Millis(10000);
-  config.lag_seconds_method = lag_seconds_method;
+  auto method = parse_lag_seconds_method(lag_seconds_method);
+  if (!method) {
+    std::fprintf(stderr, "lag_seconds_method must be auto, record or interpolation\n");
+    return 2;
+  }
+  config.lag_seconds_method = *method;
   config.properties.emplace_back("statistics.interval.ms", SecretString{"1000", "1000"});
   for (int g = 0; g < groups; ++g)
     config.consumer_groups.push_back("connect-sink-" + std::to_string(g));

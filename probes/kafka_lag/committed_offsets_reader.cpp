@@ -5,25 +5,19 @@
 #include <future>
 #include <system_error>
 
+#include "probes/kafka_lag/partition_batches.h"
+
 namespace cdcwatch {
 namespace {
-
-// librdkafka 2.0 matches an OffsetFetch answer to its request list pairwise, so lists stay at
-// this size; a 10,000-partition list costs seconds of CPU.
-constexpr size_t kBatch = 1000;
 
 CommittedOffsetsReader::GroupOffsets read_group(
     rd_kafka_t* client, const std::string& group,
     const std::vector<CommittedOffsetsReader::TopicPartition>& partitions,
     std::chrono::steady_clock::time_point deadline) {
   CommittedOffsetsReader::GroupOffsets out;
-  for (size_t from = 0; from < partitions.size() && out.error.empty(); from += kBatch) {
-    size_t to = std::min(partitions.size(), from + kBatch);
-    rd_kafka_topic_partition_list_t* list =
-        rd_kafka_topic_partition_list_new(static_cast<int>(to - from));
-    for (size_t i = from; i < to; ++i) {
-      rd_kafka_topic_partition_list_add(list, partitions[i].first.c_str(), partitions[i].second);
-    }
+  for (const PartitionList& batch : partition_batches(partitions)) {
+    if (!out.error.empty()) break;
+    rd_kafka_topic_partition_list_t* list = batch.get();
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                     deadline - std::chrono::steady_clock::now())
                     .count();
@@ -42,7 +36,6 @@ CommittedOffsetsReader::GroupOffsets read_group(
                     std::to_string(tp.partition) + "] failed: " + rd_kafka_err2str(tp.err);
       }
     }
-    rd_kafka_topic_partition_list_destroy(list);
   }
   return out;
 }

@@ -1,5 +1,8 @@
 #include "probes/kafka_lag/consumer_status.h"
 
+#include <algorithm>
+#include <chrono>
+
 namespace cdcwatch {
 namespace {
 
@@ -19,6 +22,38 @@ int severity(ConsumerStatus status) {
       return 5;
   }
   return 5;
+}
+
+int64_t to_millis(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+TimePoint from_millis(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
+
+nlohmann::json optional_millis(const std::optional<TimePoint>& t) {
+  return t ? nlohmann::json(to_millis(*t)) : nlohmann::json(nullptr);
+}
+
+// [at_ms, committed or null, lag], as save() writes it.
+std::optional<PartitionWindow::Observation> parse_observation(const nlohmann::json& o) {
+  if (!o.is_array() || o.size() != 3 || !o[0].is_number_integer() ||
+      !(o[1].is_null() || o[1].is_number_integer()) || !o[2].is_number_integer() ||
+      o[2].get<int64_t>() < 0) {
+    return std::nullopt;
+  }
+  std::optional<int64_t> committed;
+  if (!o[1].is_null()) committed = o[1].get<int64_t>();
+  return PartitionWindow::Observation{from_millis(o[0].get<int64_t>()), committed,
+                                      o[2].get<int64_t>()};
+}
+
+// An absent or null clock is unknown; anything but an integer is malformed.
+bool read_clock(const nlohmann::json& saved, const char* key, std::optional<TimePoint>& out) {
+  auto it = saved.find(key);
+  if (it == saved.end() || it->is_null()) return true;
+  if (!it->is_number_integer()) return false;
+  out = from_millis(it->get<int64_t>());
+  return true;
 }
 
 }  // namespace
@@ -47,31 +82,87 @@ ConsumerStatus worst(ConsumerStatus a, ConsumerStatus b) {
 
 void PartitionWindow::observe(TimePoint at, std::optional<int64_t> committed, int64_t lag) {
   if (window_.empty() || window_.back().committed != committed) offset_changed_at_ = at;
+  if (lag == 0) caught_up_at_ = at;
   window_.push_back({at, committed, lag});
   while (window_.size() > size_) window_.pop_front();
 }
 
 ConsumerStatus PartitionWindow::status() const {
   if (window_.empty()) return ConsumerStatus::kOk;
-  const Observation& last = window_.back();
-  bool full = window_.size() >= size_;
-  bool rewound = false, offset_constant = true, lag_growing = true;
+  bool lag_now = window_.back().lag > 0;  // rule 1
+  if (lag_now && offsets_stopped()) return ConsumerStatus::kStop;
+  bool judged = lag_now && !caught_up_in_window();  // rule 3
+  if (judged && offsets_stalled()) return ConsumerStatus::kStall;
+  if (offsets_rewound()) return ConsumerStatus::kRewind;
+  if (judged && lag_growing()) return ConsumerStatus::kWarning;
+  return ConsumerStatus::kOk;
+}
+
+// Rule 2: the stop clock runs from the later of the last offset change and the last time the
+// partition was caught up, so a quiet partition that just received a record is not stopped.
+bool PartitionWindow::offsets_stopped() const {
+  std::optional<TimePoint> progress = offset_changed_at_;
+  if (caught_up_at_ && (!progress || *caught_up_at_ > *progress)) progress = caught_up_at_;
+  return progress && window_.back().at - *progress > stop_after_;
+}
+
+bool PartitionWindow::caught_up_in_window() const {
+  return std::any_of(window_.begin(), window_.end(),
+                     [](const Observation& o) { return o.lag == 0; });
+}
+
+bool PartitionWindow::offsets_stalled() const {
+  return full() && std::all_of(window_.begin(), window_.end(), [&](const Observation& o) {
+           return o.committed == window_.front().committed;
+         });
+}
+
+bool PartitionWindow::offsets_rewound() const {
   for (size_t i = 1; i < window_.size(); ++i) {
     const auto& before = window_[i - 1].committed;
     const auto& after = window_[i].committed;
-    if (before && after && *after < *before) rewound = true;
-    if (after != window_[0].committed) offset_constant = false;
-    if (window_[i].lag < window_[i - 1].lag) lag_growing = false;
+    if (before && after && *after < *before) return true;
   }
-  if (last.lag > 0 && offset_changed_at_ && last.at - *offset_changed_at_ > stop_after_) {
-    return ConsumerStatus::kStop;
+  return false;
+}
+
+bool PartitionWindow::lag_growing() const {
+  if (!full() || window_.back().lag <= window_.front().lag) return false;
+  for (size_t i = 1; i < window_.size(); ++i) {
+    if (window_[i].lag < window_[i - 1].lag) return false;
   }
-  if (last.lag > 0 && full && offset_constant) return ConsumerStatus::kStall;
-  if (rewound) return ConsumerStatus::kRewind;
-  if (last.lag > 0 && full && lag_growing && last.lag > window_.front().lag) {
-    return ConsumerStatus::kWarning;
+  return true;
+}
+
+nlohmann::json PartitionWindow::save() const {
+  nlohmann::json observations = nlohmann::json::array();
+  for (const auto& o : window_) {
+    observations.push_back(
+        {to_millis(o.at), o.committed ? nlohmann::json(*o.committed) : nullptr, o.lag});
   }
-  return ConsumerStatus::kOk;
+  return {{"offset_changed_at_ms", optional_millis(offset_changed_at_)},
+          {"caught_up_at_ms", optional_millis(caught_up_at_)},
+          {"observations", observations}};
+}
+
+bool PartitionWindow::restore(const nlohmann::json& saved) {
+  if (!saved.is_object() || !saved.contains("observations") || !saved["observations"].is_array()) {
+    return false;
+  }
+  PartitionWindow restored(size_, stop_after_);
+  if (!read_clock(saved, "offset_changed_at_ms", restored.offset_changed_at_) ||
+      !read_clock(saved, "caught_up_at_ms", restored.caught_up_at_)) {
+    return false;
+  }
+  for (const auto& entry : saved["observations"]) {
+    auto observation = parse_observation(entry);
+    auto& window = restored.window_;
+    if (!observation || (!window.empty() && observation->at < window.back().at)) return false;
+    window.push_back(*observation);
+    if (window.size() > size_) window.pop_front();
+  }
+  *this = std::move(restored);
+  return true;
 }
 
 }  // namespace cdcwatch

@@ -6,46 +6,30 @@
 #include <chrono>
 
 #include "agent/core/secrets.h"
+#include "probes/kafka_lag/lag_metrics.h"
+#include "probes/kafka_lag/partition_batches.h"
 
 namespace cdcwatch {
 namespace {
 
-const MetricDef kUp{"cdcwatch_kafka_up",
-                    "1 when the cluster answered metadata and offset requests"};
-const MetricDef kLagMessages{"cdcwatch_kafka_consumer_lag_messages",
-                             "High watermark minus committed offset (minus low watermark when the "
-                             "group has no commit on the partition)"};
-const MetricDef kLagSeconds{"cdcwatch_kafka_consumer_lag_seconds",
-                            "Age of the oldest unconsumed record: now minus the timestamp of the "
-                            "record at the committed offset; 0 without lag"};
-const MetricDef kCommitted{"cdcwatch_kafka_committed_offset",
-                           "The group's committed offset (the next record it will read)"};
-const MetricDef kHighWatermark{"cdcwatch_kafka_high_watermark",
-                               "Offset the next produced record will get"};
-const MetricDef kNoCommit{"cdcwatch_kafka_partition_no_commit",
-                          "1 when the group has no committed offset on the partition"};
-const MetricDef kGroupLag{"cdcwatch_kafka_consumer_group_lag_messages",
-                          "Sum of the group's lag over its partitions"};
-const MetricDef kGroupMaxLagSeconds{"cdcwatch_kafka_consumer_group_max_lag_seconds",
-                                    "Largest lag in seconds over the group's partitions"};
-const MetricDef kGroupCommittedSum{
-    "cdcwatch_kafka_consumer_group_committed_offset_sum",
-    "Sum of the group's committed offsets: it rises whenever the group "
-    "commits progress (the Connect probe's sink progress signal)"};
-const MetricDef kTopicLag{"cdcwatch_kafka_consumer_topic_lag_messages",
-                          "Sum of the group's lag over one topic's partitions"};
-const MetricDef kInterpolated{"cdcwatch_kafka_consumer_lag_seconds_interpolated",
-                              "Partitions of the group whose lag in seconds is estimated from the "
-                              "high watermark's history instead of read from the record"};
-const MetricDef kPartitionStatus{"cdcwatch_kafka_partition_status",
-                                 "1 on the partition's current status"};
-const MetricDef kGroupStatus{"cdcwatch_kafka_consumer_group_status",
-                             "1 on the group's current status (its worst partition's)"};
+using namespace kafka_lag_metrics;
 
-constexpr size_t kListOffsetsBatch = 1000;
-
-// How long record reads stay off after the broker refused them (no READ on the topic).
-constexpr auto kDeniedBackoff = std::chrono::minutes(10);
+// The partitions that some group is counted on but has no commit on: only these need their low
+// watermark.
+std::vector<TopicPartition> uncommitted_partitions(
+    const std::vector<TopicPartition>& partitions,
+    const std::map<std::string, std::set<std::string>>& topics,
+    const std::map<std::string, CommittedOffsetsReader::GroupOffsets>& committed) {
+  std::vector<TopicPartition> out;
+  for (const auto& tp : partitions) {
+    bool needed = std::any_of(topics.begin(), topics.end(), [&](const auto& group_topics) {
+      const auto& offsets = committed.at(group_topics.first).committed;
+      return group_topics.second.count(tp.first) && !offsets.count(tp);
+    });
+    if (needed) out.push_back(tp);
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -61,7 +45,9 @@ void KafkaLagProbe::set_learnt_groups(const std::string& source,
 }
 
 uint64_t KafkaLagProbe::requests_sent() {
-  return (client_ ? cdcwatch::requests_sent(client_.get()) : 0) + committed_reader_.requests_sent();
+  uint64_t sum = (client_ ? cdcwatch::requests_sent(client_.get()) : 0);
+  for (auto& [leader, reader] : record_readers_) sum += cdcwatch::requests_sent(reader.get());
+  return sum + committed_reader_.requests_sent();
 }
 
 std::vector<std::string> KafkaLagProbe::groups() const {
@@ -79,33 +65,20 @@ bool KafkaLagProbe::wanted_topic(const std::string& topic) const {
   });
 }
 
-// ListOffsets in batches of kListOffsetsBatch partitions: each batch is one request per leader
-// broker. Batches stay bounded because librdkafka 2.0 matches a ListOffsets answer to its
-// partition list pairwise, which for 10,000 partitions in one list costs seconds of CPU.
+// ListOffsets per batch (partition_batches.h): each batch is one request per leader broker.
 bool KafkaLagProbe::read_watermarks(const std::vector<TopicPartition>& partitions, bool high,
                                     int timeout_ms, std::map<TopicPartition, PartitionOffsets>& out,
                                     std::string& error) {
-  std::vector<rd_kafka_topic_partition_list_t*> batches;
-  for (size_t from = 0; from < partitions.size(); from += kListOffsetsBatch) {
-    size_t to = std::min(partitions.size(), from + kListOffsetsBatch);
-    rd_kafka_topic_partition_list_t* list =
-        rd_kafka_topic_partition_list_new(static_cast<int>(to - from));
-    for (size_t i = from; i < to; ++i) {
-      rd_kafka_topic_partition_list_add(list, partitions[i].first.c_str(), partitions[i].second)
-          ->offset = high ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
-    }
-    batches.push_back(list);
-  }
-  for (size_t b = 0; b < batches.size(); ++b) {
-    rd_kafka_resp_err_t err =
-        error.empty() ? rd_kafka_offsets_for_times(client_.get(), batches[b], timeout_ms)
-                      : RD_KAFKA_RESP_ERR__TIMED_OUT;
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && error.empty()) {
+  if (!error.empty()) return false;
+  for (const PartitionList& batch :
+       partition_batches(partitions, high ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING)) {
+    rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(client_.get(), batch.get(), timeout_ms);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       error = std::string("ListOffsets failed: ") + rd_kafka_err2str(err);
+      return false;
     }
-    const rd_kafka_topic_partition_list_t* list = batches[b];
-    for (int i = 0; err == RD_KAFKA_RESP_ERR_NO_ERROR && i < list->cnt; ++i) {
-      const auto& tp = list->elems[i];
+    for (int i = 0; i < batch->cnt; ++i) {
+      const auto& tp = batch->elems[i];
       if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR || tp.offset < 0) continue;
       if (high) {
         out[{tp.topic, tp.partition}].high = tp.offset;
@@ -113,9 +86,8 @@ bool KafkaLagProbe::read_watermarks(const std::vector<TopicPartition>& partition
         it->second.low = tp.offset;
       }
     }
-    rd_kafka_topic_partition_list_destroy(batches[b]);
   }
-  return error.empty();
+  return true;
 }
 
 std::map<std::string, KafkaLagProbe::GroupOffsets> KafkaLagProbe::read_committed(
@@ -143,260 +115,176 @@ std::map<std::string, KafkaLagProbe::GroupOffsets> KafkaLagProbe::read_committed
   return out;
 }
 
-bool KafkaLagProbe::reads_records(TimePoint now) const {
-  if (config_.lag_seconds_method == "interpolation") return false;
-  return config_.lag_seconds_method == "record" || now >= record_reads_denied_until_;
-}
-
-void KafkaLagProbe::fetch_timestamps(const std::map<TopicPartition, int64_t>& wanted,
-                                     TimePoint deadline, TimePoint now) {
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
-  size_t missing = 0;
-  for (const auto& [tp, offset] : wanted) {
-    auto cached = timestamp_cache_.find(tp);
-    if (cached != timestamp_cache_.end() && cached->second.first == offset) continue;
-    rd_kafka_topic_partition_list_add(list, tp.first.c_str(), tp.second)->offset = offset;
-    ++missing;
-  }
-  if (missing > 0 && rd_kafka_assign(client_.get(), list) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    size_t found = 0;
-    while (found < missing && std::chrono::system_clock::now() < deadline) {
-      rd_kafka_message_t* message = rd_kafka_consumer_poll(client_.get(), 100);
-      if (!message) continue;
-      if (message->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
-        record_read_error_ = std::string("reading records is not permitted (") +
-                             rd_kafka_err2str(message->err) +
-                             "): grant READ on the topics, or lag in seconds is interpolated";
-        record_reads_denied_until_ = now + kDeniedBackoff;
-        rd_kafka_message_destroy(message);
-        break;
-      }
-      if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        TopicPartition tp{rd_kafka_topic_name(message->rkt), message->partition};
-        auto want = wanted.find(tp);
-        auto& slot = timestamp_cache_[tp];
-        if (want != wanted.end() && message->offset >= want->second && slot.first != want->second) {
-          slot = {want->second, rd_kafka_message_timestamp(message, nullptr)};
-          ++found;
-        }
-      }
-      rd_kafka_message_destroy(message);
-    }
-    rd_kafka_assign(client_.get(), nullptr);
-  }
-  rd_kafka_topic_partition_list_destroy(list);
-}
-
-std::optional<std::pair<double, const char*>> KafkaLagProbe::record_age(const TopicPartition& tp,
-                                                                        int64_t offset,
-                                                                        TimePoint now) const {
-  double now_s = to_unix_seconds(now);
-  if (config_.lag_seconds_method != "interpolation") {
-    auto cached = timestamp_cache_.find(tp);
-    if (cached != timestamp_cache_.end() && cached->second.first == offset &&
-        cached->second.second > 0) {
-      return std::pair{std::max(0.0, now_s - cached->second.second / 1000.0), "record"};
-    }
-  }
-  if (config_.lag_seconds_method == "record") return std::nullopt;
-  auto history = watermark_history_.find(tp);
-  if (history == watermark_history_.end()) return std::nullopt;
-  auto produced = history->second.produced_at(offset);
-  if (!produced) return std::nullopt;
-  return std::pair{std::max(0.0, now_s - *produced), "interpolation"};
-}
-
 CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
   CollectOutcome outcome;
-  Labels cluster = {{"kafka", config_.name}};
   TimePoint now = ctx.clock.now();
-  try {
-    if (!client_) client_ = make_kafka_consumer(config_, "cdcwatch-offset-reader");
-  } catch (const std::exception& e) {
-    outcome.readings.set(kUp, cluster, 0);
-    outcome.fail("config", e.what());
-    return outcome;
-  }
   int timeout_ms =
       static_cast<int>(time_left(ctx.deadline, ctx.clock, config_.request_timeout).count());
-  const rd_kafka_metadata_t* metadata = nullptr;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(client_.get(), 1, nullptr, &metadata, timeout_ms);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    outcome.readings.set(kUp, cluster, 0);
-    outcome.fail("connect", "cannot read metadata from " + config_.bootstrap_servers + ": " +
-                                rd_kafka_err2str(err) + "; check bootstrap_servers and properties");
+  std::vector<TopicPartition> partitions;
+  if (!connect(outcome) || !read_partitions(timeout_ms, partitions, outcome)) return outcome;
+  std::map<std::string, GroupOffsets> committed = read_committed(groups(), partitions, timeout_ms);
+  std::map<std::string, std::set<std::string>> topics = counted_topics(committed, partitions);
+  std::map<TopicPartition, PartitionOffsets> watermarks;
+  if (!read_all_watermarks(partitions, uncommitted_partitions(partitions, topics, committed),
+                           timeout_ms, watermarks, outcome)) {
     return outcome;
   }
-  std::vector<TopicPartition> partitions;
+  observe_watermarks(watermarks, now, outcome.readings);
+
+  std::map<std::string, GroupLag> lags;
+  for (const auto& [group, offsets] : committed) {
+    if (offsets.error.empty()) {
+      lags[group] = group_lag(partitions, topics[group], offsets.committed, watermarks);
+    }
+  }
+  read_record_timestamps(lags, ctx, now);
+  nlohmann::json group_status = nlohmann::json::object();
+  std::set<WindowKey> seen;
+  for (const auto& [group, offsets] : committed) {
+    if (!offsets.error.empty()) {
+      group_status[group] = export_group_error(group, offsets.error, outcome.readings);
+      outcome.fail("offsets", offsets.error);
+      continue;
+    }
+    GroupSummary summary = judge_group(group, lags[group], now, outcome.readings, seen);
+    for (const auto& [tp, offset] : offsets.committed) {
+      summary.committed_sum += static_cast<double>(offset);
+    }
+    group_status[group] = export_group(group, summary, outcome.readings);
+  }
+  forget_unseen(seen);
+  outcome.status = {{"groups", group_status},
+                    {"group_source",
+                     "configured (this broker's ListGroups is not used; "
+                     "Connect sink groups are added as connect-<name>)"},
+                    {"lag_seconds_method", to_string(config_.lag_seconds_method)}};
+  if (!reads_records(now) && config_.lag_seconds_method == LagSecondsMethod::kAuto) {
+    outcome.status["lag_seconds_fallback"] = record_read_error_;
+  }
+  return outcome;
+}
+
+bool KafkaLagProbe::connect(CollectOutcome& outcome) {
+  try {
+    if (!client_) client_ = make_kafka_consumer(config_, "cdcwatch-offset-reader");
+    return true;
+  } catch (const std::exception& e) {
+    outcome.readings.set(kUp, {{"kafka", config_.name}}, 0);
+    outcome.fail("config", e.what());
+    return false;
+  }
+}
+
+bool KafkaLagProbe::read_partitions(int timeout_ms, std::vector<TopicPartition>& out,
+                                    CollectOutcome& outcome) {
+  const rd_kafka_metadata_t* metadata = nullptr;
+  leaders_.clear();
+  rd_kafka_resp_err_t err = rd_kafka_metadata(client_.get(), 1, nullptr, &metadata, timeout_ms);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    outcome.readings.set(kUp, {{"kafka", config_.name}}, 0);
+    outcome.fail("connect", "cannot read metadata from " + config_.bootstrap_servers + ": " +
+                                rd_kafka_err2str(err) + "; check bootstrap_servers and properties");
+    return false;
+  }
   for (int t = 0; t < metadata->topic_cnt; ++t) {
     const auto& topic = metadata->topics[t];
     if (topic.err != RD_KAFKA_RESP_ERR_NO_ERROR || !wanted_topic(topic.topic)) continue;
-    for (int p = 0; p < topic.partition_cnt; ++p)
-      partitions.emplace_back(topic.topic, topic.partitions[p].id);
+    for (int p = 0; p < topic.partition_cnt; ++p) {
+      out.emplace_back(topic.topic, topic.partitions[p].id);
+      leaders_[out.back()] = topic.partitions[p].leader;
+    }
   }
   rd_kafka_metadata_destroy(metadata);
+  return true;
+}
 
-  std::map<std::string, GroupOffsets> all_committed =
-      read_committed(groups(), partitions, timeout_ms);
-  // The topics each group is counted on: those it committed on, or every watched topic when a
-  // topics: filter says which (a partition it never committed on then lags from the low watermark).
-  std::map<std::string, std::set<std::string>> group_topics;
-  for (const auto& [group, offsets] : all_committed) {
-    auto& topics = group_topics[group];
+// Those a group committed on, or every watched topic when a topics: filter says which (a
+// partition it never committed on then lags from the low watermark).
+std::map<std::string, std::set<std::string>> KafkaLagProbe::counted_topics(
+    const std::map<std::string, GroupOffsets>& committed,
+    const std::vector<TopicPartition>& partitions) const {
+  std::map<std::string, std::set<std::string>> out;
+  for (const auto& [group, offsets] : committed) {
+    auto& topics = out[group];
     for (const auto& [tp, offset] : offsets.committed) topics.insert(tp.first);
     if (!config_.topics.empty()) {
       for (const auto& tp : partitions) topics.insert(tp.first);
     }
   }
-  std::vector<TopicPartition> uncommitted;  // only these need the low watermark
-  for (const auto& tp : partitions) {
-    for (const auto& [group, topics] : group_topics) {
-      if (topics.count(tp.first) && !all_committed[group].committed.count(tp)) {
-        uncommitted.push_back(tp);
-        break;
-      }
-    }
-  }
+  return out;
+}
+
+bool KafkaLagProbe::read_all_watermarks(const std::vector<TopicPartition>& partitions,
+                                        const std::vector<TopicPartition>& uncommitted,
+                                        int timeout_ms,
+                                        std::map<TopicPartition, PartitionOffsets>& out,
+                                        CollectOutcome& outcome) {
   std::string error;
-  std::map<TopicPartition, PartitionOffsets> watermarks;
-  if (!read_watermarks(partitions, true, timeout_ms, watermarks, error) ||
-      !read_watermarks(uncommitted, false, timeout_ms, watermarks, error)) {
-    outcome.readings.set(kUp, cluster, 0);
-    outcome.fail("offsets", error);
-    return outcome;
+  if (read_watermarks(partitions, true, timeout_ms, out, error) &&
+      read_watermarks(uncommitted, false, timeout_ms, out, error)) {
+    outcome.readings.set(kUp, {{"kafka", config_.name}}, 1);
+    return true;
   }
-  outcome.readings.set(kUp, cluster, 1);
-  for (auto it = watermark_history_.begin(); it != watermark_history_.end();) {
-    it = watermarks.count(it->first) ? std::next(it) : watermark_history_.erase(it);
-  }
+  outcome.readings.set(kUp, {{"kafka", config_.name}}, 0);
+  outcome.fail("offsets", error);
+  return false;
+}
+
+void KafkaLagProbe::observe_watermarks(const std::map<TopicPartition, PartitionOffsets>& watermarks,
+                                       TimePoint now, Readings& readings) {
+  std::erase_if(watermark_history_,
+                [&](const auto& history) { return !watermarks.count(history.first); });
   for (const auto& [tp, offsets] : watermarks) {
     watermark_history_[tp].observe(offsets.high, to_unix_seconds(now));
     if (config_.partition_metrics) {
-      outcome.readings.set(
+      readings.set(
           kHighWatermark,
           {{"kafka", config_.name}, {"topic", tp.first}, {"partition", std::to_string(tp.second)}},
           static_cast<double>(offsets.high));
     }
   }
+}
 
-  nlohmann::json group_status = nlohmann::json::object();
-  std::set<std::tuple<std::string, std::string, int32_t>> seen;
-  for (const auto& [group, group_offsets] : all_committed) {
-    const std::string& group_error = group_offsets.error;
-    const auto& committed = group_offsets.committed;
-    Labels group_labels = {{"kafka", config_.name}, {"group", group}};
-    if (!group_error.empty()) {
-      for (ConsumerStatus s : kAllConsumerStatuses) {
-        Labels labels = group_labels;
-        labels.emplace_back("status", to_string(s));
-        outcome.readings.set(kGroupStatus, labels, s == ConsumerStatus::kError ? 1 : 0);
-      }
-      group_status[group] = {{"status", "error"}, {"error", scrub_secrets(group_error)}};
-      outcome.fail("offsets", group_error);
-      continue;
+KafkaLagProbe::GroupSummary KafkaLagProbe::judge_group(const std::string& group,
+                                                       const GroupLag& lag, TimePoint now,
+                                                       Readings& readings,
+                                                       std::set<WindowKey>& seen) {
+  GroupSummary summary;
+  summary.partitions = lag.partitions.size() + lag.unknown.size();
+  summary.unknown_lag = static_cast<int>(lag.unknown.size());
+  for (const auto& tp : lag.unknown) {  // not observed this cycle, but not forgotten either
+    seen.emplace(group, tp.first, tp.second);
+    summary.topics_with_unknown_lag.insert(tp.first);
+  }
+  for (const auto& row : lag.partitions) {
+    WindowKey key{group, row.tp.first, row.tp.second};
+    seen.insert(key);
+    auto window =
+        windows_.try_emplace(key, static_cast<size_t>(config_.window), config_.stop_after).first;
+    window->second.observe(now, row.committed, row.lag);
+    ConsumerStatus status = window->second.status();
+    summary.status = worst(summary.status, status);
+    // A caught-up partition is 0 s behind; a lagging one whose age is unknown has no figure.
+    std::optional<double> seconds;
+    if (row.lag == 0) {
+      seconds = 0.0;
+    } else if (auto age = record_age(row.tp, row.oldest_unconsumed, now)) {
+      seconds = age->seconds;
+      if (age->interpolated) ++summary.interpolated;
+    } else {
+      ++summary.unknown_age;
     }
-    const std::set<std::string>& topics = group_topics[group];
-    // Where the oldest unconsumed record sits, for lag in seconds.
-    std::map<TopicPartition, int64_t> oldest_unconsumed;
-    struct Row {
-      TopicPartition tp;
-      std::optional<int64_t> committed;
-      int64_t lag;
-    };
-    std::vector<Row> rows;
-    for (const auto& [tp, offsets] : watermarks) {
-      if (!topics.count(tp.first)) continue;
-      auto it = committed.find(tp);
-      std::optional<int64_t> offset =
-          it == committed.end() ? std::nullopt : std::optional(it->second);
-      int64_t from = offset.value_or(offsets.low);
-      int64_t lag = std::max<int64_t>(0, offsets.high - from);
-      if (lag > 0) oldest_unconsumed[tp] = std::max(from, offsets.low);
-      rows.push_back({tp, offset, lag});
-    }
-    if (reads_records(now) && !oldest_unconsumed.empty()) {
-      fetch_timestamps(
-          oldest_unconsumed,
-          std::min(ctx.deadline, std::chrono::system_clock::now() + std::chrono::seconds(2)), now);
-    }
+    summary.lag_messages += static_cast<double>(row.lag);
+    summary.topic_lag[row.tp.first] += static_cast<double>(row.lag);
+    if (seconds) summary.max_known_lag_seconds = std::max(summary.max_known_lag_seconds, *seconds);
+    if (config_.partition_metrics) export_partition(group, row, status, seconds, readings);
+  }
+  return summary;
+}
 
-    double group_lag = 0, group_max_seconds = 0;
-    std::map<std::string, double> topic_lag;
-    ConsumerStatus status = ConsumerStatus::kOk;
-    int interpolated = 0, unknown_age = 0;
-    for (const auto& row : rows) {
-      auto key = std::make_tuple(group, row.tp.first, row.tp.second);
-      seen.insert(key);
-      auto window =
-          windows_.try_emplace(key, static_cast<size_t>(config_.window), config_.stop_after).first;
-      window->second.observe(now, row.committed, row.lag);
-      ConsumerStatus partition_status = window->second.status();
-      status = worst(status, partition_status);
-      double seconds = 0;
-      if (row.lag > 0) {
-        if (auto age = record_age(row.tp, oldest_unconsumed[row.tp], now)) {
-          seconds = age->first;
-          if (std::string_view(age->second) == "interpolation") ++interpolated;
-        } else {
-          ++unknown_age;
-        }
-      }
-      group_lag += static_cast<double>(row.lag);
-      topic_lag[row.tp.first] += static_cast<double>(row.lag);
-      group_max_seconds = std::max(group_max_seconds, seconds);
-      if (!config_.partition_metrics) continue;
-      Labels labels = {{"kafka", config_.name},
-                       {"group", group},
-                       {"topic", row.tp.first},
-                       {"partition", std::to_string(row.tp.second)}};
-      outcome.readings.set(kLagMessages, labels, static_cast<double>(row.lag));
-      outcome.readings.set(kLagSeconds, labels, seconds);
-      if (row.committed) {
-        outcome.readings.set(kCommitted, labels, static_cast<double>(*row.committed));
-      }
-      outcome.readings.set(kNoCommit, labels, row.committed ? 0 : 1);
-      for (ConsumerStatus s : kAllConsumerStatuses) {
-        Labels with_status = labels;
-        with_status.emplace_back("status", to_string(s));
-        outcome.readings.set(kPartitionStatus, with_status, s == partition_status ? 1 : 0);
-      }
-    }
-    outcome.readings.set(kGroupLag, group_labels, group_lag);
-    outcome.readings.set(kGroupMaxLagSeconds, group_labels, group_max_seconds);
-    double committed_sum = 0;
-    for (const auto& [tp, offset] : committed) committed_sum += static_cast<double>(offset);
-    outcome.readings.set(kGroupCommittedSum, group_labels, committed_sum);
-    outcome.readings.set(kInterpolated, group_labels, interpolated);
-    for (const auto& [topic, lag] : topic_lag) {
-      Labels labels = group_labels;
-      labels.emplace_back("topic", topic);
-      outcome.readings.set(kTopicLag, labels, lag);
-    }
-    for (ConsumerStatus s : kAllConsumerStatuses) {
-      Labels labels = group_labels;
-      labels.emplace_back("status", to_string(s));
-      outcome.readings.set(kGroupStatus, labels, s == status ? 1 : 0);
-    }
-    group_status[group] = {{"status", to_string(status)},
-                           {"lag_messages", group_lag},
-                           {"max_lag_seconds", group_max_seconds},
-                           {"partitions", rows.size()},
-                           {"lag_seconds_interpolated_partitions", interpolated},
-                           {"lag_seconds_unknown_partitions", unknown_age}};
-  }
-  // Partitions and groups that went away lose their windows, as their series are gone too.
-  for (auto it = windows_.begin(); it != windows_.end();) {
-    it = seen.count(it->first) ? std::next(it) : windows_.erase(it);
-  }
-  outcome.status = {{"groups", group_status},
-                    {"group_source",
-                     "configured (this broker's ListGroups is not used; "
-                     "Connect sink groups are added as connect-<name>)"},
-                    {"lag_seconds_method", config_.lag_seconds_method}};
-  if (!reads_records(now) && config_.lag_seconds_method == "auto") {
-    outcome.status["lag_seconds_fallback"] = record_read_error_;
-  }
-  return outcome;
+// Partitions and groups that went away lose their windows, as their series are gone too.
+void KafkaLagProbe::forget_unseen(const std::set<WindowKey>& seen) {
+  std::erase_if(windows_, [&](const auto& window) { return !seen.count(window.first); });
 }
 
 std::unique_ptr<Probe> make_kafka_lag_probe(const KafkaClusterConfig& config,

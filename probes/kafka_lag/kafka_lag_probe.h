@@ -14,6 +14,8 @@
 #include "agent/core/probe.h"
 #include "probes/kafka_lag/committed_offsets_reader.h"
 #include "probes/kafka_lag/consumer_status.h"
+#include "probes/kafka_lag/group_lag.h"
+#include "probes/kafka_lag/record_reader.h"
 #include "probes/kafka_lag/watermark_history.h"
 #include "probes/kafkaconn/kafka_cluster_config.h"
 #include "probes/kafkaconn/kafka_handle.h"
@@ -38,39 +40,91 @@ class KafkaLagProbe final : public Probe {
   // Broker requests sent so far by this probe's clients (see requests_sent in kafka_handle.h).
   uint64_t requests_sent();
 
+  // Status windows and their clocks, watermark histories, cached record timestamps and a refusal
+  // of record reads, within fixed budgets (lag_probe_state.cpp); restore skips what it cannot use.
+  nlohmann::json save_state() const override;
+  void restore_state(const nlohmann::json& state) override;
+
  private:
-  struct PartitionOffsets {
-    int64_t low = 0;
-    int64_t high = 0;
+  using GroupOffsets = CommittedOffsetsReader::GroupOffsets;
+  using WindowKey = std::tuple<std::string, std::string, int32_t>;  // group, topic, partition
+  // What one cycle found for one group, for its metrics and /status.
+  struct GroupSummary {
+    ConsumerStatus status = ConsumerStatus::kOk;
+    double lag_messages = 0;
+    std::map<std::string, double> topic_lag;
+    std::set<std::string> topics_with_unknown_lag;
+    double max_known_lag_seconds = 0;
+    size_t partitions = 0;
+    int unknown_lag = 0;  // partitions whose lag in messages is unknown
+    int unknown_age = 0;  // lagging partitions whose lag in seconds is unknown
+    int interpolated = 0;
+    double committed_sum = 0;
   };
-  using TopicPartition = std::pair<std::string, int32_t>;
+
+  // The stages of a cycle, in order (collect() reads as the list of them).
+  bool connect(CollectOutcome& outcome);
+  // The partitions of the watched topics; false, with kafka_up 0, when metadata is not answered.
+  bool read_partitions(int timeout_ms, std::vector<TopicPartition>& out, CollectOutcome& outcome);
+  std::map<std::string, GroupOffsets> read_committed(const std::vector<std::string>& groups,
+                                                     const std::vector<TopicPartition>& partitions,
+                                                     int timeout_ms);
+  // The topics each group is counted on.
+  std::map<std::string, std::set<std::string>> counted_topics(
+      const std::map<std::string, GroupOffsets>& committed,
+      const std::vector<TopicPartition>& partitions) const;
+  bool read_all_watermarks(const std::vector<TopicPartition>& partitions,
+                           const std::vector<TopicPartition>& uncommitted, int timeout_ms,
+                           std::map<TopicPartition, PartitionOffsets>& out,
+                           CollectOutcome& outcome);
+  void observe_watermarks(const std::map<TopicPartition, PartitionOffsets>& watermarks,
+                          TimePoint now, Readings& readings);
+  // Record timestamps for every group's lagging partitions (lag_in_seconds.cpp); an authorization
+  // error stops record reads for a while (`auto` falls back to interpolation).
+  void read_record_timestamps(const std::map<std::string, GroupLag>& lags,
+                              const CollectContext& ctx, TimePoint now);
+  GroupSummary judge_group(const std::string& group, const GroupLag& lag, TimePoint now,
+                           Readings& readings, std::set<WindowKey>& seen);
+  void export_partition(const std::string& group, const PartitionLag& row, ConsumerStatus status,
+                        std::optional<double> seconds, Readings& readings) const;
+  nlohmann::json export_group(const std::string& group, const GroupSummary& summary,
+                              Readings& readings) const;
+  nlohmann::json export_group_error(const std::string& group, const std::string& error,
+                                    Readings& readings) const;
+  void forget_unseen(const std::set<WindowKey>& seen);
 
   std::vector<std::string> groups() const;
   bool wanted_topic(const std::string& topic) const;
   // High (or low) watermarks of the partitions into `out`; false with `error` when not answered.
   bool read_watermarks(const std::vector<TopicPartition>& partitions, bool high, int timeout_ms,
                        std::map<TopicPartition, PartitionOffsets>& out, std::string& error);
-  using GroupOffsets = CommittedOffsetsReader::GroupOffsets;
-  std::map<std::string, GroupOffsets> read_committed(const std::vector<std::string>& groups,
-                                                     const std::vector<TopicPartition>& partitions,
-                                                     int timeout_ms);
-  // Timestamps (ms) of the records at the given offsets, fetched once per offset and cached.
-  // An authorization error stops record reads for a while (`auto` falls back to interpolation).
-  void fetch_timestamps(const std::map<TopicPartition, int64_t>& wanted, TimePoint deadline,
-                        TimePoint now);
+  RecordReads read_in_parallel(
+      const std::map<int32_t, std::vector<std::map<TopicPartition, int64_t>>>& batches,
+      TimePoint deadline);
   bool reads_records(TimePoint now) const;
-  // Age in seconds of the record at `offset`, and how it was found ("record" or "interpolation").
-  std::optional<std::pair<double, const char*>> record_age(const TopicPartition& tp, int64_t offset,
-                                                           TimePoint now) const;
+  struct RecordAge {
+    double seconds;
+    bool interpolated;  // estimated from the watermark history, not read from the record
+  };
+  std::optional<RecordAge> record_age(const TopicPartition& tp, int64_t offset,
+                                      TimePoint now) const;
+
+  // Each takes one entry of save_state()'s JSON; false when it is malformed.
+  bool restore_window(const nlohmann::json& entry);
+  bool restore_history(const nlohmann::json& entry);
+  bool restore_timestamp(const nlohmann::json& entry);
 
   KafkaClusterConfig config_;
   Millis interval_;
   KafkaHandle client_;  // metadata, watermarks and record reads
   CommittedOffsetsReader committed_reader_;
+  std::map<int32_t, KafkaHandle> record_readers_;  // by leader broker, for lag in seconds
+  std::map<TopicPartition, int32_t> leaders_;      // as of this cycle's metadata
   mutable std::mutex groups_mutex_;
   std::map<std::string, std::vector<std::string>> learnt_groups_;  // by source
-  std::map<std::tuple<std::string, std::string, int32_t>, PartitionWindow> windows_;
-  std::map<TopicPartition, std::pair<int64_t, int64_t>> timestamp_cache_;  // offset -> ts ms
+  std::map<WindowKey, PartitionWindow> windows_;
+  // Record timestamps (ms) by partition and offset: an offset read once is never read again.
+  std::map<std::pair<TopicPartition, int64_t>, int64_t> timestamp_cache_;
   std::map<TopicPartition, WatermarkHistory> watermark_history_;
   std::map<std::string, std::set<std::string>> group_topics_;  // topics each group committed on
   uint64_t cycles_ = 0;

@@ -1,6 +1,7 @@
 #include "probes/kafka_lag/watermark_history.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace cdcwatch {
 
@@ -25,6 +26,29 @@ std::optional<double> WatermarkHistory::produced_at(int64_t offset) const {
   double rate_span = static_cast<double>(hi.offset - lo.offset);
   double fraction = static_cast<double>(offset - lo.offset) / rate_span;
   return lo.time + fraction * (hi.time - lo.time);
+}
+
+nlohmann::json WatermarkHistory::save() const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : points_) out.push_back({p.offset, p.time});
+  return out;
+}
+
+bool WatermarkHistory::restore(const nlohmann::json& saved) {
+  if (!saved.is_array()) return false;
+  std::deque<Point> points;
+  for (const auto& entry : saved) {
+    if (!entry.is_array() || entry.size() != 2 || !entry[0].is_number_integer() ||
+        !entry[1].is_number() || !std::isfinite(entry[1].get<double>())) {
+      return false;
+    }
+    Point point{entry[0].get<int64_t>(), entry[1].get<double>()};
+    if (!points.empty() && point.offset <= points.back().offset) return false;
+    points.push_back(point);
+    if (points.size() > capacity_) points.pop_front();
+  }
+  points_ = std::move(points);
+  return true;
 }
 
 }  // namespace cdcwatch

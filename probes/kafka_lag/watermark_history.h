@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 namespace cdcwatch {
@@ -25,6 +26,12 @@ class WatermarkHistory {
   std::optional<double> produced_at(int64_t offset) const;
 
   size_t size() const { return points_.size(); }
+
+  // The observations as [[offset, unix seconds], ...], for keeping the history across a restart.
+  nlohmann::json save() const;
+  // Takes back what save() wrote (the newest `capacity` points); false, leaving the history as it
+  // was, when `saved` is malformed (not pairs of numbers, offsets not increasing).
+  bool restore(const nlohmann::json& saved);
 
  private:
   struct Point {

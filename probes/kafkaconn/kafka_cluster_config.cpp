@@ -2,6 +2,26 @@
 
 namespace cdcwatch {
 
+const char* to_string(LagSecondsMethod method) {
+  switch (method) {
+    case LagSecondsMethod::kAuto:
+      return "auto";
+    case LagSecondsMethod::kRecord:
+      return "record";
+    case LagSecondsMethod::kInterpolation:
+      return "interpolation";
+  }
+  return "auto";
+}
+
+std::optional<LagSecondsMethod> parse_lag_seconds_method(std::string_view name) {
+  for (auto method :
+       {LagSecondsMethod::kAuto, LagSecondsMethod::kRecord, LagSecondsMethod::kInterpolation}) {
+    if (name == to_string(method)) return method;
+  }
+  return std::nullopt;
+}
+
 KafkaClusterConfig parse_kafka_cluster(const ConfigNode& node) {
   node.expect_keys({"name", "bootstrap_servers", "properties", "consumer_groups", "topics",
                     "partition_metrics", "interval", "window", "stop_after", "request_timeout",
@@ -38,11 +58,10 @@ KafkaClusterConfig parse_kafka_cluster(const ConfigNode& node) {
   config.stop_after = node.duration_or("stop_after", config.stop_after);
   config.request_timeout =
       node.duration_at_least("request_timeout", config.request_timeout, kMinimumInterval);
-  config.lag_seconds_method = node.string_or("lag_seconds_method", config.lag_seconds_method);
-  if (config.lag_seconds_method != "auto" && config.lag_seconds_method != "record" &&
-      config.lag_seconds_method != "interpolation") {
-    node.child("lag_seconds_method").fail("must be auto, record or interpolation");
-  }
+  auto method = parse_lag_seconds_method(
+      node.string_or("lag_seconds_method", to_string(config.lag_seconds_method)));
+  if (!method) node.child("lag_seconds_method").fail("must be auto, record or interpolation");
+  config.lag_seconds_method = *method;
   if (auto registry = node.optional_child("schema_registry")) {
     config.schema_registry = parse_schema_registry(*registry);
   }
@@ -61,7 +80,7 @@ nlohmann::json describe(const KafkaClusterConfig& config) {
                         {"window", config.window},
                         {"stop_after", format_duration(config.stop_after)},
                         {"request_timeout", format_duration(config.request_timeout)},
-                        {"lag_seconds_method", config.lag_seconds_method}};
+                        {"lag_seconds_method", to_string(config.lag_seconds_method)}};
   if (config.interval) out["interval"] = format_duration(*config.interval);
   if (config.schema_registry) out["schema_registry"] = describe(*config.schema_registry);
   return out;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -14,6 +15,15 @@
 #include "probes/kafkaconn/schema_registry_config.h"
 
 namespace cdcwatch {
+
+// How the lag probe finds lag in seconds: `record` reads the record at the committed offset,
+// `interpolation` estimates from the high watermark's history, `auto` reads and falls back to the
+// estimate.
+enum class LagSecondsMethod { kAuto, kRecord, kInterpolation };
+
+const char* to_string(LagSecondsMethod method);
+// The method a config names, or nothing for any other word.
+std::optional<LagSecondsMethod> parse_lag_seconds_method(std::string_view name);
 
 struct KafkaClusterConfig {
   std::string name;  // the `kafka` label
@@ -27,9 +37,7 @@ struct KafkaClusterConfig {
   int window = 10;                           // observations in the status window
   Millis stop_after{300000};                 // no commit for this long while lagging: `stop`
   Millis request_timeout{5000};
-  // Lag in seconds: "record" reads the record at the committed offset, "interpolation" estimates
-  // from the high watermark's history, "auto" reads and falls back to interpolation.
-  std::string lag_seconds_method = "auto";
+  LagSecondsMethod lag_seconds_method = LagSecondsMethod::kAuto;
   // Where the Avro writer schemas of the canary topic are (issue #20); none: JSON events only.
   std::optional<SchemaRegistryConfig> schema_registry;
 };

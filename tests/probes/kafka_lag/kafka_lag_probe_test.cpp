@@ -36,6 +36,23 @@ struct LagTest : ::testing::Test {
     return {{"kafka", "msk"}, {"group", group}, {"topic", topic}, {"partition", std::to_string(p)}};
   }
 
+  // Two cycles of an interpolating probe: watermark 100 at t0, then 200 at t0+10s with the group
+  // committed at 150, so the record at 150 reached the log at about t0+5s.
+  CollectOutcome watch_the_watermark_rise(KafkaLagProbe& probe) {
+    kafka.create_topic("t", 1);
+    for (int i = 0; i < 100; ++i) kafka.produce("t", 0, "k", "v");
+    EXPECT_TRUE(collect(probe).ok());
+    clock.advance(10s);
+    for (int i = 0; i < 100; ++i) kafka.produce("t", 0, "k", "v");
+    kafka.commit("connect-snowflake-sink", "t", 0, 150);
+    return collect(probe);
+  }
+  KafkaClusterConfig interpolating() {
+    KafkaClusterConfig c = config();
+    c.lag_seconds_method = LagSecondsMethod::kInterpolation;
+    return c;
+  }
+
   testing::KafkaMockCluster kafka{1};
   FakeClock clock{TimePoint(std::chrono::milliseconds(1'800'000'000'000))};
   ReadingsStore store;
@@ -75,9 +92,13 @@ TEST_F(LagTest, ExactLagAcrossPartitionsAndTopics) {
   EXPECT_EQ(r.value("cdcwatch_kafka_consumer_group_lag_messages",
                     {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}),
             0 + 4 + 7 + 3 + 0);
-  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_group_committed_offset_sum",
+  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_group_committed_offsets",
                     {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}),
             5 + 2 + 1);
+  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_group_committed_offset_sum",
+                    {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}),
+            5 + 2 + 1)
+      << "the deprecated name stays until users have moved";
   EXPECT_EQ(
       r.value("cdcwatch_kafka_consumer_topic_lag_messages", {{"kafka", "msk"},
                                                              {"group", "connect-snowflake-sink"},
@@ -110,16 +131,8 @@ TEST_F(LagTest, LagInSecondsIsTheAgeOfTheRecordAtTheCommittedOffset) {
 }
 
 TEST_F(LagTest, InterpolationEstimatesLagInSecondsFromTheWatermarkHistory) {
-  kafka.create_topic("t", 1);
-  for (int i = 0; i < 100; ++i) kafka.produce("t", 0, "k", "v");
-  KafkaClusterConfig c = config();
-  c.lag_seconds_method = "interpolation";
-  KafkaLagProbe probe(c, Millis(15000));
-  ASSERT_TRUE(collect(probe).ok());  // watermark 100 at t0
-  clock.advance(10s);
-  for (int i = 0; i < 100; ++i) kafka.produce("t", 0, "k", "v");
-  kafka.commit("connect-snowflake-sink", "t", 0, 150);
-  auto outcome = collect(probe);  // watermark 200 at t0+10s; offset 150 reached the log at ~t0+5s
+  KafkaLagProbe probe(interpolating(), Millis(15000));
+  auto outcome = watch_the_watermark_rise(probe);
   ASSERT_TRUE(outcome.ok()) << outcome.error_message;
   Labels group = {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}};
   EXPECT_DOUBLE_EQ(
@@ -131,6 +144,38 @@ TEST_F(LagTest, InterpolationEstimatesLagInSecondsFromTheWatermarkHistory) {
       *outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 0)), 25)
       << "no new records: the unconsumed record keeps ageing";
   EXPECT_EQ(outcome.status["lag_seconds_method"], "interpolation");
+}
+
+TEST_F(LagTest, ALaggingPartitionWhoseAgeIsUnknownHasNoLagInSecondsAndIsCounted) {
+  kafka.create_topic("t", 2);
+  for (int i = 0; i < 5; ++i) kafka.produce("t", 0, "k", "v");
+  kafka.produce("t", 1, "k", "v");
+  kafka.commit("connect-snowflake-sink", "t", 0, 2);
+  kafka.commit("connect-snowflake-sink", "t", 1, 1);
+  KafkaLagProbe probe(interpolating(), Millis(15000));  // one watermark seen: nothing to go on
+  auto outcome = collect(probe);
+  ASSERT_TRUE(outcome.ok()) << outcome.error_message;
+  const Readings& r = outcome.readings;
+  Labels group = {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}};
+  EXPECT_FALSE(r.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 0)))
+      << "3 records behind, age unknown: absent, never 0";
+  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 1)), 0)
+      << "caught up: truly 0 s behind";
+  EXPECT_FALSE(r.value("cdcwatch_kafka_consumer_group_max_lag_seconds", group))
+      << "the known ages are only a lower bound";
+  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_lag_seconds_unknown_partitions", group), 1);
+  const auto& status = outcome.status["groups"]["connect-snowflake-sink"];
+  EXPECT_EQ(status["lag_seconds_unknown_partitions"], 1) << status.dump();
+  EXPECT_TRUE(status["max_lag_seconds"].is_null()) << status.dump();
+
+  clock.advance(15s);
+  kafka.produce("t", 0, "k", "v");
+  outcome = collect(probe);
+  EXPECT_GT(outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 0)), 0)
+      << "two watermark observations: the age is estimated";
+  EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds_unknown_partitions", group),
+            0);
+  EXPECT_TRUE(outcome.readings.value("cdcwatch_kafka_consumer_group_max_lag_seconds", group));
 }
 
 TEST_F(LagTest, AutoFallsBackToInterpolationWhenReadingRecordsIsNotPermitted) {
@@ -178,6 +223,109 @@ TEST_F(LagTest, StatusFollowsRealCommitsThroughStallRecoveryRewindAndStop) {
   EXPECT_TRUE(status_is("stop")) << "no progress for longer than stop_after";
   kafka.commit("connect-snowflake-sink", "t", 0, 11);
   EXPECT_TRUE(status_is("ok"));
+}
+
+// A Connect sink commits every 60 s (offset.flush.interval.ms) and its topic receives one record
+// after a long quiet spell: the stop clock counts from the last time the group was caught up, not
+// from its last offset change ten minutes earlier.
+TEST_F(LagTest, AQuietPartitionThatReceivesARecordAfterAnIdleSpellStaysOk) {
+  kafka.create_topic("t", 1);
+  kafka.produce("t", 0, "k", "v");
+  kafka.commit("connect-snowflake-sink", "t", 0, 1);
+  KafkaClusterConfig c = config();
+  c.window = 10;
+  KafkaLagProbe probe(c, Millis(15000));
+  auto status = [&] {
+    auto outcome = collect(probe);
+    clock.advance(15s);
+    for (ConsumerStatus s : kAllConsumerStatuses) {
+      if (outcome.readings.value(
+              "cdcwatch_kafka_consumer_group_status",
+              {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}, {"status", to_string(s)}}) ==
+          1) {
+        return std::string(to_string(s));
+      }
+    }
+    return std::string("none");
+  };
+  for (int i = 0; i < 40; ++i) ASSERT_EQ(status(), "ok") << "idle and caught up, cycle " << i;
+  kafka.produce("t", 0, "k", "v");
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(status(), "ok") << "waiting for the 60 s commit, " << i;
+  kafka.commit("connect-snowflake-sink", "t", 0, 2);
+  EXPECT_EQ(status(), "ok");
+}
+
+TEST_F(LagTest, ARestoredProbeKeepsItsWindowsSoAStallIsStillDetectedRightAfter) {
+  kafka.create_topic("t", 1);
+  for (int i = 0; i < 10; ++i) kafka.produce("t", 0, "k", "v");
+  kafka.commit("connect-snowflake-sink", "t", 0, 4);
+  KafkaLagProbe probe(config(), Millis(15000));  // a window of 3 observations
+  auto stalled = [&](KafkaLagProbe& p) {
+    auto outcome = collect(p);
+    return outcome.readings.value(
+               "cdcwatch_kafka_consumer_group_status",
+               {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}, {"status", "stall"}}) == 1;
+  };
+  for (int i = 0; i < 3; ++i) {
+    clock.advance(15s);
+    EXPECT_EQ(stalled(probe), i == 2);
+  }
+  nlohmann::json saved = nlohmann::json::parse(probe.save_state().dump());  // as written to disk
+
+  clock.advance(15s);
+  KafkaLagProbe restarted(config(), Millis(15000));
+  restarted.restore_state(saved);
+  EXPECT_TRUE(stalled(restarted)) << "the window survived the restart: " << saved.dump();
+  KafkaLagProbe fresh(config(), Millis(15000));
+  EXPECT_FALSE(stalled(fresh)) << "without the saved state a new window must fill first";
+
+  clock.advance(5min);
+  KafkaLagProbe later(config(), Millis(15000));
+  later.restore_state(saved);
+  auto outcome = collect(later);
+  EXPECT_EQ(outcome.readings.value(
+                "cdcwatch_kafka_consumer_group_status",
+                {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}, {"status", "stop"}}),
+            1)
+      << "the stop clock kept running from before the restart";
+}
+
+TEST_F(LagTest, ARestoredProbeInterpolatesLagInSecondsOnItsFirstCycle) {
+  KafkaLagProbe probe(interpolating(), Millis(15000));
+  ASSERT_TRUE(watch_the_watermark_rise(probe).ok());
+  nlohmann::json saved = probe.save_state();
+
+  clock.advance(20s);
+  KafkaLagProbe restarted(interpolating(), Millis(15000));
+  restarted.restore_state(saved);
+  auto outcome = collect(restarted);
+  EXPECT_DOUBLE_EQ(
+      outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 0)).value_or(-1),
+      25)
+      << "offset 150 reached the log at about t0+5s, 25 s ago";
+}
+
+TEST_F(LagTest, MalformedOrForeignSavedStateIsIgnoredWithoutThrowing) {
+  kafka.create_topic("t", 1);
+  kafka.produce("t", 0, "k", "v");
+  kafka.commit("connect-snowflake-sink", "t", 0, 0);
+  for (const char* text : {
+           R"("garbage")",
+           R"({"version": 99, "windows": []})",
+           R"({"version": "1"})",
+           R"({"version": 1, "windows": "none", "watermark_histories": 5})",
+           R"({"version": 1, "windows": [{"group": 1}, {"group": "g", "topic": "t",
+               "partition": 0, "window": {"observations": [[1, "x", 3]]}}],
+               "watermark_histories": [{"topic": "t", "partition": 0, "points": [[5, 1], [4, 2]]}],
+               "record_timestamps": [{"topic": "t"}], "record_read_error": 7})",
+       }) {
+    KafkaLagProbe probe(config(), Millis(15000));
+    EXPECT_NO_THROW(probe.restore_state(nlohmann::json::parse(text))) << text;
+    auto outcome = collect(probe);
+    EXPECT_TRUE(outcome.ok()) << text << ": " << outcome.error_message;
+    auto saved = probe.save_state();
+    EXPECT_EQ(saved["windows"].size(), 1u) << "only the partition this cycle saw: " << text;
+  }
 }
 
 TEST_F(LagTest, BrokerDownReportsDownWithoutStaleLagThenRecovers) {

@@ -1,0 +1,59 @@
+// The consumer-lag probe's metrics, in one header so that other probes and rule stages join on
+// these constants rather than on metric-name strings (see README.md for each one's meaning).
+#pragma once
+
+#include "agent/core/readings.h"
+
+namespace cdcwatch::kafka_lag_metrics {
+
+inline constexpr MetricDef kUp{"cdcwatch_kafka_up",
+                               "1 when the cluster answered metadata and offset requests"};
+inline constexpr MetricDef kLagMessages{
+    "cdcwatch_kafka_consumer_lag_messages",
+    "High watermark minus committed offset (minus low watermark when the group has no commit on "
+    "the partition)"};
+inline constexpr MetricDef kLagSeconds{
+    "cdcwatch_kafka_consumer_lag_seconds",
+    "Age of the oldest unconsumed record: now minus the timestamp of the record at the committed "
+    "offset; 0 without lag; absent when that age cannot be determined"};
+inline constexpr MetricDef kCommitted{
+    "cdcwatch_kafka_committed_offset",
+    "The group's committed offset (the next record it will read)"};
+inline constexpr MetricDef kHighWatermark{"cdcwatch_kafka_high_watermark",
+                                          "Offset the next produced record will get"};
+inline constexpr MetricDef kNoCommit{"cdcwatch_kafka_partition_no_commit",
+                                     "1 when the group has no committed offset on the partition"};
+inline constexpr MetricDef kGroupLag{"cdcwatch_kafka_consumer_group_lag_messages",
+                                     "Sum of the group's lag over its partitions"};
+inline constexpr MetricDef kGroupMaxLagSeconds{
+    "cdcwatch_kafka_consumer_group_max_lag_seconds",
+    "Largest lag in seconds over the group's partitions; absent while a lagging partition's age "
+    "cannot be determined"};
+inline constexpr MetricDef kGroupCommittedOffsets{
+    "cdcwatch_kafka_consumer_group_committed_offsets",
+    "Sum of the group's committed offsets: it rises whenever the group commits progress (the "
+    "Connect probe's sink progress signal)"};
+inline constexpr MetricDef kGroupCommittedSumDeprecated{
+    "cdcwatch_kafka_consumer_group_committed_offset_sum",
+    "Deprecated (a gauge must not end in _sum): the same value as "
+    "cdcwatch_kafka_consumer_group_committed_offsets"};
+inline constexpr MetricDef kTopicLag{"cdcwatch_kafka_consumer_topic_lag_messages",
+                                     "Sum of the group's lag over one topic's partitions"};
+inline constexpr MetricDef kInterpolated{
+    "cdcwatch_kafka_consumer_lag_seconds_interpolated",
+    "Partitions of the group whose lag in seconds is estimated from the high watermark's history "
+    "instead of read from the record"};
+inline constexpr MetricDef kLagSecondsUnknown{
+    "cdcwatch_kafka_consumer_lag_seconds_unknown_partitions",
+    "Lagging partitions of the group whose lag in seconds cannot be determined (no record read in "
+    "time and no watermark history yet); their lag in seconds is absent"};
+inline constexpr MetricDef kLagUnknown{
+    "cdcwatch_kafka_consumer_lag_messages_unknown_partitions",
+    "Partitions of the group whose lag cannot be determined this cycle (a watermark was not "
+    "answered); while any is, the group's and that topic's lag sums are absent"};
+inline constexpr MetricDef kPartitionStatus{"cdcwatch_kafka_partition_status",
+                                            "1 on the partition's current status"};
+inline constexpr MetricDef kGroupStatus{"cdcwatch_kafka_consumer_group_status",
+                                        "1 on the group's current status (its worst partition's)"};
+
+}  // namespace cdcwatch::kafka_lag_metrics
