@@ -61,12 +61,25 @@ void append_series_name(std::string& out, std::string_view name, std::string_vie
   out += '}';
 }
 
-void append_histogram(std::string& out, const std::string& name, const Series& series) {
+void append_sum_and_count(std::string& out, const std::string& name, const HistogramValue& h,
+                          const Labels& labels) {
+  append_series_name(out, name, "_sum", labels);
+  out += ' ';
+  append_value(out, h.sum);
+  out += '\n';
+  append_series_name(out, name, "_count", labels);
+  out += ' ';
+  append_count(out, h.count);
+  out += '\n';
+}
+
+void append_histogram(std::string& out, const std::string& name, const Series& series,
+                      bool buckets) {
   const HistogramValue empty;
   const HistogramValue& h = series.histogram ? *series.histogram : empty;
   uint64_t cumulative = 0;
   std::string le;
-  for (size_t i = 0; i < h.bucket_counts.size(); ++i) {
+  for (size_t i = 0; buckets && i < h.bucket_counts.size(); ++i) {
     cumulative += h.bucket_counts[i];
     le.clear();
     append_value(le, i < h.upper_bounds.size() ? h.upper_bounds[i] : INFINITY);
@@ -75,14 +88,7 @@ void append_histogram(std::string& out, const std::string& name, const Series& s
     append_count(out, cumulative);
     out += '\n';
   }
-  append_series_name(out, name, "_sum", series.labels);
-  out += ' ';
-  append_value(out, h.sum);
-  out += '\n';
-  append_series_name(out, name, "_count", series.labels);
-  out += ' ';
-  append_count(out, h.count);
-  out += '\n';
+  append_sum_and_count(out, name, h, series.labels);
 }
 
 const char* type_name(MetricType type) {
@@ -91,6 +97,8 @@ const char* type_name(MetricType type) {
       return "counter";
     case MetricType::kHistogram:
       return "histogram";
+    case MetricType::kSummary:
+      return "summary";
     case MetricType::kGauge:
       break;
   }
@@ -104,8 +112,8 @@ void append_family(std::string& out, const std::vector<const MetricFamily*>& pie
   out.append("\n# TYPE ").append(head.name).append(" ").append(type_name(head.type)) += '\n';
   for (const MetricFamily* piece : pieces) {
     for (const auto& series : piece->series) {
-      if (head.type == MetricType::kHistogram) {
-        append_histogram(out, head.name, series);
+      if (head.type == MetricType::kHistogram || head.type == MetricType::kSummary) {
+        append_histogram(out, head.name, series, head.type == MetricType::kHistogram);
         continue;
       }
       append_series_name(out, head.name, "", series.labels);

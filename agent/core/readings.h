@@ -15,7 +15,9 @@ namespace cdcwatch {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
-enum class MetricType { kGauge, kCounter, kHistogram };
+// kSummary is a summary without quantiles: each series' histogram holds only a sum and a count,
+// exposed as <name>_sum and <name>_count.
+enum class MetricType { kGauge, kCounter, kHistogram, kSummary };
 
 // A metric a probe may report; declare these at the top of the probe's file.
 struct MetricDef {

@@ -149,6 +149,7 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
     GroupSummary summary = judge_group(group, lags[group], now, outcome.readings, seen);
     for (const auto& [tp, offset] : offsets.committed) {
       summary.committed_sum += static_cast<double>(offset);
+      ++summary.committed_partitions;
     }
     group_status[group] = export_group(group, summary, outcome.readings);
   }

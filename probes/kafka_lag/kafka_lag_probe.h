@@ -60,6 +60,7 @@ class KafkaLagProbe final : public Probe {
     int unknown_age = 0;  // lagging partitions whose lag in seconds is unknown
     int interpolated = 0;
     double committed_sum = 0;
+    uint64_t committed_partitions = 0;  // partitions whose committed offset is in the sum
   };
 
   // The stages of a cycle, in order (collect() reads as the list of them).

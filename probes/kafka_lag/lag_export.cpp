@@ -58,7 +58,10 @@ nlohmann::json KafkaLagProbe::export_group(const std::string& group, const Group
     readings.set(kTopicLag, topic_labels, lag);
   }
   readings.set(kGroupCommittedOffsets, labels, summary.committed_sum);
-  readings.set(kGroupCommittedSumDeprecated, labels, summary.committed_sum);
+  HistogramValue deprecated_sum;
+  deprecated_sum.sum = summary.committed_sum;
+  deprecated_sum.count = summary.committed_partitions;
+  readings.set_histogram(kGroupCommittedSumDeprecated, labels, deprecated_sum);
   readings.set(kInterpolated, labels, summary.interpolated);
   readings.set(kLagSecondsUnknown, labels, summary.unknown_age);
   readings.set(kLagUnknown, labels, summary.unknown_lag);

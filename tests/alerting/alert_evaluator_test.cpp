@@ -326,9 +326,10 @@ TEST(Retrigger, AFiringIncidentIsReTriggeredEveryIntervalAndNoMore) {
 // #15 item 2: fails on the old code, which resolved after missing_data_hold while blind.
 TEST(Unknown, AFiringAlertHoldsWhileItsObserverIsBlind) {
   Harness h(shipped({"CdcSlotRetainedWalHigh"}), {Millis(0), Millis(600000)});
-  Labels slot = {{"source", "orders"}, {"slot", "debezium"}};
+  // The shipped rule reads the retained WAL with its cause (issue 19).
+  Labels slot = {{"source", "orders"}, {"slot", "debezium"}, {"cause", "consumer_down"}};
   h.publish("pg_slots/orders", {{"cdcwatch_pg_up", {{"source", "orders"}}, 1},
-                                {"cdcwatch_pg_slot_retained_wal_bytes", slot, 6e9}});
+                                {"cdcwatch_pg_slot_retained_wal_by_cause_bytes", slot, 6e9}});
   ASSERT_TRUE(h.tick().empty());
   ASSERT_EQ(h.tick(5min).size(), 1u);
   h.publish("pg_slots/orders", {{"cdcwatch_pg_up", {{"source", "orders"}}, 0}});
@@ -339,7 +340,7 @@ TEST(Unknown, AFiringAlertHoldsWhileItsObserverIsBlind) {
   auto status = h.evaluator.status_json(h.clock.now());
   EXPECT_EQ(status[0]["observer_blind"], true);
   h.publish("pg_slots/orders", {{"cdcwatch_pg_up", {{"source", "orders"}}, 1},
-                                {"cdcwatch_pg_slot_retained_wal_bytes", slot, 1e9}});
+                                {"cdcwatch_pg_slot_retained_wal_by_cause_bytes", slot, 1e9}});
   auto resolved = h.tick(1s);
   ASSERT_EQ(resolved.size(), 1u);
   EXPECT_EQ(resolved[0].action, AlertEvent::Action::kResolve);
