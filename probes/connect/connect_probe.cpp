@@ -1,5 +1,7 @@
 #include "probes/connect/connect_probe.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <thread>
 
@@ -11,6 +13,9 @@ namespace cdcwatch {
 namespace {
 
 using namespace connect_metrics;  // NOLINT(google-build-using-namespace): this probe's own
+
+// Connectors whose progress is kept across restarts; more than a cluster plausibly has.
+constexpr size_t kMaxSavedConnectors = 10000;
 
 const std::vector<std::string> kStatesAndMissing = {"UNASSIGNED", "RUNNING",    "PAUSED", "STOPPED",
                                                     "FAILED",     "RESTARTING", "MISSING"};
@@ -228,6 +233,36 @@ CollectOutcome ConnectProbe::collect(const CollectContext& ctx) {
     it = present ? std::next(it) : progress_.erase(it);
   }
   return outcome;
+}
+
+nlohmann::json ConnectProbe::save_state() const {
+  nlohmann::json progress = nlohmann::json::object();
+  for (const auto& [name, saved] : progress_) {
+    if (saved.value)
+      progress[name] = {{"value", *saved.value}, {"since", to_unix_seconds(saved.since)}};
+  }
+  return {{"progress", progress}};
+}
+
+void ConnectProbe::restore_state(const nlohmann::json& state) {
+  if (state.is_null()) return;
+  if (!state.is_object() || !state.contains("progress") || !state["progress"].is_object()) {
+    spdlog::warn("{}: saved state is not {{\"progress\": {{...}}}}; progress is timed afresh",
+                 name());
+    return;
+  }
+  for (const auto& [connector, saved] : state["progress"].items()) {
+    if (progress_.size() >= kMaxSavedConnectors) break;
+    if (!saved.is_object() || !saved.contains("value") || !saved["value"].is_number() ||
+        !saved.contains("since") || !saved["since"].is_number()) {
+      spdlog::warn("{}: ignoring malformed saved progress of connector {}", name(), connector);
+      continue;
+    }
+    auto since = std::chrono::duration<double>(saved["since"].get<double>());
+    progress_[connector] = {saved["value"].get<double>(),
+                            TimePoint(std::chrono::duration_cast<TimePoint::duration>(since)),
+                            "restored"};
+  }
 }
 
 }  // namespace cdcwatch

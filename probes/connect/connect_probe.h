@@ -28,6 +28,9 @@ class ConnectProbe final : public Probe {
   Millis interval() const override { return interval_; }
   Millis timeout() const override { return std::max(interval_, config_.request_timeout * 4); }
   CollectOutcome collect(const CollectContext& ctx) override;
+  // When each connector's offsets last moved, so a restart does not restart the stall clock.
+  nlohmann::json save_state() const override;
+  void restore_state(const nlohmann::json& state) override;
 
  private:
   struct Progress {

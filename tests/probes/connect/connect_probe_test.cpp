@@ -278,6 +278,33 @@ TEST_F(ConnectTest, TheProbeReportsConnectorConfigsAndNoJoinedSeries) {
   EXPECT_EQ(outcome.readings.family(connect_metrics::kSourceLag.name), nullptr);
 }
 
+// #15's hook: a restart keeps each connector's "no progress since", so a stall that began before
+// it is not timed afresh (it would otherwise take stall_after again to page).
+TEST_F(ConnectTest, ARestartKeepsWhenOffsetsLastMoved) {
+  server.put("snowflake-sink", Connector{.type = "sink"});
+  server.set_offsets("snowflake-sink",
+                     {{{"partition", {{"kafka_topic", "orders"}, {"kafka_partition", 0}}},
+                       {"offset", {{"kafka_offset", 100}}}}});
+  Labels sink = labels("snowflake-sink", "sink");
+  ConnectProbe before(config(), nullptr, Millis(15000));
+  collect(before);
+  clock.advance(90s);
+  collect(before);
+  nlohmann::json saved = before.save_state();
+
+  ConnectProbe after(config(), nullptr, Millis(15000));
+  after.restore_state(saved);
+  clock.advance(40s);
+  EXPECT_EQ(collect(after).readings.value(connect_metrics::kSinceProgress.name, sink), 130)
+      << saved.dump();
+
+  ConnectProbe fresh(config(), nullptr, Millis(15000));
+  fresh.restore_state(nlohmann::json{{"progress", {{"snowflake-sink", {{"value", "x"}}}}}});
+  fresh.restore_state(nlohmann::json::array());
+  EXPECT_EQ(collect(fresh).readings.value(connect_metrics::kSinceProgress.name, sink), 0)
+      << "malformed state is ignored";
+}
+
 TEST(ConnectorOffsets, DebeziumLsnsInNumberAndTextForm) {
   EXPECT_EQ(debezium_committed_lsn({{"lsn", 24023312}, {"txId", 555}}), 24023312);
   EXPECT_EQ(debezium_committed_lsn({{"lsn_commit", "16/B374D848"}}),
