@@ -137,6 +137,7 @@ void Agent::route_endpoints() {
   });
   server_.get("/api/pipelines", [this] {
     nlohmann::json body = {{"pipelines", pipelines_.pipelines()}};
+    scrub_secrets_in(body);
     return HttpReply{200, "application/json", body.dump(2) + "\n"};
   });
 }

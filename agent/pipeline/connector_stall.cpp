@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "agent/pipeline/pipeline_def.h"
+#include "agent/pipeline/unix_time.h"
 #include "probes/connect/connect_metrics.h"
 #include "probes/kafka_lag/kafka_lag_metrics.h"
 #include "probes/pg_slots/pg_slots_metrics.h"
@@ -50,6 +51,9 @@ void source_input(const ConnectorInfo& connector, const ReadingsView& latest,
   verdict.input_note = "slot " + slot + " on postgres " + source;
 }
 
+// More sink groups than a cluster plausibly has: what save() keeps at most.
+constexpr size_t kMaxSavedGroups = 10000;
+
 }  // namespace
 
 bool is_stalled(const StallInputs& inputs, Millis stall_after) {
@@ -84,6 +88,30 @@ void StallWatch::sink_input(const ConnectorInfo& connector, const std::optional<
     verdict.inputs.seconds_since_progress =
         group_seconds_since_progress(connector.connect + "/" + connector.name, *committed, now);
   }
+}
+
+nlohmann::json StallWatch::save() const {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [key, progress] : group_progress_) {
+    out[key] = {{"value", progress.value}, {"since", to_unix_seconds(progress.since)}};
+  }
+  return out;
+}
+
+int StallWatch::restore(const nlohmann::json& saved) {
+  int skipped = 0;
+  if (!saved.is_object()) return saved.is_null() ? 0 : 1;
+  for (const auto& [key, entry] : saved.items()) {
+    if (group_progress_.size() >= kMaxSavedGroups || !entry.is_object() ||
+        !entry.contains("value") || !entry["value"].is_number() || !entry.contains("since") ||
+        !entry["since"].is_number()) {
+      ++skipped;
+      continue;
+    }
+    group_progress_[key] = {entry["value"].get<double>(),
+                            from_unix_seconds(entry["since"].get<double>())};
+  }
+  return skipped;
 }
 
 StallVerdict StallWatch::judge(const ConnectorInfo& connector,

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -47,6 +48,10 @@ class StallWatch {
   // `kafka`: the kafka: entry holding a sink's group, if any.
   StallVerdict judge(const ConnectorInfo& connector, const std::optional<std::string>& kafka,
                      Millis stall_after, const ReadingsView& latest, TimePoint now);
+  // When each sink group's committed offsets last moved, across restarts (Probe::save_state).
+  nlohmann::json save() const;
+  // Skips what is malformed; returns how many entries were skipped.
+  int restore(const nlohmann::json& saved);
 
  private:
   struct Progress {

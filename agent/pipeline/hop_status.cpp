@@ -36,6 +36,13 @@ const char* to_string(HopStatus status) {
   return "unknown";
 }
 
+std::optional<HopStatus> hop_status_named(const std::string& name) {
+  for (HopStatus status : kAllHopStatuses) {
+    if (name == to_string(status)) return status;
+  }
+  return std::nullopt;
+}
+
 HopStatus worst(HopStatus a, HopStatus b) { return severity(a) >= severity(b) ? a : b; }
 
 void HopVerdict::note(HopStatus found, const std::string& why) {

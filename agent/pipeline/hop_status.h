@@ -20,6 +20,7 @@ enum class HopStatus { kOk, kDegraded, kFailing, kUnknown };
 inline constexpr HopStatus kAllHopStatuses[] = {HopStatus::kOk, HopStatus::kDegraded,
                                                 HopStatus::kFailing, HopStatus::kUnknown};
 const char* to_string(HopStatus status);
+std::optional<HopStatus> hop_status_named(const std::string& name);
 // failing > degraded > unknown > ok: a pipeline's status is its worst hop's.
 HopStatus worst(HopStatus a, HopStatus b);
 

@@ -57,6 +57,13 @@ const char* to_string(Hop hop) {
   return "source";
 }
 
+std::optional<Hop> hop_named(const std::string& name) {
+  for (Hop hop : kHops) {
+    if (name == to_string(hop)) return hop;
+  }
+  return std::nullopt;
+}
+
 PipelineDef parse_pipeline(const ConfigNode& node) {
   node.expect_keys({"name", "source", "capture", "topics", "sink", "warehouse", "canary"});
   PipelineDef pipeline;

@@ -14,6 +14,7 @@ enum class Hop { kSource, kSlot, kCapture, kKafka, kSink, kWarehouse };
 inline constexpr Hop kHops[] = {Hop::kSource, Hop::kSlot, Hop::kCapture,
                                 Hop::kKafka,  Hop::kSink, Hop::kWarehouse};
 const char* to_string(Hop hop);
+std::optional<Hop> hop_named(const std::string& name);
 
 struct ConnectorRef {
   std::string connect;    // a `connect:` entry

@@ -39,20 +39,33 @@ class PipelineStage final : public Probe {
   std::string name() const override { return "pipeline"; }
   Millis interval() const override { return setup_.interval; }
   CollectOutcome collect(const CollectContext& ctx) override;
+  // Since when each hop has had its status, and when each sink group last committed: a restart
+  // neither resets "failing since 14:02" nor the stall clock of a sink on an old worker.
+  nlohmann::json save_state() const override;
+  void restore_state(const nlohmann::json& state) override;
 
  private:
   std::vector<PipelineDef> pipelines(const ReadingsView& latest);
   std::map<std::string, bool> judge_stalls(const CollectContext& ctx, CollectOutcome& outcome);
   std::optional<std::string> kafka_of_sink(const ConnectorInfo& connector) const;
+  void restore_hops(const nlohmann::json& hops);
   void report(const PipelineDef& pipeline, const std::map<std::string, bool>& stalled,
               const CollectContext& ctx, CollectOutcome& outcome, nlohmann::json& board);
 
   StageSetup setup_;
   PipelineBoard& board_;
+  std::vector<PipelineDef> declared_;  // with each sink's kafka: entry filled in
   ConnectorCatalog catalog_;
   SlotSightings slots_;
   StallWatch stalls_;
-  std::map<std::pair<std::string, Hop>, std::pair<HopStatus, TimePoint>> since_;
+  struct HopClock {
+    HopStatus status = HopStatus::kUnknown;
+    TimePoint since{};
+    TimePoint seen{};  // when the pipeline was last watched; zero: restored, not seen yet
+  };
+  // Since when the hop has had `status` (now, when that is new).
+  TimePoint since(const std::string& pipeline, Hop hop, HopStatus status, TimePoint now);
+  std::map<std::pair<std::string, Hop>, HopClock> since_;
 };
 
 }  // namespace cdcwatch

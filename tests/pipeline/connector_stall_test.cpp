@@ -81,6 +81,29 @@ TEST_F(StallWatchTest, ASinkWithoutTheOffsetsApiIsTimedByItsGroupsCommittedOffse
   EXPECT_EQ(judge(sink).inputs.seconds_since_progress, 0);
 }
 
+TEST_F(StallWatchTest, ASinkGroupsStallClockSurvivesARestart) {
+  Readings connect;
+  connector("orders-snowflake", "sink", connect);
+  Readings group;
+  Labels labels = {{"kafka", "msk"}, {"group", "connect-orders-snowflake"}};
+  group.set(lag_metrics::kGroupCommittedSum, labels, 100);
+  group.set(lag_metrics::kGroupLag, labels, 50);
+  store.publish("connect/main", connect);
+  store.publish("kafka/msk", group);
+  ConnectorInfo sink{"main", "orders-snowflake", "sink", {}};
+  judge(sink);
+  clock.advance(100s);
+  EXPECT_FALSE(judge(sink).stalled);
+  nlohmann::json saved = watch.save();
+
+  StallWatch restarted;
+  EXPECT_EQ(restarted.restore(saved), 0);
+  EXPECT_EQ(restarted.restore({{"connect/x", "not an object"}}), 1);
+  clock.advance(20s);
+  auto verdict = restarted.judge(sink, std::string("msk"), Millis(120000), store, clock.now());
+  EXPECT_TRUE(verdict.stalled) << "frozen 120 s across the restart";
+}
+
 TEST_F(StallWatchTest, ASourceWaitsWhenTheServersWalIsBeyondItsLsnAndTheSlotLags) {
   Readings connect;
   connector("orders-source", "source", connect);
