@@ -55,7 +55,7 @@ std::vector<PipelineDef> PipelineStage::pipelines(const ReadingsView& latest) {
 }
 
 std::optional<std::string> PipelineStage::kafka_of_sink(const ConnectorInfo& connector) const {
-  for (const auto& pipeline : setup_.declared) {
+  for (const auto& pipeline : declared_) {
     if (pipeline.sink && pipeline.kafka && pipeline.sink->connect == connector.connect &&
         pipeline.sink->connector == connector.name) {
       return pipeline.kafka;
