@@ -1,12 +1,18 @@
 // The pipeline stage in a whole agent watching the pipeline simulator (#16): the pipeline is
 // derived from the simulator's Connect worker (no `pipelines:` section), a stalled sink turns the
-// sink hop failing and back, and a PostgreSQL outage blames the source hop alone.
+// sink hop failing and back, and a PostgreSQL outage blames the source hop alone. A `pipelines:`
+// section replaces the derived pipelines with the declared ones.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include "agent/app/config.h"
 #include "agent/http/http_client.h"
+#include "tests/support/child_process.h"
+#include "tests/support/drill_config.h"
 #include "tests/support/eventually.h"
+#include "tests/support/pagerduty_server.h"
+#include "tests/support/pipeline_simulator.h"
 #include "tests/support/watched_pipeline.h"
 
 namespace cdcwatch {
@@ -96,6 +102,39 @@ TEST_F(PipelineAgentTest, APostgresOutageFailsTheSourceHopAndBlamesNoHopDownstre
   watched.sim.postgres().start();
   EXPECT_TRUE(source_failing);
   EXPECT_TRUE(testing::eventually([&] { return hop_is("source", "ok"); }, 60s));
+}
+
+TEST(DeclaredPipelineAgent, APipelinesSectionIsWatchedUnderItsOwnNameInsteadOfDerivedOnes) {
+  testing::PipelineSimulator sim({.orders_per_second = 5});
+  testing::PagerDutyServer pagerduty;
+  pagerduty.start();
+  testing::TempDir state;
+  std::string yaml =
+      testing::drill_config(sim, {.state_dir = state.path(), .pagerduty_url = pagerduty.url()});
+  yaml +=
+      "pipelines:\n"
+      "  - name: orders\n"
+      "    source: { postgres: shop, slot: debezium }\n"
+      "    capture: { connect: connect, connector: shop-source }\n"
+      "    topics: [\"shop.public.*\"]\n"
+      "    sink: { connect: connect, connector: warehouse-sink, kafka: msk }\n"
+      "    canary: shop\n";
+  SystemClock clock;
+  Agent agent(parse_config(ConfigNode::load_string(yaml, "drill.yml")), clock);
+  agent.start();
+  auto hop_ok = [&](const std::string& hop) {
+    return testing::series_value(agent.metrics_text(),
+                                 "cdcwatch_pipeline_hop_status{pipeline=\"orders\",hop=\"" + hop +
+                                     "\",status=\"ok\"}") == 1.0;
+  };
+  EXPECT_TRUE(testing::eventually([&] { return hop_ok("source") && hop_ok("sink"); }, 60s))
+      << agent.status()["pipelines"].dump(2);
+  nlohmann::json pipelines = agent.status()["pipelines"];
+  agent.stop();
+  ASSERT_EQ(pipelines.size(), 1u) << "the derived pipeline 'shop' gives way to the declared one";
+  EXPECT_EQ(pipelines[0]["name"], "orders");
+  EXPECT_EQ(pipelines[0]["formed"].get<std::string>().rfind("pipelines: entry at drill.yml:", 0),
+            0u);
 }
 
 }  // namespace
