@@ -138,8 +138,9 @@ nlohmann::json describe(const PipelineDef& pipeline) {
   } else if (pipeline.kafka) {
     out["kafka"] = *pipeline.kafka;
   }
-  if (pipeline.warehouse)
-    out["warehouse"] = {{"name", *pipeline.warehouse}, {"tables", pipeline.tables}};
+  if (pipeline.warehouse || !pipeline.tables.empty()) {
+    out["warehouse"] = {{"name", pipeline.warehouse.value_or("")}, {"tables", pipeline.tables}};
+  }
   if (pipeline.canary) out["canary"] = *pipeline.canary;
   return out;
 }

@@ -82,6 +82,7 @@ std::vector<PipelineDef> derive_pipelines(const std::vector<ConnectorInfo>& conn
       PipelineDef pipeline = base;
       if (sinks.size() > 1) pipeline.name += "-" + sink->name;
       pipeline.sink = ConnectorRef{sink->connect, sink->name};
+      pipeline.tables = sink_tables(*sink, base.topics);
       auto kafka = setup.connect_kafka.find(sink->connect);
       if (kafka != setup.connect_kafka.end() && kafka->second) pipeline.kafka = kafka->second;
       pipeline.formed +=

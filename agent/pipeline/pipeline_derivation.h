@@ -2,7 +2,8 @@
 // PostgreSQL source connector (connector.class io.debezium.connector.postgresql.PostgresConnector)
 // gives a pipeline's source, slot, capture and topics; each sink connector reading those topics
 // (topic_match.h) gives its sink and group connect-<sink>: one pipeline per source and sink, named
-// after the source's topic prefix (and "-<sink>" when the source has several sinks).
+// after the source's topic prefix (and "-<sink>" when the source has several sinks). A Snowflake
+// sink's `snowflake.topic2table.map` gives the warehouse tables.
 // The source's `postgres:` entry is, in this order: the entry named as `database.hostname` (or as
 // its first DNS label), or the entry whose slot probe reports slot `slot.name` in database
 // `database.dbname`; else none, and /status says so (declare it under `pipelines:`).

@@ -100,4 +100,26 @@ bool sink_reads(const ConnectorInfo& sink, const std::vector<std::string>& globs
   return false;
 }
 
+std::vector<std::string> sink_tables(const ConnectorInfo& sink,
+                                     const std::vector<std::string>& globs) {
+  std::string prefix;
+  for (const char* part : {"snowflake.database.name", "snowflake.schema.name"}) {
+    std::string name = sink.config_or(part, "");
+    if (!name.empty()) prefix += name + ".";
+  }
+  std::vector<std::string> tables;
+  for (const auto& pair : split_list(sink.config_or("snowflake.topic2table.map", ""))) {
+    auto colon = pair.find(':');
+    if (colon == std::string::npos) continue;
+    std::string topic = pair.substr(0, colon);
+    for (const auto& glob : globs) {
+      if (fnmatch(glob.c_str(), topic.c_str(), 0) == 0) {
+        tables.push_back(prefix + pair.substr(colon + 1));
+        break;
+      }
+    }
+  }
+  return tables;
+}
+
 }  // namespace cdcwatch

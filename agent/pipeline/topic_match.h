@@ -23,4 +23,9 @@ std::vector<std::string> source_topics(const ConnectorInfo& source);
 // in full against a glob without wildcards; an invalid regex matches nothing.
 bool sink_reads(const ConnectorInfo& sink, const std::vector<std::string>& globs);
 
+// The warehouse tables a Snowflake sink loads those topics into, from its
+// `snowflake.topic2table.map` ("topic:TABLE,...") as DATABASE.SCHEMA.TABLE; empty without a map.
+std::vector<std::string> sink_tables(const ConnectorInfo& sink,
+                                     const std::vector<std::string>& globs);
+
 }  // namespace cdcwatch

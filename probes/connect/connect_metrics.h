@@ -54,6 +54,11 @@ inline constexpr InfoKey kInfoKeys[] = {
     {"topics", "topics"},
     {"topics.regex", "topics_regex"},
     {"schema.include.list", "schemas"},
+    // The Snowflake connector's tables:
+    // https://docs.snowflake.com/en/user-guide/kafka-connector-install
+    {"snowflake.topic2table.map", "topic2table"},
+    {"snowflake.database.name", "snowflake_database"},
+    {"snowflake.schema.name", "snowflake_schema"},
     {"database.server.name", "server_name"},  // Debezium 1.x's topic prefix
 };
 

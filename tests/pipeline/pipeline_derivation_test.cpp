@@ -74,6 +74,9 @@ TEST_F(DerivationTest, EachDebeziumSourceAndTheSinkReadingItsTopicsFormAPipeline
   EXPECT_EQ(fulfillment->kafka, "msk");
   EXPECT_EQ(fulfillment->canary, "fulfillment-canary");
   EXPECT_EQ(fulfillment->warehouse, "snowflake");
+  EXPECT_EQ(fulfillment->tables,
+            (std::vector<std::string>{"ANALYTICS.PUBLIC.INVENTORY", "ANALYTICS.PUBLIC.ORDERS"}))
+      << "from the Snowflake sink's snowflake.topic2table.map";
   EXPECT_NE(fulfillment->formed.find("named as database.hostname fulfillment-db.prod.internal"),
             std::string::npos)
       << fulfillment->formed;
@@ -85,6 +88,7 @@ TEST_F(DerivationTest, EachDebeziumSourceAndTheSinkReadingItsTopicsFormAPipeline
   EXPECT_EQ(inventory->topics, std::vector<std::string>{"dbserver1.inventory.*"});
   EXPECT_EQ(inventory->sink->connector, "dbserver1-snowflake") << "by its topics.regex";
   EXPECT_FALSE(inventory->canary);
+  EXPECT_TRUE(inventory->tables.empty()) << "no topic2table map: the tables are not known";
   EXPECT_NE(inventory->formed.find("postgres inventory reports slot debezium"), std::string::npos)
       << inventory->formed;
 }
