@@ -138,7 +138,8 @@ void Agent::route_endpoints() {
   server_.get("/api/pipelines", [this] {
     nlohmann::json body = {{"pipelines", pipelines_.pipelines()}};
     scrub_secrets_in(body);
-    return HttpReply{200, "application/json", body.dump(2) + "\n"};
+    return HttpReply{200, "application/json",
+                     body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"};
   });
 }
 
