@@ -5,8 +5,8 @@
 #include "agent/pipeline/pipeline_def.h"
 #include "agent/pipeline/unix_time.h"
 #include "probes/connect/connect_metrics.h"
-#include "probes/kafka_lag/kafka_lag_metrics.h"
-#include "probes/pg_slots/pg_slots_metrics.h"
+#include "probes/kafka_lag/lag_metrics.h"
+#include "probes/pg_slots/slot_metrics.h"
 
 namespace cdcwatch {
 namespace {
@@ -78,12 +78,12 @@ void StallWatch::sink_input(const ConnectorInfo& connector, const std::optional<
     return;
   }
   Labels labels = {{"kafka", *kafka}, {"group", group}};
-  auto lag = latest.first_value(lag_metrics::kGroupLag.name, labels);
+  auto lag = latest.first_value(kafka_lag_metrics::kGroupLag.name, labels);
   if (lag) verdict.inputs.input_waiting = *lag > 0;
   verdict.input_note = lag ? "group " + group + " lag " + std::to_string(static_cast<int64_t>(*lag))
                            : "no lag reading for group " + group + " yet";
   if (verdict.inputs.seconds_since_progress) return;
-  auto committed = latest.first_value(lag_metrics::kGroupCommittedSum.name, labels);
+  auto committed = latest.first_value(kafka_lag_metrics::kGroupCommittedOffsets.name, labels);
   if (committed) {
     verdict.inputs.seconds_since_progress =
         group_seconds_since_progress(connector.connect + "/" + connector.name, *committed, now);

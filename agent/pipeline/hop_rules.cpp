@@ -2,8 +2,8 @@
 
 #include "probes/canary/canary_metrics.h"
 #include "probes/connect/connect_metrics.h"
-#include "probes/kafka_lag/kafka_lag_metrics.h"
-#include "probes/pg_slots/pg_slots_metrics.h"
+#include "probes/kafka_lag/lag_metrics.h"
+#include "probes/pg_slots/slot_metrics.h"
 
 namespace cdcwatch {
 namespace {
@@ -135,18 +135,19 @@ HopVerdict kafka_hop(const PipelineDef& p, const ReadingsView& latest) {
     hop.note(HopStatus::kUnknown, "no kafka: entry for this pipeline");
     return hop;
   }
-  if (p.sink) hop.read(latest, lag_metrics::kGroupLag, sink_group_labels(p));
-  judge_up(hop.read(latest, lag_metrics::kUp, {{"kafka", *p.kafka}}), "Kafka cluster " + *p.kafka,
-           hop);
+  if (p.sink) hop.read(latest, kafka_lag_metrics::kGroupLag, sink_group_labels(p));
+  judge_up(hop.read(latest, kafka_lag_metrics::kUp, {{"kafka", *p.kafka}}),
+           "Kafka cluster " + *p.kafka, hop);
   return hop;
 }
 
 void judge_group(const PipelineDef& p, const ReadingsView& latest, HopVerdict& hop) {
   if (!p.kafka) return;
-  for (const auto& series : latest.find(lag_metrics::kGroupStatus.name, sink_group_labels(p))) {
+  for (const auto& series :
+       latest.find(kafka_lag_metrics::kGroupStatus.name, sink_group_labels(p))) {
     if (series.value != 1) continue;
     std::string status = label_value(series.labels, "status").value_or("");
-    hop.readings.push_back({lag_metrics::kGroupStatus.name, series.labels, series.value});
+    hop.readings.push_back({kafka_lag_metrics::kGroupStatus.name, series.labels, series.value});
     std::string says = "group " + sink_group(p.sink->connector) + " is " + status;
     if (status == "stop" || status == "stall" || status == "error") {
       hop.note(HopStatus::kFailing, says);
@@ -165,7 +166,7 @@ HopVerdict sink_hop(const PipelineDef& p, const ReadingsView& latest,
     hop.note(HopStatus::kUnknown, "no sink connector for this pipeline");
     return hop;
   }
-  if (p.kafka) hop.read(latest, lag_metrics::kGroupMaxLagSeconds, sink_group_labels(p));
+  if (p.kafka) hop.read(latest, kafka_lag_metrics::kGroupMaxLagSeconds, sink_group_labels(p));
   judge_connector(*p.sink, latest, stalled, hop);
   judge_group(p, latest, hop);
   return hop;

@@ -8,7 +8,7 @@
 #include "agent/pipeline/unix_time.h"
 #include "probes/canary/canary_metrics.h"
 #include "probes/connect/connect_metrics.h"
-#include "probes/pg_slots/pg_slots_metrics.h"
+#include "probes/pg_slots/slot_metrics.h"
 
 namespace cdcwatch {
 namespace {

@@ -6,8 +6,8 @@
 
 #include "agent/core/readings_store.h"
 #include "probes/connect/connect_metrics.h"
-#include "probes/kafka_lag/kafka_lag_metrics.h"
-#include "probes/pg_slots/pg_slots_metrics.h"
+#include "probes/kafka_lag/lag_metrics.h"
+#include "probes/pg_slots/slot_metrics.h"
 
 namespace cdcwatch {
 namespace {
@@ -62,8 +62,8 @@ TEST_F(StallWatchTest, ASinkWithoutTheOffsetsApiIsTimedByItsGroupsCommittedOffse
   auto group = [&](double committed, double lag) {
     Readings r;
     Labels labels = {{"kafka", "msk"}, {"group", "connect-orders-snowflake"}};
-    r.set(lag_metrics::kGroupCommittedSum, labels, committed);
-    r.set(lag_metrics::kGroupLag, labels, lag);
+    r.set(kafka_lag_metrics::kGroupCommittedOffsets, labels, committed);
+    r.set(kafka_lag_metrics::kGroupLag, labels, lag);
     store.publish("kafka/msk", r);
   };
   group(100, 50);
@@ -86,8 +86,8 @@ TEST_F(StallWatchTest, ASinkGroupsStallClockSurvivesARestart) {
   connector("orders-snowflake", "sink", connect);
   Readings group;
   Labels labels = {{"kafka", "msk"}, {"group", "connect-orders-snowflake"}};
-  group.set(lag_metrics::kGroupCommittedSum, labels, 100);
-  group.set(lag_metrics::kGroupLag, labels, 50);
+  group.set(kafka_lag_metrics::kGroupCommittedOffsets, labels, 100);
+  group.set(kafka_lag_metrics::kGroupLag, labels, 50);
   store.publish("connect/main", connect);
   store.publish("kafka/msk", group);
   ConnectorInfo sink{"main", "orders-snowflake", "sink", {}};

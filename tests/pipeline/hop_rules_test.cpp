@@ -10,8 +10,8 @@
 #include "agent/core/readings_store.h"
 #include "probes/canary/canary_metrics.h"
 #include "probes/connect/connect_metrics.h"
-#include "probes/kafka_lag/kafka_lag_metrics.h"
-#include "probes/pg_slots/pg_slots_metrics.h"
+#include "probes/kafka_lag/lag_metrics.h"
+#include "probes/pg_slots/slot_metrics.h"
 
 namespace cdcwatch {
 namespace {
@@ -65,7 +65,8 @@ void connector_state(ReadingList& list, const std::string& name, const std::stri
 
 void group_status(ReadingList& list, const std::string& status) {
   for (const char* each : {"ok", "warning", "stall", "stop", "rewind", "error"}) {
-    put(list, lag_metrics::kGroupStatus, with(kGroup, "status", each), status == each ? 1 : 0);
+    put(list, kafka_lag_metrics::kGroupStatus, with(kGroup, "status", each),
+        status == each ? 1 : 0);
   }
 }
 
@@ -97,9 +98,9 @@ ReadingList healthy() {
   put(list, connect_metrics::kUp, {{"connect", "main"}}, 1);
   connector_state(list, "orders-source", "source", "RUNNING");
   connector_state(list, "orders-snowflake", "sink", "RUNNING");
-  put(list, lag_metrics::kUp, {{"kafka", "msk"}}, 1);
-  put(list, lag_metrics::kGroupLag, kGroup, 120);
-  put(list, lag_metrics::kGroupMaxLagSeconds, kGroup, 4);
+  put(list, kafka_lag_metrics::kUp, {{"kafka", "msk"}}, 1);
+  put(list, kafka_lag_metrics::kGroupLag, kGroup, 120);
+  put(list, kafka_lag_metrics::kGroupMaxLagSeconds, kGroup, 4);
   group_status(list, "ok");
   freshness(list, "kafka", 2);
   freshness(list, "warehouse", 9);
@@ -232,9 +233,9 @@ const Row kRows[] = {
      {ok, ok, ok, ok, ok, ok}},
     {"Kafka down",
      [](ReadingList& l) {
-       put(l, lag_metrics::kUp, {{"kafka", "msk"}}, 0);
-       drop(l, lag_metrics::kGroupStatus);
-       drop(l, lag_metrics::kGroupLag);
+       put(l, kafka_lag_metrics::kUp, {{"kafka", "msk"}}, 0);
+       drop(l, kafka_lag_metrics::kGroupStatus);
+       drop(l, kafka_lag_metrics::kGroupLag);
        freshness(l, "warehouse", 400);
      },
      {ok, ok, ok, failing, ok, unknown},
@@ -302,8 +303,8 @@ TEST(HopRules, EachHopLeadsWithTheReadingAPageDrawsOnIt) {
   EXPECT_EQ(hops[1].readings.front().metric, slot_metrics::kRetained.name);
   EXPECT_EQ(hops[1].readings.front().value, 4'000'000);
   EXPECT_EQ(hops[2].readings.front().metric, slot_metrics::kFlushLagSeconds.name);
-  EXPECT_EQ(hops[3].readings.front().metric, lag_metrics::kGroupLag.name);
-  EXPECT_EQ(hops[4].readings.front().metric, lag_metrics::kGroupMaxLagSeconds.name);
+  EXPECT_EQ(hops[3].readings.front().metric, kafka_lag_metrics::kGroupLag.name);
+  EXPECT_EQ(hops[4].readings.front().metric, kafka_lag_metrics::kGroupMaxLagSeconds.name);
   EXPECT_EQ(hops[5].readings.front().metric, kCanaryFreshness.name);
   EXPECT_EQ(hops[5].readings.front().value, 9);
 }

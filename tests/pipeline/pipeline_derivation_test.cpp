@@ -11,7 +11,7 @@
 #include "agent/pipeline/pipeline_stage.h"
 #include "agent/pipeline/topic_match.h"
 #include "probes/connect/connect_probe.h"
-#include "probes/pg_slots/pg_slots_metrics.h"
+#include "probes/pg_slots/slot_metrics.h"
 #include "tests/support/connect_server.h"
 
 namespace cdcwatch {

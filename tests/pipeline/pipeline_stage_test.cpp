@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "agent/core/readings_store.h"
-#include "probes/kafka_lag/kafka_lag_metrics.h"
-#include "probes/pg_slots/pg_slots_metrics.h"
+#include "probes/kafka_lag/lag_metrics.h"
+#include "probes/pg_slots/slot_metrics.h"
 
 namespace cdcwatch {
 namespace {
@@ -76,7 +76,7 @@ TEST(DeclaredPipelines, ASinkWithoutKafkaIsOnItsConnectEntrysKafka) {
   setup.derivation.connect_kafka["main"] = "msk";
   ReadingsStore store;
   Readings kafka;
-  kafka.set(lag_metrics::kUp, {{"kafka", "msk"}}, 1);
+  kafka.set(kafka_lag_metrics::kUp, {{"kafka", "msk"}}, 1);
   store.publish("kafka/msk", kafka);
   PipelineBoard board;
   PipelineStage stage(setup, board);

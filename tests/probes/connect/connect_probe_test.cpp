@@ -6,7 +6,7 @@
 #include "agent/core/readings_store.h"
 #include "agent/pipeline/pipeline_stage.h"
 #include "probes/connect/connect_metrics.h"
-#include "probes/kafka_lag/kafka_lag_metrics.h"
+#include "probes/kafka_lag/lag_metrics.h"
 #include "tests/support/connect_server.h"
 
 namespace cdcwatch {
@@ -43,8 +43,8 @@ struct ConnectTest : ::testing::Test {
   }
   void publish_group_lag(double lag) {
     Readings readings;
-    readings.set(lag_metrics::kGroupLag, {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}},
-                 lag);
+    readings.set(kafka_lag_metrics::kGroupLag,
+                 {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}, lag);
     store.publish("kafka/msk", readings);
   }
   static Labels labels(const std::string& connector, const std::string& type, Labels extra = {}) {
