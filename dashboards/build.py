@@ -40,10 +40,13 @@ class Board:
         self.uid, self.title, self.description, self.variables = uid, title, description, variables
         self.panels, self.y, self.x, self.row_height = [], 0, 0, 0
 
-    def row(self, title):
+    def row(self, title, repeat=None):
         self._newline()
-        self.panels.append({"type": "row", "title": title, "collapsed": False, "panels": [],
-                            "gridPos": {"h": 1, "w": 24, "x": 0, "y": self.y}, "id": len(self.panels) + 1})
+        row = {"type": "row", "title": title, "collapsed": False, "panels": [],
+               "gridPos": {"h": 1, "w": 24, "x": 0, "y": self.y}, "id": len(self.panels) + 1}
+        if repeat:
+            row["repeat"] = repeat
+        self.panels.append(row)
         self.y += 1
 
     def panel(self, title, description, targets, unit="short", width=6, height=8, kind="timeseries",
@@ -108,6 +111,7 @@ class Board:
 STATE_MAP = [{"type": "value", "options": {"0": {"text": "no"}, "1": {"text": "yes", "color": "red"}}}]
 ALERT_STATE_MAP = [{"type": "value", "options": {"1": {"text": "pending", "color": "orange"},
                                                  "2": {"text": "firing", "color": "red"}}}]
+HOP_MAP = [{"type": "value", "options": {"1": {"text": "not ok", "color": "red"}}}]
 SRC = 'source=~"$source"'
 KAFKA = 'kafka=~"$kafka", group=~"$group"'
 CONN = 'connect=~"$connect", connector=~"$connector"'
@@ -119,7 +123,15 @@ def overview():
               "The CDC pipeline left to right as the data flows: source, capture, Kafka, sink, warehouse.",
               [("source", "cdcwatch_pg_up"), ("kafka", "cdcwatch_kafka_up"),
                ("group", "cdcwatch_kafka_consumer_group_status"), ("connect", "cdcwatch_connect_up"),
-               ("connector", "cdcwatch_connector_state"), ("canary", "cdcwatch_canary_last_written_seq")])
+               ("connector", "cdcwatch_connector_state"), ("canary", "cdcwatch_canary_last_written_seq"),
+               ("pipeline", "cdcwatch_pipeline_hop_status")])
+    b.row("Pipeline $pipeline", repeat="pipeline")
+    b.panel("Hops not ok", "Each hop of the pipeline (source, slot, capture, kafka, sink, warehouse) that is degraded, failing or unknown; /api/pipelines says why.",
+            [('cdcwatch_pipeline_hop_status{pipeline=~"$pipeline", status!="ok"} == 1', "{{hop}} {{status}}")],
+            kind="stat", width=16, mappings=HOP_MAP)
+    b.panel("End-to-end freshness", "Age of the newest canary row in the warehouse for this pipeline.",
+            [('cdcwatch_pipeline_freshness_seconds{pipeline=~"$pipeline"}', "{{pipeline}}")], "s", width=8,
+            kind="stat", alert="CdcCanaryStaleAtWarehouseCritical")
     b.row("Source database")
     b.panel("Retained WAL by slot", "WAL the source keeps for each logical slot. Growing while a connector is down is how 45 GB piled up in the case study.",
             [("cdcwatch_pg_slot_retained_wal_bytes{%s}" % SRC, "{{source}}/{{slot}}")], "bytes", alert="CdcSlotRetainedWalHigh")

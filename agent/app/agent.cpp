@@ -61,7 +61,10 @@ void restore(Probe& probe, const nlohmann::json& state) {
 
 Agent::Agent(Config config, const Clock& clock, ProbeBuilder build)
     : clock_(clock),
-      build_(build ? std::move(build) : ProbeBuilder(build_probes)),
+      build_(build ? std::move(build)
+                   : ProbeBuilder([this](const Config& wanted, const Clock& time) {
+                       return build_probes(wanted, time, pipelines_);
+                     })),
       started_at_(clock.now()),
       states_(config.agent.state_dir),
       config_(std::move(config)) {}
@@ -131,6 +134,12 @@ void Agent::route_endpoints() {
     // Peers' messages may hold invalid UTF-8: replace it rather than fail the endpoint.
     return HttpReply{200, "application/json",
                      status().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"};
+  });
+  server_.get("/api/pipelines", [this] {
+    nlohmann::json body = {{"pipelines", pipelines_.pipelines()}};
+    scrub_secrets_in(body);
+    return HttpReply{200, "application/json",
+                     body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"};
   });
 }
 
@@ -258,6 +267,7 @@ nlohmann::json Agent::status() const {
       {"ready", ready()},
       {"probes", health_.status_json()},
       {"alerts", alerting ? alerting->status_json() : nlohmann::json(nullptr)},
+      {"pipelines", pipelines_.pipelines()},
   };
   // A probe's status comes from peers' answers; scrub in case one quoted a secret back.
   scrub_secrets_in(out);

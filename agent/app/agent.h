@@ -19,6 +19,7 @@
 #include "agent/core/readings_store.h"
 #include "agent/core/scheduler.h"
 #include "agent/http/http_server.h"
+#include "agent/pipeline/pipeline_board.h"
 
 namespace cdcwatch {
 
@@ -70,6 +71,7 @@ class Agent {
   TimePoint started_at_;
   ReadingsStore store_;
   ProbeHealth health_;
+  PipelineBoard pipelines_;  // outlives the schedulers, whose pipeline stage writes it
   ProbeStateStore states_;
   HttpServer server_;
   int port_ = 0;

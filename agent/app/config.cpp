@@ -103,9 +103,21 @@ YAML::Node to_yaml_node(const nlohmann::json& value) {
   }
 }
 
+// What a pipelines: entry may name.
+PipelineReferences pipeline_references(const Config& config) {
+  PipelineReferences references;
+  for (const auto& source : config.postgres) references.postgres_slots[source.name] = source.slots;
+  for (const auto& connect : config.connect)
+    references.connectors[connect.name] = connect.connectors;
+  for (const auto& cluster : config.kafka) references.kafka.insert(cluster.name);
+  for (const auto& warehouse : config.warehouses) references.warehouses.insert(warehouse.name);
+  for (const auto& canary : config.canaries) references.canaries.insert(canary.name);
+  return references;
+}
+
 Config parse_sections(const ConfigNode& root) {
   root.expect_keys({"agent", "postgres", "kafka", "connect", "warehouses", "canaries",
-                    "consistency", "alerts", "notifiers"});
+                    "consistency", "pipelines", "alerts", "notifiers"});
   Config config;
   config.path = root.file();
   if (auto agent = root.optional_child("agent")) config.agent = parse_agent_settings(*agent);
@@ -160,6 +172,12 @@ Config parse_sections(const ConfigNode& root) {
     expect_entry(entry, "postgres", config.postgres, check.postgres, "postgres");
     expect_entry(entry, "warehouse", config.warehouses, check.warehouse, "warehouses");
   }
+  std::set<std::string> pipeline_names;
+  for (const auto& entry : section(root, "pipelines")) {
+    config.pipelines.push_back(parse_pipeline(entry));
+    check_name(entry, config.pipelines.back().name, pipeline_names);
+    check_pipeline_references(entry, config.pipelines.back(), pipeline_references(config));
+  }
   if (auto alerts = root.optional_child("alerts")) config.alerts = parse_alerts_config(*alerts);
   if (auto notifiers = root.optional_child("notifiers")) {
     config.notifiers = parse_notifiers_config(*notifiers);
@@ -209,6 +227,8 @@ nlohmann::json effective_config(const Config& config) {
   for (const auto& canary : config.canaries) out["canaries"].push_back(describe(canary));
   out["consistency"] = nlohmann::json::array();
   for (const auto& check : config.consistency) out["consistency"].push_back(describe(check));
+  out["pipelines"] = nlohmann::json::array();
+  for (const auto& pipeline : config.pipelines) out["pipelines"].push_back(describe(pipeline));
   out["alerts"] = describe(config.alerts);
   out["notifiers"] = describe(config.notifiers);
   // Any string value may hold a ${...} reference, not only the keys described as secrets.

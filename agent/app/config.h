@@ -8,6 +8,7 @@
 
 #include "agent/alerting/alerts_config.h"
 #include "agent/app/agent_settings.h"
+#include "agent/pipeline/pipeline_config.h"
 #include "probes/canary/canary_config.h"
 #include "probes/connect/connect_config.h"
 #include "probes/consistency/consistency_config.h"
@@ -25,6 +26,7 @@ struct Config {
   std::vector<ConnectConfig> connect;
   std::vector<WarehouseConfig> warehouses;
   std::vector<ConsistencyConfig> consistency;
+  std::vector<PipelineDef> pipelines;  // empty: derived from Kafka Connect
   AlertsConfig alerts;
   NotifiersConfig notifiers;
   std::vector<AlertRule> rules;  // the rule set in force: defaults or rules_file, plus alerts.rules

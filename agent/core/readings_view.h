@@ -1,5 +1,5 @@
-// Read access to every probe's latest readings. Probes use it to join what another probe saw
-// (the Connect probe reads the slot probe's WAL position); rules use it to evaluate.
+// Read access to every probe's latest readings. The pipeline stage uses it to join what the probes
+// saw (a connector's committed LSN with the slot probe's WAL position); rules use it to evaluate.
 // Implementations are thread-safe.
 #pragma once
 

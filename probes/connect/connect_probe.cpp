@@ -1,33 +1,21 @@
 #include "probes/connect/connect_probe.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <thread>
 
 #include "agent/core/secrets.h"
 #include "agent/http/http_client.h"
+#include "probes/connect/connect_metrics.h"
 
 namespace cdcwatch {
 namespace {
 
-const MetricDef kUp{"cdcwatch_connect_up", "1 when a Connect worker answered the connector list"};
-const MetricDef kState{
-    "cdcwatch_connector_state",
-    "1 on the connector's current state (MISSING: configured but not in the cluster)"};
-const MetricDef kTaskState{"cdcwatch_connector_task_state", "1 on the task's current state"};
-const MetricDef kTasks{"cdcwatch_connector_tasks", "Number of the connector's tasks in each state"};
-const MetricDef kLastProgress{
-    "cdcwatch_connector_last_progress_timestamp_seconds",
-    "When the connector's committed offsets last advanced (unix seconds)"};
-const MetricDef kSinceProgress{"cdcwatch_connector_seconds_since_progress",
-                               "Seconds since the connector's committed offsets last advanced"};
-const MetricDef kStalled{
-    "cdcwatch_connector_stalled",
-    "1 when RUNNING with all tasks RUNNING, input waiting, and no progress for stall_after"};
-const MetricDef kSourceLsn{"cdcwatch_connector_source_lsn_bytes",
-                           "WAL position (bytes) a Debezium PostgreSQL source has committed"};
-const MetricDef kSourceLag{
-    "cdcwatch_connector_source_lag_bytes",
-    "WAL bytes the source connector has not committed yet (server LSN minus its LSN)"};
+using namespace connect_metrics;  // NOLINT(google-build-using-namespace): this probe's own
+
+// Connectors whose progress is kept across restarts; more than a cluster plausibly has.
+constexpr size_t kMaxSavedConnectors = 10000;
 
 const std::vector<std::string> kStatesAndMissing = {"UNASSIGNED", "RUNNING",    "PAUSED", "STOPPED",
                                                     "FAILED",     "RESTARTING", "MISSING"};
@@ -41,17 +29,20 @@ std::string describe_failure(const HttpResponse& response, const std::string& wh
   return what + " answered " + std::to_string(response.status) + ": " + scrub_secrets(message);
 }
 
-// The consumer group a sink connector commits its offsets as.
-std::string sink_group(const ConnectorStatus& connector) { return "connect-" + connector.name; }
+// The config keys that place a connector in a pipeline, as labels for the pipeline stage.
+Labels info_labels(const ConnectorStatus& connector, Labels labels) {
+  for (const auto& key : kInfoKeys) {
+    auto it = connector.config.find(key.config_key);
+    labels.emplace_back(key.label, it == connector.config.end() ? "" : it->second);
+  }
+  return labels;
+}
 
 }  // namespace
 
 ConnectProbe::ConnectProbe(ConnectConfig config, const KafkaClusterConfig* kafka,
-                           Millis default_interval,
-                           std::function<void(const std::vector<std::string>&)> share_sink_groups)
-    : config_(std::move(config)),
-      interval_(config_.interval.value_or(default_interval)),
-      share_sink_groups_(std::move(share_sink_groups)) {
+                           Millis default_interval)
+    : config_(std::move(config)), interval_(config_.interval.value_or(default_interval)) {
   if (kafka) kafka_ = *kafka;
 }
 
@@ -122,10 +113,9 @@ std::optional<double> ConnectProbe::progress_value(const ConnectorStatus& connec
     if (answer.transport_ok() && (answer.status == 404 || answer.status == 405))
       offsets_api_ = false;
   }
-  if (connector.type == "sink" && kafka_) {
-    method = "group " + sink_group(connector);
-    return ctx.latest.first_value("cdcwatch_kafka_consumer_group_committed_offset_sum",
-                                  {{"kafka", kafka_->name}, {"group", sink_group(connector)}});
+  if (connector.type == "sink") {
+    method = "none from Connect (the pipeline stage reads group connect-" + connector.name + ")";
+    return std::nullopt;
   }
   if (connector.type == "source" && kafka_ && !offsets_topic_) {
     offsets_topic_ = std::make_unique<OffsetsTopicReader>(*kafka_, config_.offsets_topic);
@@ -146,46 +136,6 @@ std::optional<double> ConnectProbe::progress_value(const ConnectorStatus& connec
   }
   method = "none (set kafka: for offsets on workers without the offsets API)";
   return std::nullopt;
-}
-
-ConnectProbe::Input ConnectProbe::input_of(const ConnectorStatus& connector,
-                                           std::optional<double> source_lsn,
-                                           const ReadingsView& latest) const {
-  Input input;
-  if (connector.type == "sink") {
-    if (!kafka_) {
-      input.note = "set kafka: to know whether input waits";
-      return input;
-    }
-    auto lag = latest.first_value("cdcwatch_kafka_consumer_group_lag_messages",
-                                  {{"kafka", kafka_->name}, {"group", sink_group(connector)}});
-    if (lag) input.waiting = *lag > 0;
-    input.note = lag ? "group " + sink_group(connector) + " lag " +
-                           std::to_string(static_cast<int64_t>(*lag))
-                     : "no lag reading for group " + sink_group(connector) + " yet";
-    return input;
-  }
-  if (connector.type != "source") return input;
-  input.source_lsn = source_lsn;
-  auto slot = connector.config.count("slot.name") ? connector.config.at("slot.name") : "debezium";
-  Labels match = {{"slot", slot}};
-  if (connector.config.count("database.dbname"))
-    match.emplace_back("database", connector.config.at("database.dbname"));
-  auto slots = latest.find("cdcwatch_pg_slot_active", match);
-  if (slots.empty()) {
-    input.note =
-        "no postgres: entry reports slot " + slot + "; add the source database to see its WAL";
-    return input;
-  }
-  auto source = label_value(slots.front().labels, "source").value_or("");
-  auto wal = latest.first_value("cdcwatch_pg_wal_lsn_bytes", {{"source", source}});
-  auto flush_lag = latest.first_value("cdcwatch_pg_slot_confirmed_flush_lag_bytes",
-                                      {{"source", source}, {"slot", slot}});
-  if (wal && source_lsn) input.source_lag_bytes = std::max(0.0, *wal - *source_lsn);
-  if (input.source_lag_bytes && flush_lag)
-    input.waiting = *input.source_lag_bytes > 0 && *flush_lag > 0;
-  input.note = "slot " + slot + " on postgres " + source;
-  return input;
 }
 
 void ConnectProbe::report(const ConnectorStatus& connector, const CollectContext& ctx,
@@ -217,6 +167,7 @@ void ConnectProbe::report(const ConnectorStatus& connector, const CollectContext
     tasks.push_back(shown);
   }
   nlohmann::json status = {{"type", connector.type}, {"state", connector.state}, {"tasks", tasks}};
+  if (connector.state != "MISSING") outcome.readings.set(kInfo, info_labels(connector, labels), 1);
   if (connector.state == "MISSING") {
     status["note"] = "listed under connectors: but not in the cluster (deleted or renamed?)";
     outcome.status["connectors"][connector.name] = status;
@@ -230,22 +181,13 @@ void ConnectProbe::report(const ConnectorStatus& connector, const CollectContext
   if (!progress.value || (value && *value != *progress.value)) progress.since = now;
   if (value) progress.value = value;
   progress.method = method;
-  Input input = input_of(connector, connector.type == "source" ? value : std::nullopt, ctx.latest);
-
-  bool stalled = false;
   if (progress.value) {
     double since = std::chrono::duration<double>(now - progress.since).count();
     outcome.readings.set(kLastProgress, labels, to_unix_seconds(progress.since));
     outcome.readings.set(kSinceProgress, labels, since);
-    stalled = connector.running_with_all_tasks() && input.waiting.value_or(false) &&
-              now - progress.since >= config_.stall_after;
   }
-  outcome.readings.set(kStalled, labels, stalled ? 1 : 0);
-  if (input.source_lsn) outcome.readings.set(kSourceLsn, labels, *input.source_lsn);
-  if (input.source_lag_bytes) outcome.readings.set(kSourceLag, labels, *input.source_lag_bytes);
+  if (connector.type == "source" && value) outcome.readings.set(kSourceLsn, labels, *value);
   status["progress_from"] = method;
-  status["input"] = input.note;
-  status["stalled"] = stalled;
   outcome.status["connectors"][connector.name] = status;
 }
 
@@ -270,15 +212,6 @@ CollectOutcome ConnectProbe::collect(const CollectContext& ctx) {
     }
     connectors = std::move(wanted);
   }
-  std::vector<std::string> sink_groups;
-  for (const auto& connector : connectors) {
-    if (connector.type == "sink") sink_groups.push_back(sink_group(connector));
-  }
-  std::sort(sink_groups.begin(), sink_groups.end());
-  if (share_sink_groups_ && shared_sink_groups_ != sink_groups) {
-    share_sink_groups_(sink_groups);
-    shared_sink_groups_ = sink_groups;
-  }
   if (offsets_topic_) {
     // Half the cycle's time left, 100 ms to 2 s: the offsets topic must not starve the rest.
     int budget =
@@ -300,6 +233,36 @@ CollectOutcome ConnectProbe::collect(const CollectContext& ctx) {
     it = present ? std::next(it) : progress_.erase(it);
   }
   return outcome;
+}
+
+nlohmann::json ConnectProbe::save_state() const {
+  nlohmann::json progress = nlohmann::json::object();
+  for (const auto& [name, saved] : progress_) {
+    if (saved.value)
+      progress[name] = {{"value", *saved.value}, {"since", to_unix_seconds(saved.since)}};
+  }
+  return {{"progress", progress}};
+}
+
+void ConnectProbe::restore_state(const nlohmann::json& state) {
+  if (state.is_null()) return;
+  if (!state.is_object() || !state.contains("progress") || !state["progress"].is_object()) {
+    spdlog::warn("{}: saved state is not {{\"progress\": {{...}}}}; progress is timed afresh",
+                 name());
+    return;
+  }
+  for (const auto& [connector, saved] : state["progress"].items()) {
+    if (progress_.size() >= kMaxSavedConnectors) break;
+    if (!saved.is_object() || !saved.contains("value") || !saved["value"].is_number() ||
+        !saved.contains("since") || !saved["since"].is_number()) {
+      spdlog::warn("{}: ignoring malformed saved progress of connector {}", name(), connector);
+      continue;
+    }
+    auto since = std::chrono::duration<double>(saved["since"].get<double>());
+    progress_[connector] = {saved["value"].get<double>(),
+                            TimePoint(std::chrono::duration_cast<TimePoint::duration>(since)),
+                            "restored"};
+  }
 }
 
 }  // namespace cdcwatch

@@ -88,12 +88,16 @@ TEST(ExportedMetrics, EveryMetricTheRunbooksAndDashboardsNameIsExported) {
   testing::ConnectServer connect;
   connect.put("orders-postgres-source",
               {.type = "source",
-               .config = {{"slot.name", "debezium"}, {"database.dbname", "postgres"}},
+               .config = {{"connector.class", "io.debezium.connector.postgresql.PostgresConnector"},
+                          {"slot.name", "debezium"},
+                          {"database.dbname", "postgres"},
+                          {"topic.prefix", "orders"}},
                .offsets = {{{"partition", {{"server", "orders"}}},
                             {"offset", {{"lsn", std::stoll(wal_lsn)}}}}}});
   connect.put("snowflake-sink",
               {.type = "sink",
                .task_states = {"RUNNING", "FAILED"},
+               .config = {{"topics", "orders.public.orders"}},
                .offsets = {{{"partition",
                              {{"kafka_topic", "orders.public.orders"}, {"kafka_partition", 0}}},
                             {"offset", {{"kafka_offset", 1}}}}}});

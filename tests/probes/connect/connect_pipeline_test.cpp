@@ -1,13 +1,18 @@
 // The case study's Challenge 4 with real peers: a sink that says RUNNING while its group's offsets
 // stay frozen in librdkafka's mock cluster as the topic grows, and a source whose committed LSN
 // (in the Connect offsets topic) stops while a real PostgreSQL slot's WAL grows. The lag and slot
-// probes publish into the same store the Connect probe joins against, as in the agent.
+// probes publish into the same store the pipeline stage joins them in, as in the agent (#16: the
+// joins moved out of the Connect probe into the stage; the lag probe learns sink groups from the
+// store).
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "agent/core/readings_store.h"
+#include "agent/pipeline/pipeline_stage.h"
+#include "agent/pipeline/sink_group_learner.h"
+#include "probes/connect/connect_metrics.h"
 #include "probes/connect/connect_probe.h"
 #include "probes/kafka_lag/kafka_lag_probe.h"
 #include "probes/pg_slots/pg_slots_probe.h"
@@ -35,17 +40,27 @@ struct PipelineTest : ::testing::Test {
     config.request_timeout = Millis(2000);
   }
   CollectContext ctx() { return {clock.now() + 10s, clock, store}; }
+  static StageSetup stage_setup() {
+    StageSetup setup;
+    setup.derivation.connect_kafka["connect"] = "msk";
+    setup.stall_after["connect"] = Millis(120000);
+    return setup;
+  }
+  // A Connect cycle, then the pipeline stage's: the stall rule's verdict.
   double stalled(const std::string& connector, const std::string& type) {
     auto outcome = probe->collect(ctx());
     EXPECT_TRUE(outcome.ok()) << outcome.error_message;
     last_status = outcome.status;
-    auto value =
-        outcome.readings.value("cdcwatch_connector_stalled",
-                               {{"connect", "connect"}, {"connector", connector}, {"type", type}});
-    last_lag_bytes =
-        outcome.readings.value("cdcwatch_connector_source_lag_bytes",
-                               {{"connect", "connect"}, {"connector", connector}, {"type", type}});
-    return value.value_or(-1);
+    store.publish(probe->name(), outcome.readings);
+    auto judged = stage.collect(ctx());
+    Labels labels = {{"connect", "connect"}, {"connector", connector}, {"type", type}};
+    last_lag_bytes = judged.readings.value(connect_metrics::kSourceLag.name, labels);
+    return judged.readings.value(connect_metrics::kStalled.name, labels).value_or(-1);
+  }
+  std::unique_ptr<SinkGroupLearner> lag_probe() {
+    return std::make_unique<SinkGroupLearner>(
+        std::make_unique<KafkaLagProbe>(cluster, Millis(15000)),
+        std::vector<std::string>{"connect"}, std::vector<std::string>{});
   }
 
   testing::KafkaMockCluster kafka{1};
@@ -54,6 +69,8 @@ struct PipelineTest : ::testing::Test {
   ConnectConfig config;
   FakeClock clock{TimePoint(std::chrono::seconds(1'795'643'243))};
   ReadingsStore store;
+  PipelineBoard board;
+  PipelineStage stage{stage_setup(), board};
   std::unique_ptr<ConnectProbe> probe;
   nlohmann::json last_status;
   std::optional<double> last_lag_bytes;
@@ -65,16 +82,13 @@ TEST_F(PipelineTest, ASinkRunningWithFrozenGroupOffsetsWhileTheTopicGrowsIsStall
   kafka.commit("connect-snowflake-sink", "orders.public.orders", 0, 5);
   kafka.commit("connect-snowflake-sink", "orders.public.orders", 1, 5);
   connect.put("snowflake-sink", Connector{.type = "sink", .task_states = {"RUNNING", "RUNNING"}});
-  KafkaLagProbe lag(cluster, Millis(15000));  // no configured groups: the Connect probe adds them
-  probe = std::make_unique<ConnectProbe>(
-      config, &cluster, Millis(15000),
-      [&](const std::vector<std::string>& groups) { lag.set_learnt_groups("connect", groups); });
+  auto lag = lag_probe();  // no configured groups: it learns connect-snowflake-sink from the store
+  probe = std::make_unique<ConnectProbe>(config, &cluster, Millis(15000));
   auto cycle = [&] {
-    store.publish(lag.name(), lag.collect(ctx()).readings);
+    store.publish(lag->name(), lag->collect(ctx()).readings);
     return stalled("snowflake-sink", "sink");
   };
-  EXPECT_EQ(stalled("snowflake-sink", "sink"),
-            0);  // learns the sink, hands connect-snowflake-sink over
+  EXPECT_EQ(stalled("snowflake-sink", "sink"), 0);  // Connect reports the sink's config
   EXPECT_EQ(cycle(), 0);
   // Six hours of "RUNNING" in the case study; here the topic grows and commits stay frozen.
   for (int step = 0; step < 8; ++step) {
@@ -98,13 +112,11 @@ TEST_F(PipelineTest, TheLagProbeWatchesTheSinkGroupsConnectHasNowNotOnesDeletedS
   kafka.commit("connect-s3-sink", "orders.public.orders", 0, 0);
   connect.put("snowflake-sink", Connector{.type = "sink", .task_states = {"RUNNING"}});
   connect.put("s3-sink", Connector{.type = "sink", .task_states = {"RUNNING"}});
-  KafkaLagProbe lag(cluster, Millis(15000));
-  probe = std::make_unique<ConnectProbe>(
-      config, &cluster, Millis(15000),
-      [&](const std::vector<std::string>& groups) { lag.set_learnt_groups("connect", groups); });
+  auto lag = lag_probe();
+  probe = std::make_unique<ConnectProbe>(config, &cluster, Millis(15000));
   auto watched = [&] {
-    probe->collect(ctx());
-    auto outcome = lag.collect(ctx());
+    store.publish(probe->name(), probe->collect(ctx()).readings);
+    auto outcome = lag->collect(ctx());
     std::set<std::string> groups;
     if (const auto* family =
             outcome.readings.family("cdcwatch_kafka_consumer_group_lag_messages")) {
@@ -116,6 +128,9 @@ TEST_F(PipelineTest, TheLagProbeWatchesTheSinkGroupsConnectHasNowNotOnesDeletedS
   connect.remove("s3-sink");
   EXPECT_EQ(watched(), (std::set<std::string>{"connect-snowflake-sink"}))
       << "a deleted connector's group is no longer watched, so it cannot page as stopped";
+  connect.script({.status = 500});
+  EXPECT_EQ(watched(), (std::set<std::string>{"connect-snowflake-sink"}))
+      << "while Connect does not answer, its sinks' groups stay watched";
 }
 
 TEST_F(PipelineTest, ASourceWhoseLsnStopsWhileTheSlotsWalGrowsIsStalledThenRecovers) {
@@ -137,7 +152,7 @@ TEST_F(PipelineTest, ASourceWhoseLsnStopsWhileTheSlotsWalGrowsIsStalledThenRecov
   connect.put("orders-postgres-source",
               Connector{.type = "source",
                         .config = {{"slot.name", "debezium"}, {"database.dbname", "postgres"}}});
-  probe = std::make_unique<ConnectProbe>(config, &cluster, Millis(15000), nullptr);
+  probe = std::make_unique<ConnectProbe>(config, &cluster, Millis(15000));
   auto cycle = [&] {
     pg.exec("INSERT INTO orders (pad) SELECT repeat('x', 500) FROM generate_series(1, 200)");
     store.publish(slots.name(), slots.collect(ctx()).readings);
