@@ -32,7 +32,7 @@ inline constexpr MetricDef kGroupMaxLagSeconds{
 inline constexpr MetricDef kGroupCommittedOffsets{
     "cdcwatch_kafka_consumer_group_committed_offsets",
     "Sum of the group's committed offsets: it rises whenever the group commits progress (the "
-    "Connect probe's sink progress signal)"};
+    "sink progress signal of the pipeline stage's stall rule)"};
 // Kept so that queries of the old series cdcwatch_kafka_consumer_group_committed_offset_sum still
 // work. It was a gauge, which Prometheus' linter refuses under a _sum name; as a summary (what a
 // _sum suffix means) the same series passes `promtool check metrics`, beside its _count.
