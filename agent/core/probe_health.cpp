@@ -34,6 +34,9 @@ void ProbeHealth::add_probe(const std::string& probe, Millis interval) {
   record.probe = probe;
   record.interval = interval;
   record.durations = HistogramValue(kDurationBuckets);
+  // The reasons the framework itself gives start at 0, so that rate() and increase() see their
+  // first failure; a probe's own reasons appear with their first occurrence.
+  record.errors_by_reason = {{kTimeoutReason, 0}, {kInternalReason, 0}};
   records_[probe] = std::move(record);
 }
 
@@ -87,10 +90,10 @@ bool ProbeHealth::mark_timed_out(const std::string& probe, Millis timeout) {
   record.stuck = true;
   ++record.cycles;
   record.up = false;
-  record.last_error_reason = "timeout";
+  record.last_error_reason = kTimeoutReason;
   record.last_error_message =
       "cycle still running after " + format_duration(timeout) + "; its target is not answering";
-  ++record.errors_by_reason["timeout"];
+  ++record.errors_by_reason[kTimeoutReason];
   return true;
 }
 

@@ -13,6 +13,11 @@
 
 namespace cdcwatch {
 
+// The error reasons the scheduler gives, whatever the probe: a cycle past its timeout, and a probe
+// that threw.
+inline constexpr const char* kTimeoutReason = "timeout";
+inline constexpr const char* kInternalReason = "internal";
+
 struct ProbeRecord {
   std::string probe;
   Millis interval{0};

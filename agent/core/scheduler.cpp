@@ -126,7 +126,7 @@ void Scheduler::Impl::run_worker(Worker& worker) {
       outcome = probe.collect(ctx);
     } catch (const std::exception& e) {
       // collect must not throw; if it does, it is a bug worth seeing, not a crash.
-      outcome.fail("internal", std::string("probe threw: ") + e.what());
+      outcome.fail(kInternalReason, std::string("probe threw: ") + e.what());
     }
     worker.running = false;
     finish_cycle(worker, started, std::move(outcome));

@@ -195,5 +195,25 @@ TEST(ProbeHealth, ReadyOnlyOnceEveryProbeCompletedACycle) {
   EXPECT_TRUE(health.all_completed_a_cycle()) << "a failed cycle is still a completed one";
 }
 
+// Issue 22: a dashboard's rate() of a reason that never occurred showed "No data" instead of 0.
+TEST(ProbeHealth, TheSchedulersOwnErrorReasonsStartAtZero) {
+  ProbeHealth health;
+  health.add_probe("pg_slots/shop", 1s);
+  Readings self = health.self_metrics();
+  for (const char* reason : {"timeout", "internal"}) {
+    EXPECT_EQ(
+        self.value("cdcwatch_probe_errors_total", {{"probe", "pg_slots/shop"}, {"reason", reason}}),
+        0)
+        << reason;
+  }
+  FakeClock clock;
+  CollectOutcome failed;
+  failed.fail("connect", "refused");
+  health.cycle_finished("pg_slots/shop", clock.now(), clock.now(), failed);
+  EXPECT_EQ(health.self_metrics().value("cdcwatch_probe_errors_total",
+                                        {{"probe", "pg_slots/shop"}, {"reason", "connect"}}),
+            1);
+}
+
 }  // namespace
 }  // namespace cdcwatch
