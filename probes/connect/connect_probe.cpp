@@ -53,12 +53,14 @@ HttpResponse ConnectProbe::get(const std::string& path, TimePoint deadline, cons
   request.ca_file = config_.ca_file;
   if (config_.username) request.basic_auth = {config_.username->value, config_.password->value};
   request.timeout = time_left(deadline, clock, config_.request_timeout);
+  request.canceller = &canceller_;
   HttpResponse response = send_http(request);
   if (response.transport_ok() && response.status == 409 && clock.now() + Millis(500) < deadline) {
     // A rebalance is in progress (the leader may change): one retry after a short pause.
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     response = send_http(request);
   }
+  if (response.timed_out) request_timed_out_ = true;
   return response;
 }
 
@@ -196,10 +198,12 @@ CollectOutcome ConnectProbe::collect(const CollectContext& ctx) {
   Labels cluster = {{"connect", config_.name}};
   std::vector<ConnectorStatus> connectors;
   bool reachable = false;
+  request_timed_out_ = false;
   std::string error = read_connectors(ctx, connectors, reachable);
   outcome.readings.set(kUp, cluster, reachable && error.empty() ? 1 : 0);
   if (!error.empty()) {
-    outcome.fail(reachable ? "response" : "connect", "connect " + config_.name + ": " + error);
+    const char* reason = request_timed_out_ ? "timeout" : reachable ? "response" : "connect";
+    outcome.fail(reason, "connect " + config_.name + ": " + error);
     return outcome;
   }
   if (!config_.connectors.empty()) {

@@ -50,6 +50,13 @@ TEST(SlowPeer, ATricklingConnectWorkerTimesOutAtRequestTimeoutAndSigtermStillExi
     status = send_http({.url = base + "/status"}).body;
     return status.find("connect slow: GET /connectors: timeout after 1s") != std::string::npos;
   })) << status;
+  std::string metrics = send_http({.url = base + "/metrics"}).body;
+  EXPECT_NE(metrics.find("cdcwatch_probe_errors_total{probe=\"connect/slow\",reason=\"timeout\"} "),
+            std::string::npos)
+      << "a worker that runs out the clock is a timeout, not a refused connection: " << metrics;
+  EXPECT_EQ(metrics.find("cdcwatch_probe_errors_total{probe=\"connect/slow\",reason=\"connect\"}"),
+            std::string::npos)
+      << metrics;
   EXPECT_TRUE(testing::eventually([&] { return worker.connections() >= 2; }))
       << "the next cycle asks again: the probe was not stuck on the first request";
   child.signal(SIGTERM);
