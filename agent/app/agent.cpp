@@ -4,12 +4,14 @@
 
 #include <algorithm>
 
+#include "agent/alerting/notifier.h"
 #include "agent/alerting/prometheus_rules.h"
 #include "agent/app/entry_fingerprints.h"
 #include "agent/app/probe_factory.h"
 #include "agent/app/version.h"
 #include "agent/core/exposition.h"
 #include "agent/core/secrets.h"
+#include "web/web_assets.h"
 
 namespace cdcwatch {
 namespace {
@@ -20,6 +22,22 @@ bool same_endpoint(const HttpServerOptions& a, const HttpServerOptions& b) {
   return a.listen == b.listen && a.tls_cert_file == b.tls_cert_file &&
          a.tls_key_file == b.tls_key_file && a.basic_auth == b.basic_auth &&
          a.bearer_token == b.bearer_token && a.max_connections == b.max_connections;
+}
+
+// /status's alerts with each active alert's runbook address, as its page gives it, for the
+// pipeline page's links.
+nlohmann::json with_runbook_urls(nlohmann::json alerts, const std::vector<AlertRule>& rules,
+                                 const std::string& runbook_base_url) {
+  if (!alerts.contains("active")) return alerts;
+  for (auto& active : alerts["active"]) {
+    auto rule = std::find_if(rules.begin(), rules.end(), [&](const AlertRule& candidate) {
+      return candidate.alert == active.value("alert", "");
+    });
+    if (rule == rules.end()) continue;
+    std::string url = runbook_url(runbook_base_url, rule->runbook);
+    if (!url.empty()) active["runbook_url"] = url;
+  }
+  return alerts;
 }
 
 AlertingSetup alerting_setup(const Config& config) {
@@ -141,6 +159,12 @@ void Agent::route_endpoints() {
     return HttpReply{200, "application/json",
                      body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"};
   });
+  // The pipeline page (web/, issue 17): it draws on /api/pipelines and /status.
+  for (const WebAsset& asset : web_assets()) {
+    server_.get(std::string(asset.path), [&asset] {
+      return HttpReply{200, std::string(asset.content_type), std::string(asset.body)};
+    });
+  }
 }
 
 void Agent::start() {
@@ -255,10 +279,14 @@ std::string Agent::metrics_text() const {
 nlohmann::json Agent::status() const {
   std::shared_ptr<AlertingEngine> alerting;
   std::string config_file;
+  std::vector<AlertRule> rules;
+  std::string runbook_base_url;
   {
     std::lock_guard lock(mutex_);
     alerting = running_.alerting;
     config_file = config_.path;
+    rules = config_.rules;
+    runbook_base_url = config_.agent.runbook_base_url;
   }
   nlohmann::json out = {
       {"version", kVersion},
@@ -266,7 +294,8 @@ nlohmann::json Agent::status() const {
       {"config_file", config_file},
       {"ready", ready()},
       {"probes", health_.status_json()},
-      {"alerts", alerting ? alerting->status_json() : nlohmann::json(nullptr)},
+      {"alerts", alerting ? with_runbook_urls(alerting->status_json(), rules, runbook_base_url)
+                          : nlohmann::json(nullptr)},
       {"pipelines", pipelines_.pipelines()},
   };
   // A probe's status comes from peers' answers; scrub in case one quoted a secret back.
