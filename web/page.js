@@ -1,5 +1,5 @@
-// The live pipeline page: polls /api/pipelines and /status and redraws in place. Text goes in via
-// textContent only: names and reasons come from peers and must never be read as HTML.
+// The live pipeline page: polls /api/pipelines, its history and /status and redraws in place.
+// Text goes in via textContent only: names and reasons come from peers and must never be read as HTML.
 "use strict";
 
 const REFRESH_MS = 3000;
@@ -36,7 +36,7 @@ function reading(key) {
   if (!key || key.value === null || key.value === undefined) return "no reading";
   if (key.unit === "bytes") return bytes(key.value);
   if (key.unit === "seconds") return duration(key.value);
-  if (key.unit === "messages") return Math.round(key.value).toLocaleString() + " messages";
+  if (key.unit === "messages") return Math.round(key.value).toLocaleString() + (Math.round(key.value) === 1 ? " message" : " messages");
   // A unitless reading (PostgreSQL answering: 1) reads better with its metric's name.
   return (key.metric || "").replace(/^cdcwatch_/, "") + " " + key.value;
 }
@@ -51,7 +51,33 @@ function secondsSince(iso) {
   return Number.isNaN(date.getTime()) ? null : (Date.now() - date.getTime()) / 1000;
 }
 
-function hopItem(hop) {
+const SVG = "http://www.w3.org/2000/svg";
+
+// The last hour of one series as a small line; samples whose value was unknown are left out.
+function sparkline(series, label) {
+  const points = ((series && series.points) || []).filter((p) => p[1] !== null);
+  if (points.length < 2) return null;
+  const t0 = points[0][0], t1 = points[points.length - 1][0];
+  const values = points.map((p) => p[1]);
+  const low = Math.min(...values), high = Math.max(...values);
+  const x = (t) => (t1 === t0 ? 0 : ((t - t0) / (t1 - t0)) * 100);
+  const y = (v) => (high === low ? 12 : 22 - ((v - low) / (high - low)) * 20);
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("class", "sparkline");
+  svg.setAttribute("viewBox", "0 0 100 24");
+  svg.setAttribute("preserveAspectRatio", "none");
+  svg.setAttribute("role", "img");
+  const unit = {unit: series.unit};
+  svg.setAttribute("aria-label", label + ", last " + duration(t1 - t0) + ": " +
+      reading({...unit, value: low}) + " to " + reading({...unit, value: high}));
+  const line = document.createElementNS(SVG, "polyline");
+  line.setAttribute("points", points.map((p) => x(p[0]).toFixed(1) + "," + y(p[1]).toFixed(1)).join(" "));
+  line.setAttribute("vector-effect", "non-scaling-stroke");
+  svg.append(line);
+  return svg;
+}
+
+function hopItem(hop, history) {
   const since = hop.since ? "since " + clock(hop.since) + " (" + duration(hop.for_seconds) + ")" : null;
   const item = el("li", {class: "hop", "data-hop": hop.hop, "data-status": hop.status, tabindex: "0",
                          "aria-label": hop.hop + ": " + hop.status + (hop.reason ? ", " + hop.reason : "")},
@@ -59,26 +85,29 @@ function hopItem(hop) {
       el("div", {class: "hop-status"}, hop.status),
       el("div", {class: "hop-reading"}, reading(hop.key_reading)),
       since ? el("div", {class: "hop-since"}, since) : null,
-      hop.reason ? el("div", {class: "hop-reason"}, hop.reason) : null);
+      hop.reason ? el("div", {class: "hop-reason"}, hop.reason) : null,
+      sparkline(history && history.hops && history.hops[hop.hop], hop.hop));
   item.title = hop.reason || "";
   return item;
 }
 
-function pipelineSection(pipeline) {
+function pipelineSection(pipeline, history) {
   const fresh = duration(pipeline.freshness_seconds);
   const head = el("div", {class: "pipeline-head"},
       el("h3", {}, pipeline.name),
       el("div", {class: "freshness", "data-freshness": fresh === null ? "" : String(pipeline.freshness_seconds)},
           fresh === null ? "freshness unknown" : fresh, " ", el("small", {}, "end-to-end freshness")),
+      sparkline(history && history.freshness, "end-to-end freshness"),
       el("div", {class: "hop-status", "data-status": pipeline.status}, "pipeline " + pipeline.status));
   return el("article", {class: "pipeline", "data-pipeline": pipeline.name, "aria-label": "pipeline " + pipeline.name},
       head, pipeline.formed ? el("p", {class: "formed"}, pipeline.formed) : null,
-      el("ol", {class: "hops", "aria-label": "hops, upstream first"}, ...(pipeline.hops || []).map(hopItem)));
+      el("ol", {class: "hops", "aria-label": "hops, upstream first"}, ...(pipeline.hops || []).map((hop) => hopItem(hop, history))));
 }
 
-function drawPipelines(pipelines) {
+function drawPipelines(pipelines, history) {
   const box = document.getElementById("pipelines");
-  box.replaceChildren(...(pipelines.length ? pipelines.map(pipelineSection)
+  const kept = (history && history.pipelines) || {};
+  box.replaceChildren(...(pipelines.length ? pipelines.map((p) => pipelineSection(p, kept[p.name]))
                                            : [el("p", {class: "empty"}, "No pipeline reported yet.")]));
 }
 
@@ -130,8 +159,9 @@ async function getJson(path) {
 
 async function refresh() {
   try {
-    const [api, status] = await Promise.all([getJson("/api/pipelines"), getJson("/status")]);
-    drawPipelines(api.pipelines || []);
+    const [api, status, history] = await Promise.all(
+        [getJson("/api/pipelines"), getJson("/status"), getJson("/api/pipelines/history")]);
+    drawPipelines(api.pipelines || [], history);
     drawAlerts(status.alerts);
     drawProbes(status.probes);
     document.getElementById("version").textContent = status.version || "–";

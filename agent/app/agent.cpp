@@ -85,7 +85,10 @@ Agent::Agent(Config config, const Clock& clock, ProbeBuilder build)
                      })),
       started_at_(clock.now()),
       states_(config.agent.state_dir),
-      config_(std::move(config)) {}
+      config_(std::move(config)) {
+  pipelines_.on_publish(
+      [this](const nlohmann::json& pipelines) { history_.record(clock_.now(), pipelines); });
+}
 
 Agent::~Agent() { stop(); }
 
@@ -158,6 +161,9 @@ void Agent::route_endpoints() {
     scrub_secrets_in(body);
     return HttpReply{200, "application/json",
                      body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"};
+  });
+  server_.get("/api/pipelines/history", [this] {
+    return HttpReply{200, "application/json", history_.json().dump() + "\n"};
   });
   // The pipeline page (web/, issue 17): it draws on /api/pipelines and /status.
   for (const WebAsset& asset : web_assets()) {

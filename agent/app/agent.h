@@ -12,6 +12,7 @@
 
 #include "agent/alerting/alerting_engine.h"
 #include "agent/app/config.h"
+#include "agent/app/pipeline_history.h"
 #include "agent/core/clock.h"
 #include "agent/core/probe.h"
 #include "agent/core/probe_health.h"
@@ -71,6 +72,7 @@ class Agent {
   TimePoint started_at_;
   ReadingsStore store_;
   ProbeHealth health_;
+  PipelineHistory history_;  // fed by pipelines_, so declared before it
   PipelineBoard pipelines_;  // outlives the schedulers, whose pipeline stage writes it
   ProbeStateStore states_;
   HttpServer server_;

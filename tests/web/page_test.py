@@ -6,6 +6,7 @@ driven by typed commands as scripts/demo is). Checks, each failing on a page tha
 - `break sink` turns the sink hop failing without a reload (a marker set on the window survives), the firing incident shows with its runbook link, `heal` turns it ok again;
 - no console error, uncaught exception or failed load while the agent answers;
 - after `quit` the page says the agent is not answering.
+- sparklines (GET /api/pipelines/history) for the freshness and every hop once two samples exist;
 - at a phone's width in dark mode it fits without sideways scrolling and is dark.
 A screenshot per state goes to SCREENSHOT_DIR (healthy.png, sink-failing.png, healed.png,
 healed-phone-dark.png, agent-down.png).
@@ -37,7 +38,9 @@ DRAWN = """document.getElementById('agent-state') === null ? 'null' : JSON.strin
   pipelines: [...document.querySelectorAll('.pipeline')].map(p => ({
     name: p.dataset.pipeline,
     freshness: p.querySelector('.freshness').textContent,
+    sparkline: p.querySelector('.pipeline-head svg.sparkline polyline') !== null,
     hops: [...p.querySelectorAll('.hop')].map(h => ({hop: h.dataset.hop, status: h.dataset.status,
+                                                    sparkline: h.querySelector('svg.sparkline polyline') !== null,
                                                     text: h.textContent, focusable: h.tabIndex === 0}))})),
   alerts: [...document.querySelectorAll('.alert')].map(a => ({alert: a.dataset.alert, text: a.textContent,
     runbook: (a.querySelector('a.runbook') || {}).href || null})),
@@ -91,6 +94,17 @@ def page_problems(events):
     return problems
 
 
+def pipelines_listed(url, within):
+    """The names /api/pipelines lists once the pipeline stage has run (empty before)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        names = [p["name"] for p in json.loads(urllib.request.urlopen(url, timeout=10).read())["pipelines"]]
+        if names:
+            return names
+        time.sleep(0.5)
+    return []
+
+
 def phone_in_dark_mode(browser):
     """A phone's width with the system in dark mode: the page fits without sideways scrolling and
     takes the dark palette."""
@@ -108,9 +122,9 @@ def phone_in_dark_mode(browser):
 
 def drive(run, browser, port):
     base = "http://127.0.0.1:%d" % port
-    api = json.loads(urllib.request.urlopen(base + "/api/pipelines", timeout=10).read())
-    check(api["pipelines"], "/api/pipelines lists no pipeline")
-    names = [p["name"] for p in api["pipelines"]]
+    names = pipelines_listed(base + "/api/pipelines", 60)
+    if not check(names, "/api/pipelines listed no pipeline within 60 s"):
+        return
     browser.navigate(base + "/")
     page = wait_for(browser, lambda p: p["state"] == "live" and len(p["pipelines"]) == len(names), 30,
                     "every pipeline, live")
@@ -142,9 +156,12 @@ def drive(run, browser, port):
 
     run.type("heal")
     healed = wait_for(browser, lambda p: all(sink_status(p, n) == "ok" for n in names), 240, "the sink hop ok again")
-    browser.screenshot(os.path.join(shots, "healed.png"))
     if healed:
         check(healed["marker"] == "set before the fault", "the page reloaded to show the heal")
+    # Two history samples (10 s apart) draw a line for the freshness and every hop with a reading.
+    wait_for(browser, lambda p: all(pipe["sparkline"] and all(h["sparkline"] for h in pipe["hops"])
+                                    for pipe in p["pipelines"]), 60, "sparklines for freshness and every hop")
+    browser.screenshot(os.path.join(shots, "healed.png"))
     phone_in_dark_mode(browser)
     seen_events.extend(browser.drain_events())
     problems = page_problems(seen_events)
