@@ -66,7 +66,9 @@ TEST_F(PipelineAgentTest, AStalledSinkTurnsTheSinkHopFailingAndBack) {
 
   watched.sim.set_fault(Fault::kSinkStalled, true);
   EXPECT_TRUE(testing::eventually([&] { return hop_is("sink", "failing"); }, 60s))
-      << hop_json("sink").dump(2);
+      << hop_json("sink").dump(2) << "\nevery hop: " << api_pipelines().dump(2)
+      << "\nthe lag probe: " << watched.agent->status()["probes"].dump(2)
+      << "\nthe simulator loaded " << watched.sim.events_loaded() << " events";
   nlohmann::json sink = hop_json("sink");
   EXPECT_NE(sink["reason"].get<std::string>().find("group connect-warehouse-sink is"),
             std::string::npos)
