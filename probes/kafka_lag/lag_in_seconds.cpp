@@ -83,7 +83,9 @@ RecordReads KafkaLagProbe::read_in_parallel(
             record_readers_.emplace(leader, make_kafka_consumer(config_, "cdcwatch-record-reader"))
                 .first;
       }
-      pending.push_back(std::async(std::launch::async, [&, consumer = reader->second.get()] {
+      // Captured by name: clang 14 (the fuzz build's compiler) cannot capture a structured binding.
+      pending.push_back(std::async(std::launch::async, [&, consumer = reader->second.get(),
+                                                        &leader_batches = leader_batches] {
         RecordReads all;
         for (const auto& batch : leader_batches) {
           if (!all.denied.empty() || std::chrono::system_clock::now() >= deadline) break;
