@@ -56,6 +56,18 @@ TEST_F(PipelineAgentTest, AStalledSinkTurnsTheSinkHopFailingAndBack) {
       << watched.agent->status().dump(2);
   ASSERT_TRUE(testing::eventually([&] { return hop_is("warehouse", "ok"); }, 60s))
       << "the canary reached the warehouse";
+  // As the drills do: wait until rows really flow to the warehouse. Before any canary arrives the
+  // warehouse hop already reads ok (freshness counts from when watching started), and on a loaded
+  // machine the simulated sink had not loaded a row yet when the stall was injected, so its group
+  // had no committed partitions to stall.
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        auto freshness = watched.warehouse_freshness();
+        return freshness && *freshness < 5 && watched.sim.events_loaded() > 0;
+      },
+      120s))
+      << "the pipeline flows end to end; the simulator loaded " << watched.sim.events_loaded();
+  ASSERT_TRUE(testing::eventually([&] { return hop_is("sink", "ok"); }, 60s));
   nlohmann::json pipelines = api_pipelines()["pipelines"];
   ASSERT_EQ(pipelines.size(), 1u) << pipelines.dump(2);
   EXPECT_NE(pipelines[0]["formed"].get<std::string>().find("postgres shop reports slot debezium"),
