@@ -169,27 +169,31 @@ ParsedCanaryEvent parse_avro_canary_event(std::string_view value,
                                           const std::string& writer_schema) {
   auto id = confluent_schema_id(value);
   if (!id) return error("value is not in Confluent's Avro framing (magic byte 0, schema id)");
+  return parse_avro_datum(value.substr(5), writer_schema,
+                          "Avro event with schema id " + std::to_string(*id));
+}
+
+ParsedCanaryEvent parse_avro_datum(std::string_view datum, const std::string& writer_schema,
+                                   const std::string& where) {
   static std::once_flag bounded;
   std::call_once(bounded, [] { avro_set_allocator(bounded_allocation, nullptr); });
-  std::string where = "Avro event with schema id " + std::to_string(*id);
-  AvroDatum datum;
-  if (avro_schema_from_json_length(writer_schema.data(), writer_schema.size(), &datum.schema)) {
+  AvroDatum decoded;
+  if (avro_schema_from_json_length(writer_schema.data(), writer_schema.size(), &decoded.schema)) {
     return error(where + ": the writer schema is not valid Avro: " + avro_error());
   }
-  datum.iface = avro_generic_class_from_schema(datum.schema);
-  if (!datum.iface || avro_generic_value_new(datum.iface, &datum.value) != 0) {
+  decoded.iface = avro_generic_class_from_schema(decoded.schema);
+  if (!decoded.iface || avro_generic_value_new(decoded.iface, &decoded.value) != 0) {
     return error(where + ": avro-c cannot read the writer schema: " + avro_error());
   }
-  datum.has_value = true;
+  decoded.has_value = true;
   std::unique_ptr<std::remove_pointer_t<avro_reader_t>, void (*)(avro_reader_t)> reader(
-      avro_reader_memory(value.data() + 5, static_cast<int64_t>(value.size() - 5)),
-      avro_reader_free);
-  if (!reader || avro_value_read(reader.get(), &datum.value) != 0) {
+      avro_reader_memory(datum.data(), static_cast<int64_t>(datum.size())), avro_reader_free);
+  if (!reader || avro_value_read(reader.get(), &decoded.value) != 0) {
     return error(where + ": the datum does not decode with its writer schema: " + avro_error());
   }
   std::map<std::string, Json> named;
   Json schema = connect_schema(Json::parse(writer_schema, nullptr, false), named);
-  return parse_canary_document({{"schema", schema}, {"payload", to_json(datum.value)}});
+  return parse_canary_document({{"schema", schema}, {"payload", to_json(decoded.value)}});
 }
 
 }  // namespace cdcwatch

@@ -4,8 +4,8 @@
 // Decoded with avro-c against the writer's schema, then read by the same rules as JSON events
 // (debezium_event.h): Confluent's AvroConverter keeps each Connect schema name as the Avro
 // property `connect.name` (and Connect's Timestamp as logicalType timestamp-millis), which gives
-// written_at's unit in every time.precision.mode. Issue #20, step 1: decoding with a known writer
-// schema; fetching it from a Schema Registry is a later step.
+// written_at's unit in every time.precision.mode. Issue #20; the writer schema comes from the
+// Schema Registry (canary_event_decoder.h), the framing is told apart in record_framing.h.
 #pragma once
 
 #include <cstdint>
@@ -22,5 +22,8 @@ std::optional<uint32_t> confluent_schema_id(std::string_view value);
 
 // `writer_schema`: the Avro schema (JSON) registered under the value's schema id.
 ParsedCanaryEvent parse_avro_canary_event(std::string_view value, const std::string& writer_schema);
+// The Avro binary datum alone (whatever framing carried its id); `where` names it in errors.
+ParsedCanaryEvent parse_avro_datum(std::string_view datum, const std::string& writer_schema,
+                                   const std::string& where);
 
 }  // namespace cdcwatch

@@ -1,5 +1,7 @@
 #include "probes/canary/canary_event_decoder.h"
 
+#include <vector>
+
 #include "probes/canary/avro_event.h"
 
 namespace cdcwatch {
@@ -9,43 +11,95 @@ const MetricDef kRegistryErrors{"cdcwatch_canary_schema_registry_errors_total",
                                 "Failed writer-schema look-ups for the canary topic's Avro events, "
                                 "by reason: http, auth, not_found, unsupported, response",
                                 MetricType::kCounter};
-const char* const kReasons[] = {"http", "auth", "not_found", "unsupported", "response"};
+const std::vector<std::string> kReasons = {"http", "auth", "not_found", "unsupported", "response"};
+
+const MetricDef kUnsupportedEvents{
+    "cdcwatch_canary_unsupported_events_total",
+    "Events on the canary topic in a format cdcwatch does not read, by format: protobuf, "
+    "json_schema, apicurio_global_id, apicurio_artifact_headers, schema_registry_not_configured",
+    MetricType::kCounter};
+const std::vector<std::string> kFormats = {"protobuf", "json_schema", "apicurio_global_id",
+                                           "apicurio_artifact_headers",
+                                           "schema_registry_not_configured"};
+
+// The registry's schemaType as the format label, and the converter that writes it.
+std::pair<std::string, std::string> schema_format(const std::string& schema_type) {
+  if (schema_type == "PROTOBUF") return {"protobuf", "Confluent's ProtobufConverter"};
+  return {"json_schema", "Confluent's JsonSchemaConverter"};
+}
+
+void set_counts(Readings& readings, const MetricDef& def, const std::string& label,
+                const std::map<std::string, uint64_t>& counts, const std::string& canary,
+                const std::vector<std::string>& keys) {
+  for (const std::string& key : keys) {
+    auto count = counts.find(key);
+    readings.set(def, {{"canary", canary}, {label, key}},
+                 count == counts.end() ? 0.0 : static_cast<double>(count->second));
+  }
+}
 
 }  // namespace
 
 CanaryEventDecoder::CanaryEventDecoder(const std::optional<SchemaRegistryConfig>& registry) {
-  if (registry) registry_.emplace(*registry);
+  if (registry) schemas_ = std::make_unique<SchemaRegistryClient>(*registry);
 }
 
-ParsedCanaryEvent CanaryEventDecoder::decode(std::string_view value, Millis budget) {
-  auto id = registry_ ? confluent_schema_id(value) : std::nullopt;
-  if (!id) return parse_canary_event(value);
-  // Confluent's ids start at 1. Four zero bytes after the magic byte are the high half of the
-  // 8-byte global id Apicurio's serializers write by default.
-  if (*id == 0) {
-    return {ParsedCanaryEvent::Kind::kError,
-            {},
-            "Apicurio's default framing (magic byte 0, 8-byte global id) is not supported: "
-            "configure the connector's Apicurio converter for Confluent-compatible 4-byte ids "
-            "(apicurio.registry.as-confluent=true) and point schema_registry.url at Apicurio's "
-            "Confluent-compatible API (/apis/ccompat/v7)"};
+CanaryEventDecoder::CanaryEventDecoder(std::unique_ptr<WriterSchemaSource> schemas)
+    : schemas_(std::move(schemas)) {}
+
+ParsedCanaryEvent CanaryEventDecoder::unreadable(std::map<std::string, uint64_t>& counts,
+                                                 const std::string& key, std::string message) {
+  ++counts[key];
+  ++unreadable_;
+  last_unreadable_ = message;
+  return {ParsedCanaryEvent::Kind::kError, {}, std::move(message)};
+}
+
+ParsedCanaryEvent CanaryEventDecoder::decode(std::string_view value, const RecordHeaders& headers,
+                                             Millis budget) {
+  RecordFraming framing = detect_framing(value, headers);
+  switch (framing.kind) {
+    case RecordFraming::Kind::kPlain:
+      return parse_canary_event(value);
+    case RecordFraming::Kind::kUnsupported:
+      return unreadable(unsupported_, framing.format, framing.problem);
+    case RecordFraming::Kind::kSchemaId:
+      break;
   }
-  WriterSchema schema = registry_->avro_schema(*id, budget);
-  if (!schema.ok()) {
-    ++errors_by_reason_[schema.error_reason];
-    last_registry_error_ = schema.error_message;
-    return {ParsedCanaryEvent::Kind::kError, {}, schema.error_message};
+  if (!schemas_) {
+    ParsedCanaryEvent json = parse_canary_event(value);
+    if (json.kind != ParsedCanaryEvent::Kind::kError) return json;
+    return unreadable(unsupported_, "schema_registry_not_configured",
+                      "schema id " + std::to_string(framing.schema_id) +
+                          " in Schema Registry framing, and no schema_registry: on this kafka: "
+                          "entry: add schema_registry.url (the registry the connector's "
+                          "converter uses), or give the connector the JsonConverter");
   }
-  return parse_avro_canary_event(value, schema.avro);
+  return decode_avro(framing, budget);
+}
+
+ParsedCanaryEvent CanaryEventDecoder::decode_avro(const RecordFraming& framing, Millis budget) {
+  WriterSchema schema = schemas_->avro_schema(framing.schema_id, budget);
+  if (schema.ok()) {
+    return parse_avro_datum(framing.datum, schema.avro,
+                            "Avro event with schema id " + std::to_string(framing.schema_id));
+  }
+  if (schema.error_reason != "unsupported") {
+    return unreadable(registry_errors_, schema.error_reason, schema.error_message);
+  }
+  ++registry_errors_["unsupported"];
+  auto [format, converter] = schema_format(schema.schema_type);
+  std::string indexes =
+      format == "protobuf" ? protobuf_message_indexes(framing.datum) : std::string();
+  return unreadable(unsupported_, format,
+                    schema.error_message + " (" + converter +
+                        (indexes.empty() ? "" : ", message indexes " + indexes) +
+                        ", not supported by cdcwatch)");
 }
 
 void CanaryEventDecoder::report(Readings& readings, const std::string& canary) const {
-  if (!registry_) return;
-  for (const char* reason : kReasons) {
-    auto count = errors_by_reason_.find(reason);
-    readings.set(kRegistryErrors, {{"canary", canary}, {"reason", reason}},
-                 count == errors_by_reason_.end() ? 0.0 : static_cast<double>(count->second));
-  }
+  set_counts(readings, kUnsupportedEvents, "format", unsupported_, canary, kFormats);
+  if (schemas_) set_counts(readings, kRegistryErrors, "reason", registry_errors_, canary, kReasons);
 }
 
 }  // namespace cdcwatch

@@ -16,6 +16,23 @@ const char* const kSkippedKinds[] = {"tombstone", "delete", "truncate", "message
 
 constexpr int kMaxMessagesPerCycle = 10000;
 
+// The headers a registry serializer may name the writer schema in (record_framing.h).
+RecordHeaders framing_headers(const rd_kafka_message_t& message) {
+  RecordHeaders out;
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(&message, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  for (size_t i = 0;
+       rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+       ++i) {
+    if (std::string_view(name).rfind("apicurio.value.", 0) != 0) continue;
+    out.emplace_back(name, value ? std::string(static_cast<const char*>(value), size) : "");
+  }
+  return out;
+}
+
 }  // namespace
 
 KafkaObserverProbe::KafkaObserverProbe(const CanaryConfig& canary, const KafkaClusterConfig& kafka,
@@ -42,7 +59,7 @@ std::optional<std::string> KafkaObserverProbe::assign(int timeout_ms) {
 void KafkaObserverProbe::take(const rd_kafka_message_t& message, double skew, Millis budget) {
   std::string_view value(static_cast<const char*>(message.payload),
                          message.payload ? message.len : 0);
-  ParsedCanaryEvent parsed = decoder_.decode(value, budget);
+  ParsedCanaryEvent parsed = decoder_.decode(value, framing_headers(message), budget);
   if (parsed.kind == ParsedCanaryEvent::Kind::kError) {
     ++bad_events_;
     last_bad_event_ = "topic " + canary_.topic + " partition " + std::to_string(message.partition) +
@@ -132,11 +149,12 @@ CollectOutcome KafkaObserverProbe::collect(const CollectContext& ctx) {
   CollectOutcome outcome;
   if (!started_) started_ = ctx.clock.now();
   uint64_t bad_before = bad_events_;
-  uint64_t registry_errors_before = decoder_.registry_errors();
+  uint64_t unreadable_before = decoder_.unreadable();
   std::string read_error = read_events(ctx);
-  // Without its writer schema an Avro event cannot be read: the stage is blind, not fed bad data.
-  if (read_error.empty() && decoder_.registry_errors() > registry_errors_before) {
-    read_error = "canary " + canary_.name + ": " + decoder_.last_registry_error();
+  // An event without its writer schema, or in a format cdcwatch does not read, cannot be read:
+  // the stage is blind, not fed bad data.
+  if (read_error.empty() && decoder_.unreadable() > unreadable_before) {
+    read_error = "canary " + canary_.name + ": " + decoder_.last_unreadable();
   }
 
   Labels stage = {{"canary", canary_.name}, {"stage", "kafka"}};

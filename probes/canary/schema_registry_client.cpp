@@ -9,7 +9,7 @@ namespace cdcwatch {
 namespace {
 
 WriterSchema failed(std::string reason, std::string message) {
-  return {"", std::move(reason), std::move(message)};
+  return {"", std::move(reason), std::move(message), ""};
 }
 
 std::string registry_error(const std::string& body) {
@@ -23,19 +23,19 @@ std::string registry_error(const std::string& body) {
 
 }  // namespace
 
-WriterSchema SchemaRegistryClient::avro_schema(uint32_t id, Millis budget) {
-  if (auto it = cache_.find(id); it != cache_.end()) return {it->second, "", ""};
+WriterSchema SchemaRegistryClient::avro_schema(uint64_t id, Millis budget) {
+  if (auto it = cache_.find(id); it != cache_.end()) return it->second;
   WriterSchema found = fetch(id, budget);
-  if (!found.ok()) {
-    ++errors_;
-    return found;
+  if (!found.ok()) ++errors_;
+  // An id's schema never changes; a failure to fetch it may, so only answers are kept.
+  if (found.ok() || found.error_reason == "unsupported") {
+    if (cache_.size() >= kMaxCached) cache_.erase(cache_.begin());
+    cache_[id] = found;
   }
-  if (cache_.size() >= kMaxCached) cache_.erase(cache_.begin());
-  cache_[id] = found.avro;
   return found;
 }
 
-WriterSchema SchemaRegistryClient::fetch(uint32_t id, Millis budget) {
+WriterSchema SchemaRegistryClient::fetch(uint64_t id, Millis budget) {
   std::string where = "Schema Registry " + config_.url + ", schema id " + std::to_string(id);
   HttpRequest request;
   request.url = config_.url + "/schemas/ids/" + std::to_string(id);
@@ -67,11 +67,14 @@ WriterSchema SchemaRegistryClient::fetch(uint32_t id, Millis budget) {
   }
   std::string type = string_member(body, "schemaType", "AVRO");
   if (type != "AVRO") {
-    return failed("unsupported", where + ": a " + type +
-                                     " schema; the canary reads Avro or JSON events: give the "
-                                     "canary topic's connector the AvroConverter or JsonConverter");
+    WriterSchema other =
+        failed("unsupported", where + ": a " + type +
+                                  " schema; the canary reads Avro or JSON events: give the "
+                                  "canary topic's connector the AvroConverter or JsonConverter");
+    other.schema_type = type;
+    return other;
   }
-  return {body["schema"].get<std::string>(), "", ""};
+  return {body["schema"].get<std::string>(), "", "", ""};
 }
 
 }  // namespace cdcwatch

@@ -59,15 +59,24 @@ void KafkaMockCluster::create_topic(const std::string& topic, int partitions,
 }
 
 int64_t KafkaMockCluster::produce(const std::string& topic, int partition, const std::string& key,
-                                  const std::string& value, int64_t timestamp_ms) {
+                                  const std::string& value, int64_t timestamp_ms,
+                                  const std::vector<std::pair<std::string, std::string>>& headers) {
   int64_t result = INT64_MIN;
+  rd_kafka_headers_t* record_headers = rd_kafka_headers_new(headers.size());
+  for (const auto& [name, header] : headers) {
+    rd_kafka_header_add(record_headers, name.data(), static_cast<ssize_t>(name.size()),
+                        header.data(), static_cast<ssize_t>(header.size()));
+  }
   rd_kafka_resp_err_t err = rd_kafka_producev(
       producer_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
       RD_KAFKA_V_KEY(key.data(), key.size()),
       RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_TIMESTAMP(timestamp_ms),
-      RD_KAFKA_V_OPAQUE(&result), RD_KAFKA_V_END);
-  if (err) throw std::runtime_error("kafka mock produce: " + std::string(rd_kafka_err2str(err)));
+      RD_KAFKA_V_HEADERS(record_headers), RD_KAFKA_V_OPAQUE(&result), RD_KAFKA_V_END);
+  if (err) {
+    rd_kafka_headers_destroy(record_headers);  // owned by the record only once produced
+    throw std::runtime_error("kafka mock produce: " + std::string(rd_kafka_err2str(err)));
+  }
   for (int i = 0; i < 200 && result == INT64_MIN; ++i) rd_kafka_poll(producer_, 50);
   if (result < 0) throw std::runtime_error("kafka mock produce to " + topic + " was not delivered");
   return result;

@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace cdcwatch::testing {
 
@@ -23,10 +25,11 @@ class KafkaMockCluster {
   rd_kafka_mock_cluster_t* raw() { return cluster_; }
 
   void create_topic(const std::string& topic, int partitions, int replication_factor = 1);
-  // Produces one record and waits for its delivery; timestamp_ms 0 means "now".
-  // Returns the record's offset; throws std::runtime_error on failure.
+  // Produces one record (with `headers`, name and value) and waits for its delivery;
+  // timestamp_ms 0 means "now". Returns the record's offset; throws std::runtime_error on failure.
   int64_t produce(const std::string& topic, int partition, const std::string& key,
-                  const std::string& value, int64_t timestamp_ms = 0);
+                  const std::string& value, int64_t timestamp_ms = 0,
+                  const std::vector<std::pair<std::string, std::string>>& headers = {});
   // Commits `next_offset` (the offset of the next record to consume, as Kafka stores it) for the
   // group on one partition; throws on failure.
   void commit(const std::string& group, const std::string& topic, int partition,

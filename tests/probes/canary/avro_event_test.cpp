@@ -22,7 +22,33 @@ using testing::encode;
 using testing::envelope_schema;
 using testing::kSchemaId;
 
+// time.precision.mode=structured as Confluent's AvroConverter registers the struct: optional
+// fields as ["null", T], Connect's int8 as int with connect.type.
+Json structured_timestamp(const std::string& name) {
+  auto optional = [](const char* field, Json type) {
+    return Json{{"name", field}, {"type", {"null", type}}, {"default", nullptr}};
+  };
+  Json int8 = {{"type", "int"}, {"connect.type", "int8"}};
+  Json fields = {optional("year", "int"), optional("month", int8),  optional("day", int8),
+                 optional("hour", int8),  optional("minute", int8), optional("second", int8),
+                 optional("nanos", "int")};
+  if (name == "StructuredZonedTimestamp") {
+    for (Json field : {optional("offsetSeconds", "int"), optional("zoneId", "string"),
+                       optional("specialValue", "string"), optional("precision", "int")}) {
+      fields.push_back(field);
+    }
+  }
+  return {{"type", "record"}, {"name", name},         {"namespace", "io.debezium.time"},
+          {"fields", fields}, {"connect.version", 1}, {"connect.name", "io.debezium.time." + name}};
+}
+
+// Every time.precision.mode of the PostgreSQL connector (debezium_temporal.h), as Avro.
 TEST(AvroEvent, EveryTemporalEncodingOfWrittenAtDecodesToTheRightInstant) {
+  const Json wall_clock = {{"year", 2016}, {"month", 11},  {"day", 4},          {"hour", 13},
+                           {"minute", 51}, {"second", 30}, {"nanos", 123456000}};
+  Json zoned = wall_clock;
+  zoned["offsetSeconds"] = 7200;
+  zoned["precision"] = 6;
   struct Case {
     Json avro_type;
     Json written_at;
@@ -46,7 +72,12 @@ TEST(AvroEvent, EveryTemporalEncodingOfWrittenAtDecodesToTheRightInstant) {
              {"connect.name", "org.apache.kafka.connect.data.Timestamp"},
              {"logicalType", "timestamp-millis"}},
             1478267490123,
-            1478267490.123}}) {
+            1478267490.123},
+           {{{"type", "string"}, {"connect.name", "io.debezium.time.IsoTimestamp"}},
+            "2016-11-04T13:51:30.123456Z",
+            1478267490.123456},
+           {structured_timestamp("StructuredZonedTimestamp"), zoned, 1478260290.123456},
+           {structured_timestamp("StructuredTimestamp"), wall_clock, 1478267490.123456}}) {
     std::string schema = envelope_schema(c.avro_type);
     auto parsed = parse_avro_canary_event(encode(schema, c.written_at), schema);
     ASSERT_EQ(parsed.kind, Kind::kEvent) << c.avro_type.dump() << ": " << parsed.message;
@@ -139,16 +170,109 @@ TEST(SchemaRegistry, ErrorsAreNamedAndCountedNeverCached) {
   EXPECT_EQ(down.error_message.find("s3cret"), std::string::npos) << "never a secret";
 }
 
-TEST(SchemaRegistry, ApicuriosEightByteIdFramingIsNamed) {
+SchemaRegistryConfig local(const testing::SchemaRegistryServer& registry) {
+  return {registry.url(), std::nullopt, std::nullopt, "", Millis(1000)};
+}
+
+std::optional<double> counted(const CanaryEventDecoder& decoder, const char* metric,
+                              const char* label, const char* value) {
+  Readings readings;
+  decoder.report(readings, "orders");
+  return readings.value(metric, {{"canary", "orders"}, {label, value}});
+}
+
+std::string big_endian_8(uint64_t id) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i, id >>= 8) out[i] = static_cast<char>(id & 0xff);
+  return out;
+}
+
+// Apicurio with apicurio.registry.headers.enabled: the value is the Avro datum alone and the
+// content id travels in the apicurio.value.contentId header, which the Confluent-compatible API
+// resolves. On the old code the header was not read and the datum failed as "not JSON".
+TEST(CanaryEventDecoder, ApicuriosContentIdHeaderIsResolvedThroughTheRegistry) {
   testing::SchemaRegistryServer registry;
   registry.start();
-  CanaryEventDecoder decoder(
-      SchemaRegistryConfig{registry.url(), std::nullopt, std::nullopt, "", Millis(1000)});
-  std::string apicurio = {'\0', 0, 0, 0, 0, 0, 0, 0, 5, 2, 'x'};
-  auto parsed = decoder.decode(apicurio, Millis(1000));
+  std::string schema = envelope_schema("string");
+  registry.add(5, schema);
+  CanaryEventDecoder decoder(local(registry));
+  std::string datum = encode(schema, "2016-11-04T11:51:30Z").substr(5);
+  auto parsed =
+      decoder.decode(datum, {{"apicurio.value.contentId", big_endian_8(5)}}, Millis(1000));
+  ASSERT_EQ(parsed.kind, Kind::kEvent) << parsed.message;
+  EXPECT_EQ(parsed.event.seq, 42);
+  EXPECT_EQ(registry.lookups(5), 1u);
+  EXPECT_EQ(decoder.unreadable(), 0u);
+}
+
+TEST(CanaryEventDecoder, ApicuriosGlobalIdFramingsAreNamedAndCountedWithTheirFix) {
+  testing::SchemaRegistryServer registry;
+  registry.start();
+  CanaryEventDecoder decoder(local(registry));
+  std::string datum = encode(envelope_schema("string"), "2016-11-04T11:51:30Z").substr(5);
+  std::string legacy_8_byte = std::string(1, '\0') + big_endian_8(5) + datum;
+  for (const auto& [value, headers] : std::vector<std::pair<std::string, RecordHeaders>>{
+           {legacy_8_byte, {}},
+           {datum, {{"apicurio.value.globalId", big_endian_8(5)}}},
+       }) {
+    auto parsed = decoder.decode(value, headers, Millis(1000));
+    ASSERT_EQ(parsed.kind, Kind::kError);
+    EXPECT_NE(parsed.message.find("global id"), std::string::npos) << parsed.message;
+    EXPECT_NE(parsed.message.find("apicurio.registry.use-id=contentId"), std::string::npos);
+  }
+  auto artifact =
+      decoder.decode(datum, {{"apicurio.value.artifactId", "orders-value"}}, Millis(1000));
+  EXPECT_NE(artifact.message.find("artifact headers"), std::string::npos) << artifact.message;
+  EXPECT_EQ(
+      counted(decoder, "cdcwatch_canary_unsupported_events_total", "format", "apicurio_global_id"),
+      2);
+  EXPECT_EQ(counted(decoder, "cdcwatch_canary_unsupported_events_total", "format",
+                    "apicurio_artifact_headers"),
+            1);
+  EXPECT_EQ(decoder.unreadable(), 3u);
+  EXPECT_EQ(registry.lookups(5), 0u) << "a global id is never looked up as a content id";
+}
+
+// Confluent's ProtobufConverter and JsonSchemaConverter: the same framing, a schemaType the
+// registry names. Each event is counted by format; each id is asked once (an id's type never
+// changes). On the old code the answer was not cached and the format not counted.
+TEST(CanaryEventDecoder, ProtobufAndJsonSchemaEventsAreNamedCountedAndLookedUpOnce) {
+  testing::SchemaRegistryServer registry;
+  registry.start();
+  registry.add(7, "syntax = \"proto3\"; message Envelope { string op = 1; }", "PROTOBUF");
+  registry.add(8, R"({"type":"object","title":"orders.public.cdcwatch_canary.Envelope"})", "JSON");
+  CanaryEventDecoder decoder(local(registry));
+  // Schema id 7, message indexes [0] (a single 0 byte), then the Protobuf message.
+  std::string protobuf = std::string("\0\0\0\0\x07\0\x0a\x01u", 9);
+  std::string json_schema = std::string("\0\0\0\0\x08", 5) + R"({"op":"u"})";
+  for (int i = 0; i < 2; ++i) {
+    auto parsed = decoder.decode(protobuf, {}, Millis(1000));
+    ASSERT_EQ(parsed.kind, Kind::kError);
+    EXPECT_NE(parsed.message.find("ProtobufConverter"), std::string::npos) << parsed.message;
+    EXPECT_NE(parsed.message.find("message indexes [0]"), std::string::npos) << parsed.message;
+  }
+  auto json = decoder.decode(json_schema, {}, Millis(1000));
+  EXPECT_NE(json.message.find("JsonSchemaConverter"), std::string::npos) << json.message;
+  EXPECT_EQ(registry.lookups(7), 1u) << "the answer is cached by id";
+  EXPECT_EQ(counted(decoder, "cdcwatch_canary_unsupported_events_total", "format", "protobuf"), 2);
+  EXPECT_EQ(counted(decoder, "cdcwatch_canary_unsupported_events_total", "format", "json_schema"),
+            1);
+  EXPECT_EQ(
+      counted(decoder, "cdcwatch_canary_schema_registry_errors_total", "reason", "unsupported"), 3);
+  EXPECT_EQ(decoder.unreadable(), 3u);
+}
+
+TEST(CanaryEventDecoder, RegistryFramingWithoutSchemaRegistryConfiguredIsNamed) {
+  CanaryEventDecoder decoder(std::optional<SchemaRegistryConfig>{});
+  auto parsed =
+      decoder.decode(encode(envelope_schema("string"), "2016-11-04T11:51:30Z"), {}, Millis(1000));
   ASSERT_EQ(parsed.kind, Kind::kError);
-  EXPECT_NE(parsed.message.find("Apicurio"), std::string::npos) << parsed.message;
-  EXPECT_EQ(registry.lookups(0), 0u);
+  EXPECT_NE(parsed.message.find("schema_registry.url"), std::string::npos) << parsed.message;
+  EXPECT_EQ(counted(decoder, "cdcwatch_canary_unsupported_events_total", "format",
+                    "schema_registry_not_configured"),
+            1);
+  EXPECT_FALSE(counted(decoder, "cdcwatch_canary_schema_registry_errors_total", "reason", "http"))
+      << "no registry, no registry errors";
 }
 
 }  // namespace

@@ -49,6 +49,41 @@ inline std::string envelope_schema(const Json& written_at_type) {
       .dump();
 }
 
+// Sets an Avro value from JSON: a union takes its first branch for null and its last otherwise
+// (["null", T] as Debezium's optional fields), a record its fields by name (null when absent).
+inline void set_avro(avro_value_t& target, const Json& value) {
+  avro_value_t branch, field;
+  switch (avro_value_get_type(&target)) {
+    case AVRO_UNION: {
+      size_t branches = avro_schema_union_size(avro_value_get_schema(&target));
+      avro_value_set_branch(&target, value.is_null() ? 0 : static_cast<int>(branches - 1), &branch);
+      set_avro(branch, value);
+      return;
+    }
+    case AVRO_RECORD: {
+      size_t fields = 0;
+      avro_value_get_size(&target, &fields);
+      for (size_t i = 0; i < fields; ++i) {
+        const char* name = nullptr;
+        avro_value_get_by_index(&target, i, &field, &name);
+        set_avro(field, value.contains(name) ? value[name] : Json(nullptr));
+      }
+      return;
+    }
+    case AVRO_STRING:
+      avro_value_set_string(&target, value.get<std::string>().c_str());
+      return;
+    case AVRO_INT32:
+      avro_value_set_int(&target, value.get<int32_t>());
+      return;
+    case AVRO_NULL:
+      avro_value_set_null(&target);
+      return;
+    default:
+      avro_value_set_long(&target, value.get<int64_t>());
+  }
+}
+
 // One update event of agent-1, seq 42, framed as Confluent's serializer writes it.
 inline std::string encode(const std::string& schema_json, const Json& written_at,
                           int64_t seq = 42) {
@@ -68,11 +103,7 @@ inline std::string encode(const std::string& schema_json, const Json& written_at
   avro_value_get_by_name(&branch, "seq", &row_field, nullptr);
   avro_value_set_long(&row_field, seq);
   avro_value_get_by_name(&branch, "written_at", &row_field, nullptr);
-  if (written_at.is_string()) {
-    avro_value_set_string(&row_field, written_at.get<std::string>().c_str());
-  } else {
-    avro_value_set_long(&row_field, written_at.get<int64_t>());
-  }
+  set_avro(row_field, written_at);
   avro_value_get_by_name(&event, "source", &field, nullptr);
   for (const char* name : {"version", "connector", "name"}) {
     avro_value_get_by_name(&field, name, &row_field, nullptr);

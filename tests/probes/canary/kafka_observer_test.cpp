@@ -318,5 +318,40 @@ TEST_F(KafkaObserverTest, AvroEventsAreReadWithTheRegistrysWriterSchema) {
       << "from the canary read before the registry went down";
 }
 
+// Issue #20: Apicurio's header framing (the datum alone, its content id in the record header
+// apicurio.value.contentId) is read through the registry; a Protobuf event after it blinds the
+// stage and is counted by format. On the old code the probe passed no headers on.
+TEST_F(KafkaObserverTest, ApicurioHeaderFramedEventsAreReadAndAProtobufOneIsNamed) {
+  testing::SchemaRegistryServer registry;
+  registry.start();
+  std::string schema = testing::envelope_schema("string");
+  registry.add(3, schema);
+  registry.add(4, "syntax = \"proto3\"; message Envelope {}", "PROTOBUF");
+  cluster.schema_registry =
+      SchemaRegistryConfig{registry.url(), std::nullopt, std::nullopt, "", Millis(1000)};
+  start();
+  collect();  // assigned at the (empty) end
+  std::string content_id_3("\0\0\0\0\0\0\0\x03", 8);
+  kafka.produce(kTopic, 0, "k", testing::encode(schema, "2026-11-25T21:47:23Z", 9).substr(5),
+                kWrittenMs + 500, {{"apicurio.value.contentId", content_id_3}});
+  auto read = collect_until_seq(9);
+  ASSERT_EQ(read.readings.value("cdcwatch_canary_last_seen_seq", stage()), 9) << read.status.dump();
+
+  kafka.produce(kTopic, 0, "k", std::string("\0\0\0\0\x04\0\x0a\x01u", 9), kWrittenMs + 900);
+  CollectOutcome blind;
+  for (int i = 0; i < 50; ++i) {
+    blind = collect();
+    auto unsupported = blind.readings.value("cdcwatch_canary_unsupported_events_total",
+                                            {{"canary", "orders"}, {"format", "protobuf"}});
+    if (unsupported && *unsupported >= 1) break;
+  }
+  EXPECT_EQ(blind.readings.value("cdcwatch_canary_unsupported_events_total",
+                                 {{"canary", "orders"}, {"format", "protobuf"}}),
+            1);
+  EXPECT_EQ(blind.readings.value("cdcwatch_canary_observer_up", stage()), 0);
+  EXPECT_NE(blind.status.value("observer_error", "").find("ProtobufConverter"), std::string::npos)
+      << blind.status.dump();
+}
+
 }  // namespace
 }  // namespace cdcwatch
