@@ -48,6 +48,9 @@ std::string drill_config(PipelineSimulator& sim, const DrillSettings& s) {
          // upserts can take over 2 s on a busy 2-core machine; with three, a healthy pipeline
          // under load paged CdcConsumerGroupStalled.
          (drill ? "    window: 5\n    request_timeout: 1s\n" : "") +
+         (s.schema_registry_url.empty()
+              ? ""
+              : "    schema_registry:\n      url: " + s.schema_registry_url + "\n") +
          "connect:\n  - name: connect\n    url: " + sim.connect_url() +
          "\n    kafka: msk\n"
          "canaries:\n  - name: shop\n    postgres: shop\n    table: public.cdcwatch_canary\n" +

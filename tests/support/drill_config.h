@@ -21,6 +21,8 @@ struct DrillSettings {
   // The shipped alerts/rules.yml and every default (interval, windows, timeouts, canary
   // interval): `interval` and `stale_after` are then ignored.
   bool shipped_defaults = false;
+  // The simulator's Schema Registry, for its Avro mode: `schema_registry:` on the kafka: entry.
+  std::string schema_registry_url;
 };
 
 std::string drill_config(PipelineSimulator& sim, const DrillSettings& settings);

@@ -114,6 +114,7 @@ Json typed(const std::string& type, const std::optional<std::string>& value) {
 struct Change {
   std::string table, op;  // op: c, u, d
   std::vector<std::pair<std::string, Json>> columns;
+  AvroChangeEvents::Columns column_types;
   int64_t lsn = 0;
 };
 
@@ -122,7 +123,7 @@ std::optional<Change> parse_change(const std::string& line, int64_t lsn) {
   if (line.rfind("table public.", 0) != 0) return std::nullopt;
   size_t colon = line.find(": ", 13);
   if (colon == std::string::npos) return std::nullopt;
-  Change change{line.substr(13, colon - 13), "", {}, lsn};
+  Change change{line.substr(13, colon - 13), "", {}, {}, lsn};
   size_t op_end = line.find(':', colon + 2);
   std::string op = line.substr(colon + 2, op_end - colon - 2);
   change.op = op == "INSERT" ? "c" : op == "UPDATE" ? "u" : op == "DELETE" ? "d" : "";
@@ -156,6 +157,7 @@ std::optional<Change> parse_change(const std::string& line, int64_t lsn) {
       if (token != "null") value = token;
     }
     change.columns.emplace_back(name, typed(type, value));
+    change.column_types.emplace_back(name, type);
   }
   return change;
 }
@@ -198,6 +200,11 @@ PipelineSimulator::PipelineSimulator(Options options) : options_(options) {
   connect_.put("warehouse-sink",
                {.type = "sink", .config = {{"topics.regex", "shop\\.public\\..*"}}});
   connect_.start();
+  if (options_.avro) {
+    registry_ = std::make_unique<SchemaRegistryServer>();
+    registry_->start();
+    avro_ = std::make_unique<AvroChangeEvents>(registry_->url());
+  }
   capture_ = std::thread([this] { capture_loop(); });
   sink_ = std::thread([this] { sink_loop(); });
   workload_ = std::thread([this] { workload_loop(); });
@@ -246,6 +253,16 @@ bool PipelineSimulator::fault_on(Fault fault) const {
       return warehouse_slow_;
   }
   return false;
+}
+
+std::vector<uint32_t> PipelineSimulator::canary_schema_ids() const {
+  return registry_ ? registry_->registered("shop.public.cdcwatch_canary-value")
+                   : std::vector<uint32_t>{};
+}
+
+void PipelineSimulator::add_canary_column() {
+  for (const char* db : {"analytics", "shop"})
+    pg_.exec("ALTER TABLE cdcwatch_canary ADD COLUMN region text DEFAULT 'eu'", db);
 }
 
 void PipelineSimulator::restart_postgres() {
@@ -299,7 +316,9 @@ void PipelineSimulator::capture_loop() {
               static_cast<int>(std::hash<std::string>{}(key.dump()) % options_.partitions);
           try {
             int64_t produced_ms = now_ms();
-            kafka_.produce("shop.public." + change.table, partition, key.dump(), event.dump(),
+            std::string topic = "shop.public." + change.table;
+            kafka_.produce(topic, partition, key.dump(),
+                           avro_ ? avro_->encode(topic, change.column_types, event) : event.dump(),
                            produced_ms);
             ++captured_;
             if (change.table == "cdcwatch_canary" && change.op != "d") {
@@ -364,9 +383,9 @@ void PipelineSimulator::sink_loop() {
       if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR && message->payload) {
         std::string topic = rd_kafka_topic_name(message->rkt);
         std::string table = topic.substr(topic.rfind('.') + 1);
+        std::string_view value(static_cast<const char*>(message->payload), message->len);
         Json event =
-            Json::parse(static_cast<const char*>(message->payload),
-                        static_cast<const char*>(message->payload) + message->len, nullptr, false);
+            avro_ ? avro_->decode(value).value_or(Json()) : Json::parse(value, nullptr, false);
         if (event.is_object()) {
           const Json& row = event["op"] == "d" ? event["before"] : event["after"];
           std::string names, values, updates, key_name, key_value;

@@ -7,7 +7,9 @@
 //   `analytics`, commits its offsets) -> a Kafka Connect REST API for both connectors (status and
 //   offsets).
 // A workload thread writes orders at a configurable rate. Faults from the case study can be
-// switched on and off while it runs. This is test support, not product.
+// switched on and off while it runs. With `avro`, capture writes the change events in Confluent's
+// Avro wire format as the AvroConverter does, registering each table's schema with a local Schema
+// Registry (avro_change_events.h), and the sink reads them so. This is test support, not product.
 #pragma once
 
 #include <atomic>
@@ -18,9 +20,11 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/avro_change_events.h"
 #include "tests/support/connect_server.h"
 #include "tests/support/kafka_mock_cluster.h"
 #include "tests/support/postgres_server.h"
+#include "tests/support/schema_registry_server.h"
 
 namespace cdcwatch::testing {
 
@@ -46,6 +50,7 @@ class PipelineSimulator {
   struct Options {
     double orders_per_second = 5;
     int partitions = 3;
+    bool avro = false;  // change events in Avro with a Schema Registry instead of JSON
   };
   explicit PipelineSimulator(Options options);
   ~PipelineSimulator();
@@ -61,6 +66,12 @@ class PipelineSimulator {
   std::string warehouse_dsn() const { return pg_.dsn("analytics"); }
   std::string bootstrap() const { return kafka_.bootstrap(); }
   std::string connect_url() const { return connect_.url(); }
+  // With `avro`: the local registry, and the ids registered for the canary table's events.
+  std::string schema_registry_url() const { return registry_ ? registry_->url() : ""; }
+  std::vector<uint32_t> canary_schema_ids() const;
+  // Schema evolution: a column added to the canary table (warehouse first, then source), so its
+  // change events get a new schema (in Avro mode, a second schema id on the topic).
+  void add_canary_column();
   int64_t events_captured() const { return captured_; }
   int64_t events_loaded() const { return loaded_; }
   std::vector<CanaryArrival> canary_arrivals() const;
@@ -75,6 +86,8 @@ class PipelineSimulator {
   PostgresServer pg_;
   KafkaMockCluster kafka_{3};
   ConnectServer connect_;
+  std::unique_ptr<SchemaRegistryServer> registry_;  // with `avro` only
+  std::unique_ptr<AvroChangeEvents> avro_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> sink_stalled_{false}, capture_stopped_{false}, sink_failed_{false},
       brokers_down_{false}, warehouse_slow_{false}, postgres_restarting_{false};

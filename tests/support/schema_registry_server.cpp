@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace cdcwatch::testing {
@@ -24,6 +25,33 @@ std::string base64(const std::string& text) {
 
 SchemaRegistryServer::SchemaRegistryServer() {
   server_.on("GET", "/schemas/ids/[0-9]+", [this](const RecordedRequest& r) { return answer(r); });
+  server_.on("POST", "/subjects/[^/]+/versions",
+             [this](const RecordedRequest& r) { return register_schema(r); });
+}
+
+std::vector<uint32_t> SchemaRegistryServer::registered(const std::string& subject) const {
+  std::lock_guard lock(mutex_);
+  auto it = subjects_.find(subject);
+  return it == subjects_.end() ? std::vector<uint32_t>{} : it->second;
+}
+
+TestReply SchemaRegistryServer::register_schema(const RecordedRequest& request) {
+  std::lock_guard lock(mutex_);
+  auto body = nlohmann::json::parse(request.body, nullptr, false);
+  if (!body.is_object() || !body.contains("schema") || !body["schema"].is_string() ||
+      nlohmann::json::parse(body["schema"].get<std::string>(), nullptr, false).is_discarded()) {
+    return json_reply(422, {{"error_code", 42201}, {"message", "Invalid schema"}}, delay_);
+  }
+  std::string subject = request.path.substr(10, request.path.rfind("/versions") - 10);
+  std::string schema = body["schema"].get<std::string>();
+  uint32_t id = schemas_.empty() ? 1 : schemas_.rbegin()->first + 1;
+  for (const auto& [known, entry] : schemas_) {
+    if (entry.first == schema && entry.second.empty()) id = known;
+  }
+  schemas_[id] = {schema, ""};
+  auto& versions = subjects_[subject];
+  if (std::find(versions.begin(), versions.end(), id) == versions.end()) versions.push_back(id);
+  return json_reply(200, {{"id", id}}, delay_);
 }
 
 void SchemaRegistryServer::add(uint32_t id, std::string schema, std::string type) {

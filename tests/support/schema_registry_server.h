@@ -2,7 +2,10 @@
 // REST API does (https://docs.confluent.io/platform/current/schema-registry/develop/api.html):
 // 200 {"schema": "<json>"} with "schemaType" for non-Avro schemas, 404 {"error_code": 40403,
 // "message": "Schema not found"}, 401 {"error_code": 401, ...} without the configured basic auth.
-// It can answer slowly, or be stopped (connections refused). Thread-safe.
+// POST /subjects/{subject}/versions {"schema": "<json>"} registers a schema as a serializer does
+// (Confluent's AvroConverter with auto.register.schemas): 200 {"id": N}, the id the same schema
+// already has if any (ids are global), else the next one; 422 {"error_code": 42201} for a schema
+// that is not JSON. It can answer slowly, or be stopped (connections refused). Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -11,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "tests/support/http_test_server.h"
 
@@ -26,16 +30,20 @@ class SchemaRegistryServer {
 
   // `type`: empty for Avro (the registry omits schemaType then), or PROTOBUF / JSON.
   void add(uint32_t id, std::string schema, std::string type = "");
+  // The ids registered under `subject`, oldest first.
+  std::vector<uint32_t> registered(const std::string& subject) const;
   void require_basic_auth(std::string user, std::string password);
   void answer_after(std::chrono::milliseconds delay);
   size_t lookups(uint32_t id) const;
 
  private:
   TestReply answer(const RecordedRequest& request);
+  TestReply register_schema(const RecordedRequest& request);
 
   HttpTestServer server_;
   mutable std::mutex mutex_;
   std::map<uint32_t, std::pair<std::string, std::string>> schemas_;
+  std::map<std::string, std::vector<uint32_t>> subjects_;
   std::optional<std::string> authorization_;
   std::chrono::milliseconds delay_{0};
 };

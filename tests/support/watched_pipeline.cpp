@@ -10,6 +10,10 @@ WatchedPipeline::WatchedPipeline(std::string interval, std::string stale_after) 
 
 WatchedPipeline::WatchedPipeline(ShippedDefaults) { start({.shipped_defaults = true}); }
 
+WatchedPipeline::WatchedPipeline(Avro) : sim({.orders_per_second = 5, .avro = true}) {
+  start({.schema_registry_url = sim.schema_registry_url()});
+}
+
 void WatchedPipeline::start(DrillSettings settings) {
   pagerduty.start();
   settings.state_dir = state_.path();

@@ -21,6 +21,10 @@ class WatchedPipeline {
   // With the shipped rules and every default, as an installed agent runs.
   struct ShippedDefaults {};
   explicit WatchedPipeline(ShippedDefaults);
+  // The simulator in Avro mode (change events in Confluent's Avro wire format, schemas in its
+  // local Schema Registry), the agent with `schema_registry:` on its kafka: entry; drill settings.
+  struct Avro {};
+  explicit WatchedPipeline(Avro);
   ~WatchedPipeline();
   WatchedPipeline(const WatchedPipeline&) = delete;
   WatchedPipeline& operator=(const WatchedPipeline&) = delete;
