@@ -23,6 +23,8 @@ using namespace std::chrono_literals;
 using testing::Fault;
 
 struct Drill : ::testing::Test, testing::WatchedPipeline {
+  Drill() = default;
+  explicit Drill(testing::WatchedPipeline::Avro avro) : WatchedPipeline(avro) {}
   // The pipeline flows end to end: a fresh canary reached the warehouse.
   bool healthy() {
     return testing::eventually(
@@ -110,6 +112,38 @@ TEST_F(Drill, APostgresRestartIsRiddenOutWithoutAPageOrAStuckProbe) {
       << "a restart shorter than every threshold pages nothing: "
       << nlohmann::json(pagerduty.accepted()).dump();
   EXPECT_EQ(pagerduty.rejected_count(), 0);
+}
+
+// Issue #20: Debezium's events in Confluent's Avro wire format with a Schema Registry. The agent's
+// kafka: entry has schema_registry:, so the canary's Kafka stage is watched through Avro, across a
+// schema evolution (a second schema id on the canary topic), and a stopped capture pages there.
+struct AvroDrill : Drill {
+  AvroDrill() : Drill(testing::WatchedPipeline::Avro{}) {}
+  std::optional<double> series(const std::string& name) const {
+    return testing::series_value(agent->metrics_text(), name);
+  }
+};
+
+TEST_F(AvroDrill, StoppedCapturePagesTheCaptureStageWithEventsInAvro) {
+  auto kafka_seq = [&] {
+    return series("cdcwatch_canary_last_seen_seq{canary=\"shop\",stage=\"kafka\"}").value_or(0);
+  };
+  ASSERT_TRUE(testing::eventually([&] { return kafka_seq() > 0; }, 60s))
+      << "the canary's Kafka stage reads the Avro events: "
+      << agent->metrics_text().substr(0, 3000);
+  ASSERT_EQ(sim.canary_schema_ids().size(), 1u);
+
+  double before_evolution = kafka_seq();
+  sim.add_canary_column();
+  EXPECT_TRUE(testing::eventually(
+      [&] { return sim.canary_schema_ids().size() == 2 && kafka_seq() >= before_evolution + 3; },
+      60s))
+      << "events of the evolved schema (a second id) are read too";
+  EXPECT_EQ(series("cdcwatch_canary_events_total{canary=\"shop\",result=\"unparsable\"}"), 0);
+  EXPECT_EQ(series("cdcwatch_canary_schema_registry_errors_total{canary=\"shop\",reason=\"http\"}"),
+            0);
+
+  drill(Fault::kCaptureStopped, "CdcCanaryStaleAtKafka", "capture", 10);
 }
 
 }  // namespace
