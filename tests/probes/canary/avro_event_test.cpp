@@ -89,6 +89,25 @@ TEST(AvroEvent, EveryTemporalEncodingOfWrittenAtDecodesToTheRightInstant) {
   }
 }
 
+// The envelope's other operations in Avro: a delete (before set, after null) and a truncate
+// (op "t", neither) carry no canary row and are skipped by kind, as in JSON.
+TEST(AvroEvent, DeletesAndTruncatesAreSkippedByKind) {
+  std::string schema = envelope_schema("string");
+  Json row = {{"agent_id", "agent-1"}, {"seq", 42}, {"written_at", "2016-11-04T11:51:30Z"}};
+  Json source = {{"version", "2.7"},
+                 {"connector", "postgresql"},
+                 {"name", "orders"},
+                 {"ts_ms", 1478267490124}};
+  std::string framed = {'\0', 0, 0, 1, 7};
+  for (const auto& [op, before, kind] : std::vector<std::tuple<const char*, Json, const char*>>{
+           {"d", row, "delete"}, {"t", nullptr, "truncate"}}) {
+    Json event = {{"before", before}, {"after", nullptr}, {"source", source}, {"op", op}};
+    auto parsed = parse_avro_canary_event(framed + testing::encode_avro(schema, event), schema);
+    ASSERT_EQ(parsed.kind, Kind::kSkip) << op << ": " << parsed.message;
+    EXPECT_EQ(parsed.message, kind);
+  }
+}
+
 TEST(AvroEvent, TheSchemaIdIsReadAndBadInputIsANamedError) {
   std::string schema = envelope_schema("string");
   std::string framed = encode(schema, "2016-11-04T11:51:30Z");
