@@ -22,6 +22,12 @@ const std::vector<std::string> kFormats = {"protobuf", "json_schema", "apicurio_
                                            "apicurio_artifact_headers",
                                            "schema_registry_not_configured"};
 
+const char* const kGlobalIdFix =
+    "Apicurio's global ids are resolved through its own API, so point schema_registry.url at "
+    "Apicurio's Confluent-compatible API (https://<apicurio>/apis/ccompat/v7), or set the "
+    "connector's Apicurio converter to apicurio.registry.use-id=contentId (3.x: its default "
+    "Default4ByteIdHandler; 2.x: with apicurio.registry.as-confluent=true)";
+
 // The registry's schemaType as the format label, and the converter that writes it.
 std::pair<std::string, std::string> schema_format(const std::string& schema_type) {
   if (schema_type == "PROTOBUF") return {"protobuf", "Confluent's ProtobufConverter"};
@@ -63,6 +69,9 @@ ParsedCanaryEvent CanaryEventDecoder::decode(std::string_view value, const Recor
       return parse_canary_event(value);
     case RecordFraming::Kind::kUnsupported:
       return unreadable(unsupported_, framing.format, framing.problem);
+    case RecordFraming::Kind::kGlobalId:
+      if (schemas_ && schemas_->resolves_global_ids()) return decode_avro(framing, budget);
+      return unreadable(unsupported_, framing.format, framing.problem + ": " + kGlobalIdFix);
     case RecordFraming::Kind::kSchemaId:
       break;
   }
@@ -79,10 +88,14 @@ ParsedCanaryEvent CanaryEventDecoder::decode(std::string_view value, const Recor
 }
 
 ParsedCanaryEvent CanaryEventDecoder::decode_avro(const RecordFraming& framing, Millis budget) {
-  WriterSchema schema = schemas_->avro_schema(framing.schema_id, budget);
+  bool global = framing.kind == RecordFraming::Kind::kGlobalId;
+  WriterSchema schema = schemas_->avro_schema(
+      framing.schema_id, global ? SchemaIdKind::kApicurioGlobalId : SchemaIdKind::kSchemaId,
+      budget);
   if (schema.ok()) {
     return parse_avro_datum(framing.datum, schema.avro,
-                            "Avro event with schema id " + std::to_string(framing.schema_id));
+                            std::string("Avro event with ") + (global ? "global" : "schema") +
+                                " id " + std::to_string(framing.schema_id));
   }
   if (schema.error_reason != "unsupported") {
     return unreadable(registry_errors_, schema.error_reason, schema.error_message);

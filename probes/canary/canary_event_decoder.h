@@ -1,10 +1,11 @@
 // Decodes the canary topic's record values: JSON change events, and with a Schema Registry
 // configured on the kafka: entry, Avro ones whose writer schema id a registry serializer framed
-// (record_framing.h: Confluent's, or Apicurio's with content ids), the schema fetched by id and
-// cached. An event it cannot read for want of its writer schema or for its format is
-// "unreadable": registry failures are counted by reason
+// (record_framing.h: Confluent's, or Apicurio's: content ids, and global ids when the url is
+// Apicurio's), the schema fetched by id and cached. An event it cannot read for want of its writer
+// schema or for its format is "unreadable": registry failures are counted by reason
 // (cdcwatch_canary_schema_registry_errors_total{canary,reason}), formats cdcwatch does not read
-// (Protobuf, JSON Schema, Apicurio's global ids, registry framing without schema_registry) by
+// (Protobuf, JSON Schema, Apicurio's global ids with another registry, registry framing without
+// schema_registry) by
 // format (cdcwatch_canary_unsupported_events_total{canary,format}), and the last one is kept for
 // /status. Not thread-safe: one per Kafka observer.
 #pragma once

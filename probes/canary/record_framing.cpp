@@ -29,14 +29,10 @@ RecordFraming unsupported(std::string format, std::string problem) {
   return {RecordFraming::Kind::kUnsupported, 0, {}, std::move(format), std::move(problem)};
 }
 
-RecordFraming global_id(std::string_view where, uint64_t id) {
-  return unsupported(
-      "apicurio_global_id",
-      "Apicurio framing with a global id (" + std::string(where) + ", id " + std::to_string(id) +
-          "): the Confluent-compatible API cdcwatch reads resolves content ids; set the "
-          "connector's Apicurio converter to apicurio.registry.use-id=contentId (3.x: its default "
-          "Default4ByteIdHandler; 2.x: with apicurio.registry.as-confluent=true) and point "
-          "schema_registry.url at Apicurio's /apis/ccompat/v7");
+RecordFraming global_id(std::string_view value, std::string_view where, uint64_t id) {
+  return {RecordFraming::Kind::kGlobalId, id, value, "apicurio_global_id",
+          "Apicurio framing with a global id (" + std::string(where) + ", id " +
+              std::to_string(id) + ")"};
 }
 
 RecordFraming from_headers(std::string_view value, const RecordHeaders& headers) {
@@ -44,7 +40,7 @@ RecordFraming from_headers(std::string_view value, const RecordHeaders& headers)
     return {RecordFraming::Kind::kSchemaId, big_endian(*id), value, "", ""};
   }
   if (const std::string* id = header(headers, kGlobalIdHeader); id && id->size() == 8) {
-    return global_id("header apicurio.value.globalId", big_endian(*id));
+    return global_id(value, "header apicurio.value.globalId", big_endian(*id));
   }
   for (const char* name : kArtifactHeaders) {
     if (header(headers, name)) {
@@ -81,8 +77,9 @@ RecordFraming detect_framing(std::string_view value, const RecordHeaders& header
   uint64_t id = big_endian(value.substr(1, 4));
   // Confluent's ids and Apicurio's content ids start at 1: four zero bytes are the high half of
   // an 8-byte id.
-  if (id == 0 && value.size() >= 9)
-    return global_id("8 bytes after magic byte 0", big_endian(value.substr(1, 8)));
+  if (id == 0 && value.size() >= 9) {
+    return global_id(value.substr(9), "8 bytes after magic byte 0", big_endian(value.substr(1, 8)));
+  }
   return {RecordFraming::Kind::kSchemaId, id, value.substr(5), "", ""};
 }
 

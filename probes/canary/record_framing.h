@@ -32,12 +32,13 @@ struct RecordFraming {
   enum class Kind {
     kPlain,        // no registry framing: a JSON change event or a tombstone
     kSchemaId,     // `schema_id` resolves through GET /schemas/ids/{id}; `datum` follows it
+    kGlobalId,     // `schema_id` is an Apicurio global id; `problem` describes the framing
     kUnsupported,  // a framing cdcwatch cannot resolve: `format` and `problem` say which
   } kind = Kind::kPlain;
   uint64_t schema_id = 0;
   std::string_view datum;
   std::string format;   // metric label: apicurio_global_id, apicurio_artifact_headers
-  std::string problem;  // what the framing is and how to fix it
+  std::string problem;  // what the framing is (and for kUnsupported, how to fix it)
 };
 
 RecordFraming detect_framing(std::string_view value, const RecordHeaders& headers);

@@ -59,7 +59,9 @@ class FixedSchemas final : public cdcwatch::WriterSchemaSource {
              envelope(R"({"type":"string","connect.name":"io.debezium.time.ZonedTimestamp"})")},
             {264, envelope(R"({"type":"long","connect.name":"io.debezium.time.MicroTimestamp"})")},
             {265, envelope(structured_zoned())}} {}
-  WriterSchema avro_schema(uint64_t id, Millis) override {
+  // Global ids answer as schema ids do.
+  bool resolves_global_ids() const override { return true; }
+  WriterSchema avro_schema(uint64_t id, cdcwatch::SchemaIdKind, Millis) override {
     if (auto it = avro_.find(id); it != avro_.end()) return {it->second, "", "", ""};
     if (id == 7) return {"", "unsupported", "schema id 7: a PROTOBUF schema", "PROTOBUF"};
     return {"", "not_found", "schema id " + std::to_string(id) + ": not found", ""};

@@ -24,7 +24,10 @@ std::string base64(const std::string& text) {
 }  // namespace
 
 SchemaRegistryServer::SchemaRegistryServer() {
-  server_.on("GET", "/schemas/ids/[0-9]+", [this](const RecordedRequest& r) { return answer(r); });
+  server_.on("GET", "(/apis/ccompat/v7)?/schemas/ids/[0-9]+",
+             [this](const RecordedRequest& r) { return answer(r); });
+  server_.on("GET", "/apis/registry/v2/ids/globalIds/[0-9]+",
+             [this](const RecordedRequest& r) { return answer_global(r); });
   server_.on("POST", "/subjects/[^/]+/versions",
              [this](const RecordedRequest& r) { return register_schema(r); });
 }
@@ -70,7 +73,35 @@ void SchemaRegistryServer::answer_after(std::chrono::milliseconds delay) {
 }
 
 size_t SchemaRegistryServer::lookups(uint32_t id) const {
-  return server_.request_count("GET", "/schemas/ids/" + std::to_string(id));
+  std::string path = "/schemas/ids/" + std::to_string(id);
+  return server_.request_count("GET", path) +
+         server_.request_count("GET", "/apis/ccompat/v7" + path);
+}
+
+size_t SchemaRegistryServer::global_lookups(uint64_t global_id) const {
+  return server_.request_count("GET",
+                               "/apis/registry/v2/ids/globalIds/" + std::to_string(global_id));
+}
+
+void SchemaRegistryServer::add_global(uint64_t global_id, std::string content,
+                                      std::string content_type) {
+  std::lock_guard lock(mutex_);
+  globals_[global_id] = {std::move(content), std::move(content_type)};
+}
+
+TestReply SchemaRegistryServer::answer_global(const RecordedRequest& request) {
+  std::lock_guard lock(mutex_);
+  if (authorization_ && request.header("authorization") != *authorization_) {
+    return json_reply(401, {{"error_code", 401}, {"message", "Unauthorized"}}, delay_);
+  }
+  std::string id = request.path.substr(request.path.rfind('/') + 1);
+  auto it = globals_.find(std::stoull(id));
+  if (it == globals_.end()) {
+    return json_reply(
+        404, {{"error_code", 404}, {"message", "No artifact with ID '" + id + "' was found."}},
+        delay_);
+  }
+  return {200, it->second.first, it->second.second, {}, delay_};
 }
 
 TestReply SchemaRegistryServer::answer(const RecordedRequest& request) {

@@ -143,7 +143,7 @@ TEST(SchemaRegistry, EachWriterSchemaIsFetchedOnceAndDecodesItsEvents) {
   for (const std::string& event : {old_event, new_event, old_event, new_event}) {
     auto id = confluent_schema_id(event);
     ASSERT_TRUE(id);
-    WriterSchema schema = client.avro_schema(*id, Millis(2000));
+    WriterSchema schema = client.avro_schema(*id, SchemaIdKind::kSchemaId, Millis(2000));
     ASSERT_TRUE(schema.ok()) << schema.error_message;
     auto parsed = parse_avro_canary_event(event, schema.avro);
     ASSERT_EQ(parsed.kind, Kind::kEvent) << parsed.message;
@@ -159,31 +159,31 @@ TEST(SchemaRegistry, ErrorsAreNamedAndCountedNeverCached) {
   registry.add(7, "syntax = \"proto3\"; message Value {}", "PROTOBUF");
   SchemaRegistryConfig config{registry.url(), std::nullopt, std::nullopt, "", Millis(2000)};
   SchemaRegistryClient client(config);
-  auto missing = client.avro_schema(99, Millis(2000));
+  auto missing = client.avro_schema(99, SchemaIdKind::kSchemaId, Millis(2000));
   EXPECT_EQ(missing.error_reason, "not_found");
   EXPECT_NE(missing.error_message.find("40403"), std::string::npos) << missing.error_message;
   EXPECT_NE(missing.error_message.find("schema id 99"), std::string::npos);
-  client.avro_schema(99, Millis(2000));
+  client.avro_schema(99, SchemaIdKind::kSchemaId, Millis(2000));
   EXPECT_EQ(registry.lookups(99), 2u) << "an error is not cached";
-  auto protobuf = client.avro_schema(7, Millis(2000));
+  auto protobuf = client.avro_schema(7, SchemaIdKind::kSchemaId, Millis(2000));
   EXPECT_EQ(protobuf.error_reason, "unsupported");
   EXPECT_NE(protobuf.error_message.find("PROTOBUF"), std::string::npos);
   EXPECT_EQ(client.errors(), 3u);
 
   registry.require_basic_auth("cdcwatch", "s3cret-password");
-  auto refused = client.avro_schema(8, Millis(2000));
+  auto refused = client.avro_schema(8, SchemaIdKind::kSchemaId, Millis(2000));
   EXPECT_EQ(refused.error_reason, "auth");
   config.username = SecretString{"cdcwatch", "cdcwatch"};
   config.password = SecretString{"s3cret-password", "${env:SR_PASSWORD}"};
   registry.add(8, envelope_schema("string"));
   SchemaRegistryClient authenticated(config);
-  EXPECT_TRUE(authenticated.avro_schema(8, Millis(2000)).ok());
+  EXPECT_TRUE(authenticated.avro_schema(8, SchemaIdKind::kSchemaId, Millis(2000)).ok());
 
   registry.answer_after(std::chrono::milliseconds(3000));
-  auto slow = authenticated.avro_schema(9, Millis(300));
+  auto slow = authenticated.avro_schema(9, SchemaIdKind::kSchemaId, Millis(300));
   EXPECT_EQ(slow.error_reason, "http");
   registry.stop();
-  auto down = authenticated.avro_schema(10, Millis(2000));
+  auto down = authenticated.avro_schema(10, SchemaIdKind::kSchemaId, Millis(2000));
   EXPECT_EQ(down.error_reason, "http");
   EXPECT_NE(down.error_message.find(config.url), std::string::npos) << down.error_message;
   EXPECT_EQ(down.error_message.find("s3cret"), std::string::npos) << "never a secret";
@@ -237,6 +237,7 @@ TEST(CanaryEventDecoder, ApicuriosGlobalIdFramingsAreNamedAndCountedWithTheirFix
     auto parsed = decoder.decode(value, headers, Millis(1000));
     ASSERT_EQ(parsed.kind, Kind::kError);
     EXPECT_NE(parsed.message.find("global id"), std::string::npos) << parsed.message;
+    EXPECT_NE(parsed.message.find("/apis/ccompat/v7"), std::string::npos) << parsed.message;
     EXPECT_NE(parsed.message.find("apicurio.registry.use-id=contentId"), std::string::npos);
   }
   auto artifact =
@@ -250,6 +251,47 @@ TEST(CanaryEventDecoder, ApicuriosGlobalIdFramingsAreNamedAndCountedWithTheirFix
             1);
   EXPECT_EQ(decoder.unreadable(), 3u);
   EXPECT_EQ(registry.lookups(5), 0u) << "a global id is never looked up as a content id";
+}
+
+// Apicurio 2.x's default framing (an 8-byte global id after magic byte 0) and its globalId
+// header, with schema_registry.url at Apicurio's Confluent-compatible API: the global id is
+// resolved through Apicurio's own API, once. On the old code it was an error.
+TEST(CanaryEventDecoder, ApicuriosGlobalIdsAreResolvedThroughItsOwnApi) {
+  testing::SchemaRegistryServer registry;
+  registry.start();
+  std::string schema = envelope_schema("string");
+  registry.add_global(5, schema);
+  registry.add_global(6, "syntax = \"proto3\"; message Envelope {}", "application/x-protobuf");
+  registry.add_global(7, R"({"$schema":"http://json-schema.org/draft-07/schema#"})");
+  CanaryEventDecoder decoder(
+      SchemaRegistryConfig{registry.apicurio_url(), std::nullopt, std::nullopt, "", Millis(1000)});
+  std::string datum = encode(schema, "2016-11-04T11:51:30Z").substr(5);
+  for (const auto& [value, headers] : std::vector<std::pair<std::string, RecordHeaders>>{
+           {std::string(1, '\0') + big_endian_8(5) + datum, {}},
+           {datum, {{"apicurio.value.globalId", big_endian_8(5)}}},
+       }) {
+    auto parsed = decoder.decode(value, headers, Millis(1000));
+    ASSERT_EQ(parsed.kind, Kind::kEvent) << parsed.message;
+    EXPECT_EQ(parsed.event.seq, 42);
+  }
+  EXPECT_EQ(registry.global_lookups(5), 1u) << "cached by global id";
+  registry.add(kSchemaId, schema);  // content ids through the Confluent-compatible API
+  EXPECT_EQ(decoder.decode(encode(schema, "2016-11-04T11:51:30Z"), {}, Millis(1000)).kind,
+            Kind::kEvent);
+  EXPECT_EQ(registry.lookups(kSchemaId), 1u);
+  auto protobuf =
+      decoder.decode(datum, {{"apicurio.value.globalId", big_endian_8(6)}}, Millis(1000));
+  EXPECT_NE(protobuf.message.find("PROTOBUF"), std::string::npos) << protobuf.message;
+  auto json_schema =
+      decoder.decode(datum, {{"apicurio.value.globalId", big_endian_8(7)}}, Millis(1000));
+  EXPECT_NE(json_schema.message.find("JsonSchemaConverter"), std::string::npos)
+      << json_schema.message;
+  auto missing =
+      decoder.decode(datum, {{"apicurio.value.globalId", big_endian_8(8)}}, Millis(1000));
+  EXPECT_NE(missing.message.find("apicurio.registry.url"), std::string::npos) << missing.message;
+  EXPECT_EQ(counted(decoder, "cdcwatch_canary_schema_registry_errors_total", "reason", "not_found"),
+            1);
+  EXPECT_EQ(counted(decoder, "cdcwatch_canary_unsupported_events_total", "format", "protobuf"), 1);
 }
 
 // Confluent's ProtobufConverter and JsonSchemaConverter: the same framing, a schemaType the

@@ -22,15 +22,18 @@ TEST(RecordFraming, ConfluentsFourByteIdAndApicuriosContentIdHeaderResolve) {
   EXPECT_EQ(header.datum, datum) << "the value is the datum alone";
 }
 
-TEST(RecordFraming, GlobalIdsAndArtifactHeadersAreUnsupported) {
+TEST(RecordFraming, ApicuriosGlobalIdsAreToldApartAndArtifactHeadersAreUnsupported) {
   auto legacy = detect_framing(std::string("\0\0\0\0\0\0\0\0\x05\x02", 10), {});
-  EXPECT_EQ(legacy.kind, Kind::kUnsupported);
-  EXPECT_EQ(legacy.format, "apicurio_global_id");
+  EXPECT_EQ(legacy.kind, Kind::kGlobalId);
+  EXPECT_EQ(legacy.schema_id, 5u);
+  EXPECT_EQ(legacy.datum, "\x02");
   EXPECT_NE(legacy.problem.find("id 5"), std::string::npos) << legacy.problem;
   auto header =
       detect_framing("\x02", {{"apicurio.value.globalId", std::string("\0\0\0\0\0\0\0\x05", 8)}});
-  EXPECT_EQ(header.format, "apicurio_global_id");
+  EXPECT_EQ(header.kind, Kind::kGlobalId);
+  EXPECT_EQ(header.datum, "\x02");
   auto artifact = detect_framing("\x02", {{"apicurio.value.artifactId", "orders-value"}});
+  EXPECT_EQ(artifact.kind, Kind::kUnsupported);
   EXPECT_EQ(artifact.format, "apicurio_artifact_headers");
 }
 
