@@ -23,8 +23,9 @@ std::vector<TopicPartition> uncommitted_partitions(
   std::vector<TopicPartition> out;
   for (const auto& tp : partitions) {
     bool needed = std::any_of(topics.begin(), topics.end(), [&](const auto& group_topics) {
-      const auto& offsets = committed.at(group_topics.first).committed;
-      return group_topics.second.count(tp.first) && !offsets.count(tp);
+      const auto& offsets = committed.at(group_topics.first);
+      return offsets.error.empty() && group_topics.second.count(tp.first) &&
+             !offsets.committed.count(tp);
     });
     if (needed) out.push_back(tp);
   }
@@ -93,25 +94,20 @@ bool KafkaLagProbe::read_watermarks(const std::vector<TopicPartition>& partition
 std::map<std::string, KafkaLagProbe::GroupOffsets> KafkaLagProbe::read_committed(
     const std::vector<std::string>& groups, const std::vector<TopicPartition>& partitions,
     int timeout_ms) {
-  // Each group is asked for the topics it was last seen committing on, and for every partition on
-  // every tenth cycle or while nothing is known (OffsetFetch answers only the listed partitions).
+  // Each group is asked for the topics it is counted on, and for every partition on every tenth
+  // cycle or while nothing is known (OffsetFetch answers only the listed partitions).
   bool full_scan = cycles_++ % 10 == 0;
   std::map<std::string, std::vector<TopicPartition>> wanted;
   for (const auto& group : groups) {
-    const auto& known = group_topics_[group];
+    auto known = group_topics_.find(group);
+    bool everything = full_scan || known == group_topics_.end() || known->second.empty();
     auto& list = wanted[group];
     for (const auto& tp : partitions) {
-      if (full_scan || known.empty() || known.count(tp.first)) list.push_back(tp);
+      if (everything || known->second.count(tp.first)) list.push_back(tp);
     }
   }
   std::map<std::string, GroupOffsets> out = committed_reader_.read(wanted, timeout_ms);
-  std::map<std::string, std::set<std::string>> seen_on;  // groups no longer watched drop out
-  for (const auto& [group, offsets] : out) {
-    auto& topics = seen_on[group];
-    if (!offsets.error.empty()) topics = std::move(group_topics_[group]);
-    for (const auto& [tp, offset] : offsets.committed) topics.insert(tp.first);
-  }
-  group_topics_ = std::move(seen_on);
+  update_group_topics(out, partitions);
   return out;
 }
 
@@ -123,9 +119,8 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
   std::vector<TopicPartition> partitions;
   if (!connect(outcome) || !read_partitions(timeout_ms, partitions, outcome)) return outcome;
   std::map<std::string, GroupOffsets> committed = read_committed(groups(), partitions, timeout_ms);
-  std::map<std::string, std::set<std::string>> topics = counted_topics(committed, partitions);
   std::map<TopicPartition, PartitionOffsets> watermarks;
-  if (!read_all_watermarks(partitions, uncommitted_partitions(partitions, topics, committed),
+  if (!read_all_watermarks(partitions, uncommitted_partitions(partitions, group_topics_, committed),
                            timeout_ms, watermarks, outcome)) {
     return outcome;
   }
@@ -134,27 +129,13 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
   std::map<std::string, GroupLag> lags;
   for (const auto& [group, offsets] : committed) {
     if (offsets.error.empty()) {
-      lags[group] = group_lag(partitions, topics[group], offsets.committed, watermarks);
+      lags[group] = group_lag(partitions, group_topics_[group], offsets.committed, watermarks);
     }
   }
   read_record_timestamps(lags, ctx, now);
-  nlohmann::json group_status = nlohmann::json::object();
-  std::set<WindowKey> seen;
-  for (const auto& [group, offsets] : committed) {
-    if (!offsets.error.empty()) {
-      group_status[group] = export_group_error(group, offsets.error, outcome.readings);
-      outcome.fail("offsets", offsets.error);
-      continue;
-    }
-    GroupSummary summary = judge_group(group, lags[group], now, outcome.readings, seen);
-    for (const auto& [tp, offset] : offsets.committed) {
-      summary.committed_sum += static_cast<double>(offset);
-      ++summary.committed_partitions;
-    }
-    group_status[group] = export_group(group, summary, outcome.readings);
-  }
-  forget_unseen(seen);
+  nlohmann::json group_status = judge_groups(committed, lags, now, outcome);
   outcome.status = {{"groups", group_status},
+                    {"groups_unknown", count_unknown(group_status)},
                     {"group_source",
                      "configured (this broker's ListGroups is not used; "
                      "Connect sink groups are added as connect-<name>)"},
@@ -200,19 +181,24 @@ bool KafkaLagProbe::read_partitions(int timeout_ms, std::vector<TopicPartition>&
 }
 
 // Those a group committed on, or every watched topic when a topics: filter says which (a
-// partition it never committed on then lags from the low watermark).
-std::map<std::string, std::set<std::string>> KafkaLagProbe::counted_topics(
-    const std::map<std::string, GroupOffsets>& committed,
-    const std::vector<TopicPartition>& partitions) const {
-  std::map<std::string, std::set<std::string>> out;
+// partition it never committed on then lags from the low watermark). One set per group, both
+// what is counted this cycle and what is asked for the next: a group's commit on a counted topic
+// is seen on the next cycle, not on the next full scan.
+void KafkaLagProbe::update_group_topics(const std::map<std::string, GroupOffsets>& committed,
+                                        const std::vector<TopicPartition>& partitions) {
+  std::map<std::string, std::set<std::string>> counted;  // groups no longer watched drop out
   for (const auto& [group, offsets] : committed) {
-    auto& topics = out[group];
+    auto& topics = counted[group];
+    if (!offsets.error.empty()) {
+      topics = std::move(group_topics_[group]);
+      continue;
+    }
     for (const auto& [tp, offset] : offsets.committed) topics.insert(tp.first);
     if (!config_.topics.empty()) {
       for (const auto& tp : partitions) topics.insert(tp.first);
     }
   }
-  return out;
+  group_topics_ = std::move(counted);
 }
 
 bool KafkaLagProbe::read_all_watermarks(const std::vector<TopicPartition>& partitions,
@@ -281,6 +267,30 @@ KafkaLagProbe::GroupSummary KafkaLagProbe::judge_group(const std::string& group,
     if (config_.partition_metrics) export_partition(group, row, status, seconds, readings);
   }
   return summary;
+}
+
+nlohmann::json KafkaLagProbe::judge_groups(const std::map<std::string, GroupOffsets>& committed,
+                                           std::map<std::string, GroupLag>& lags, TimePoint now,
+                                           CollectOutcome& outcome) {
+  nlohmann::json group_status = nlohmann::json::object();
+  std::set<WindowKey> seen;
+  for (const auto& [group, offsets] : committed) {
+    if (!offsets.error.empty()) {
+      group_status[group] = export_group_error(group, offsets.error, outcome.readings);
+      outcome.fail("offsets", offsets.error);
+      continue;
+    }
+    GroupSummary summary = judge_group(group, lags[group], now, outcome.readings, seen);
+    for (const auto& [tp, offset] : offsets.committed) {
+      summary.committed_sum += static_cast<double>(offset);
+      ++summary.committed_partitions;
+    }
+    group_status[group] = summary.partitions == static_cast<size_t>(summary.unknown_lag)
+                              ? export_group_unknown(group, summary, outcome.readings)
+                              : export_group(group, summary, outcome.readings);
+  }
+  forget_unseen(seen);
+  return group_status;
 }
 
 // Partitions and groups that went away lose their windows, as their series are gone too.

@@ -70,10 +70,9 @@ class KafkaLagProbe final : public Probe {
   std::map<std::string, GroupOffsets> read_committed(const std::vector<std::string>& groups,
                                                      const std::vector<TopicPartition>& partitions,
                                                      int timeout_ms);
-  // The topics each group is counted on.
-  std::map<std::string, std::set<std::string>> counted_topics(
-      const std::map<std::string, GroupOffsets>& committed,
-      const std::vector<TopicPartition>& partitions) const;
+  // Sets group_topics_ from this cycle's commits.
+  void update_group_topics(const std::map<std::string, GroupOffsets>& committed,
+                           const std::vector<TopicPartition>& partitions);
   bool read_all_watermarks(const std::vector<TopicPartition>& partitions,
                            const std::vector<TopicPartition>& uncommitted, int timeout_ms,
                            std::map<TopicPartition, PartitionOffsets>& out,
@@ -86,10 +85,19 @@ class KafkaLagProbe final : public Probe {
                               const CollectContext& ctx, TimePoint now);
   GroupSummary judge_group(const std::string& group, const GroupLag& lag, TimePoint now,
                            Readings& readings, std::set<WindowKey>& seen);
+  // Judges and exports every group; returns their /status entries.
+  nlohmann::json judge_groups(const std::map<std::string, GroupOffsets>& committed,
+                              std::map<std::string, GroupLag>& lags, TimePoint now,
+                              CollectOutcome& outcome);
   void export_partition(const std::string& group, const PartitionLag& row, ConsumerStatus status,
                         std::optional<double> seconds, Readings& readings) const;
   nlohmann::json export_group(const std::string& group, const GroupSummary& summary,
                               Readings& readings) const;
+  // A group counted on no partition whose lag is known: no lag and no status, only /status.
+  nlohmann::json export_group_unknown(const std::string& group, const GroupSummary& summary,
+                                      Readings& readings) const;
+  // Groups whose lag is unknown this cycle, for the count in /status.
+  static size_t count_unknown(const nlohmann::json& group_status);
   nlohmann::json export_group_error(const std::string& group, const std::string& error,
                                     Readings& readings) const;
   void forget_unseen(const std::set<WindowKey>& seen);
@@ -127,7 +135,9 @@ class KafkaLagProbe final : public Probe {
   // Record timestamps (ms) by partition and offset: an offset read once is never read again.
   std::map<std::pair<TopicPartition, int64_t>, int64_t> timestamp_cache_;
   std::map<TopicPartition, WatermarkHistory> watermark_history_;
-  std::map<std::string, std::set<std::string>> group_topics_;  // topics each group committed on
+  // The topics each group is counted on (and asked for): its commits, plus every watched topic
+  // when `topics` is set.
+  std::map<std::string, std::set<std::string>> group_topics_;
   uint64_t cycles_ = 0;
   TimePoint record_reads_denied_until_{};
   std::string record_read_error_;

@@ -66,13 +66,41 @@ nlohmann::json KafkaLagProbe::export_group(const std::string& group, const Group
   readings.set(kLagSecondsUnknown, labels, summary.unknown_age);
   readings.set(kLagUnknown, labels, summary.unknown_lag);
   set_status(kGroupStatus, labels, summary.status, readings);
-  return {{"status", to_string(summary.status)},
-          {"lag_messages", optional_json(lag_messages)},
-          {"max_lag_seconds", optional_json(max_seconds)},
+  nlohmann::json status = {{"status", to_string(summary.status)},
+                           {"lag_messages", optional_json(lag_messages)},
+                           {"max_lag_seconds", optional_json(max_seconds)},
+                           {"partitions", summary.partitions},
+                           {"lag_unknown_partitions", summary.unknown_lag},
+                           {"lag_seconds_interpolated_partitions", summary.interpolated},
+                           {"lag_seconds_unknown_partitions", summary.unknown_age}};
+  if (summary.committed_partitions == 0) status["never_committed"] = true;  // from low watermarks
+  return status;
+}
+
+// Nothing to sum or judge: a lag of 0 or an `ok` here would be made up (a group that never
+// committed on a watched topic, or whose every partition's watermark went unanswered).
+nlohmann::json KafkaLagProbe::export_group_unknown(const std::string& group,
+                                                   const GroupSummary& summary,
+                                                   Readings& readings) const {
+  readings.set(kLagUnknown, {{"kafka", config_.name}, {"group", group}}, summary.unknown_lag);
+  std::string reason = summary.partitions == 0
+                           ? "counted on no partition: no commit on any watched topic (set "
+                             "topics: to count its topics from the low watermark)"
+                           : "no watermark answered for any of its partitions";
+  return {{"status", "unknown"},
+          {"reason", reason},
+          {"lag_messages", nullptr},
+          {"max_lag_seconds", nullptr},
           {"partitions", summary.partitions},
-          {"lag_unknown_partitions", summary.unknown_lag},
-          {"lag_seconds_interpolated_partitions", summary.interpolated},
-          {"lag_seconds_unknown_partitions", summary.unknown_age}};
+          {"lag_unknown_partitions", summary.unknown_lag}};
+}
+
+size_t KafkaLagProbe::count_unknown(const nlohmann::json& group_status) {
+  size_t unknown = 0;
+  for (const auto& [group, status] : group_status.items()) {
+    unknown += status.value("status", "") == "unknown" ? 1 : 0;
+  }
+  return unknown;
 }
 
 nlohmann::json KafkaLagProbe::export_group_error(const std::string& group, const std::string& error,

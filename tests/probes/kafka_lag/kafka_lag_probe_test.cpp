@@ -108,6 +108,57 @@ TEST_F(LagTest, ExactLagAcrossPartitionsAndTopics) {
       11);
 }
 
+// Without a commit on any watched topic (and no topics: filter) a group is counted on no partition:
+// its lag is unknown, never 0 and `ok`.
+TEST_F(LagTest, AGroupCountedOnNoPartitionHasNoLagAndNoStatusAndIsNamedInStatus) {
+  kafka.create_topic("t", 1);
+  for (int i = 0; i < 3; ++i) kafka.produce("t", 0, "k", "v");
+  kafka.commit("connect-snowflake-sink", "t", 0, 3);
+  KafkaLagProbe probe(config({"connect-snowflake-sink", "never-committed"}), Millis(15000));
+  auto outcome = collect(probe);
+  ASSERT_TRUE(outcome.ok()) << outcome.error_message;
+  const Readings& r = outcome.readings;
+  Labels never = {{"kafka", "msk"}, {"group", "never-committed"}};
+  EXPECT_FALSE(r.value("cdcwatch_kafka_consumer_group_lag_messages", never))
+      << "unknown, not a made-up 0";
+  Labels ok = never;
+  ok.emplace_back("status", "ok");
+  EXPECT_FALSE(r.value("cdcwatch_kafka_consumer_group_status", ok)) << "no status to judge";
+  EXPECT_FALSE(r.value("cdcwatch_kafka_consumer_group_committed_offsets", never));
+  EXPECT_EQ(r.value("cdcwatch_kafka_consumer_group_lag_messages",
+                    {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}}),
+            0);
+  const auto& status = outcome.status["groups"]["never-committed"];
+  EXPECT_EQ(status["status"], "unknown") << status.dump();
+  EXPECT_NE(status.value("reason", "").find("no commit"), std::string::npos) << status.dump();
+  EXPECT_EQ(outcome.status["groups_unknown"], 1) << outcome.status.dump();
+}
+
+// The topics a group is counted on are the ones it is asked for: with `topics` set, a group's first
+// commit on a topic it lagged on from the low watermark is seen on the very next cycle.
+TEST_F(LagTest, ACommitOnACountedTopicIsSeenOnTheNextCycleNotTheNextFullScan) {
+  kafka.create_topic("t1", 1);
+  kafka.create_topic("t2", 1);
+  for (int i = 0; i < 5; ++i) {
+    kafka.produce("t1", 0, "k", "v");
+    kafka.produce("t2", 0, "k", "v");
+  }
+  kafka.commit("connect-snowflake-sink", "t1", 0, 5);
+  KafkaClusterConfig c = config();
+  c.topics = {"t*"};
+  KafkaLagProbe probe(c, Millis(15000));
+  auto outcome = collect(probe);  // a full scan: every partition asked for
+  ASSERT_TRUE(outcome.ok()) << outcome.error_message;
+  EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_consumer_lag_messages", partition("t2", 0)), 5)
+      << "no commit on t2 yet: from the low watermark";
+  kafka.commit("connect-snowflake-sink", "t2", 0, 5);
+  clock.advance(15s);
+  outcome = collect(probe);
+  EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_consumer_lag_messages", partition("t2", 0)), 0)
+      << "t2 is counted, so it is asked for";
+  EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_partition_no_commit", partition("t2", 0)), 0);
+}
+
 TEST_F(LagTest, LagInSecondsIsTheAgeOfTheRecordAtTheCommittedOffset) {
   kafka.create_topic("t", 1);
   int64_t now_ms =
