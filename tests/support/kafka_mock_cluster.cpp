@@ -103,9 +103,15 @@ void commit_offsets(const std::string& bootstrap, const std::string& group,
 
 void KafkaMockCluster::commit(const std::string& group, const std::string& topic, int partition,
                               int64_t next_offset) {
+  commit_through(bootstrap_, group, topic, partition, next_offset);
+}
+
+void KafkaMockCluster::commit_through(const std::string& bootstrap, const std::string& group,
+                                      const std::string& topic, int partition,
+                                      int64_t next_offset) {
   rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(offsets, topic.c_str(), partition)->offset = next_offset;
-  commit_offsets(bootstrap_, group, offsets);
+  commit_offsets(bootstrap, group, offsets);
 }
 
 void KafkaMockCluster::commit_every_partition(const std::string& group, const std::string& topic,

@@ -1,6 +1,7 @@
 // A real-protocol Kafka for tests: librdkafka's built-in mock cluster on loopback, with helpers to
 // produce records (explicit partition and timestamp) and commit consumer-group offsets.
-// Known limit of Debian's librdkafka 2.0.2: no ListGroups/DescribeGroups.
+// Known limit of Debian's librdkafka 2.0.2: no ListGroups/DescribeGroups (kafka_group_shim.h adds
+// them).
 // Not thread-safe; use from the test thread.
 #pragma once
 
@@ -41,6 +42,9 @@ class KafkaMockCluster {
   void commit_every_partition(const std::string& group, const std::string& topic, int partitions,
                               int64_t next_offset);
   void set_broker_down(int broker_id, bool down);
+  // commit() through other listeners than the mock's own (a proxy such as kafka_group_shim.h).
+  static void commit_through(const std::string& bootstrap, const std::string& group,
+                             const std::string& topic, int partition, int64_t next_offset);
 
  private:
   rd_kafka_t* handle_ = nullptr;  // owns the mock cluster
