@@ -37,7 +37,8 @@ std::vector<TopicPartition> uncommitted_partitions(
 KafkaLagProbe::KafkaLagProbe(KafkaClusterConfig config, Millis default_interval)
     : config_(std::move(config)),
       interval_(config_.interval.value_or(default_interval)),
-      committed_reader_(config_) {}
+      committed_reader_(config_),
+      discovery_(config_.discover_groups, config_.discovery_interval) {}
 
 void KafkaLagProbe::set_learnt_groups(const std::string& source,
                                       const std::vector<std::string>& groups) {
@@ -46,7 +47,8 @@ void KafkaLagProbe::set_learnt_groups(const std::string& source,
 }
 
 uint64_t KafkaLagProbe::requests_sent() {
-  uint64_t sum = (client_ ? cdcwatch::requests_sent(client_.get()) : 0);
+  uint64_t sum = (client_ ? cdcwatch::requests_sent(client_.get()) : 0) +
+                 (discovery_client_ ? cdcwatch::requests_sent(discovery_client_.get()) : 0);
   for (auto& [leader, reader] : record_readers_) sum += cdcwatch::requests_sent(reader.get());
   return sum + committed_reader_.requests_sent();
 }
@@ -55,6 +57,7 @@ std::vector<std::string> KafkaLagProbe::groups() const {
   std::lock_guard lock(groups_mutex_);
   std::set<std::string> all(config_.consumer_groups.begin(), config_.consumer_groups.end());
   for (const auto& [source, groups] : learnt_groups_) all.insert(groups.begin(), groups.end());
+  for (const auto& group : discovery_.groups()) all.insert(group);
   return {all.begin(), all.end()};
 }
 
@@ -118,6 +121,7 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
       static_cast<int>(time_left(ctx.deadline, ctx.clock, config_.request_timeout).count());
   std::vector<TopicPartition> partitions;
   if (!connect(outcome) || !read_partitions(timeout_ms, partitions, outcome)) return outcome;
+  discover_groups(now, timeout_ms, outcome);
   std::map<std::string, GroupOffsets> committed = read_committed(groups(), partitions, timeout_ms);
   std::map<TopicPartition, PartitionOffsets> watermarks;
   if (!read_all_watermarks(partitions, uncommitted_partitions(partitions, group_topics_, committed),
@@ -137,9 +141,10 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
   outcome.status = {{"groups", group_status},
                     {"groups_unknown", count_unknown(group_status)},
                     {"group_source",
-                     "configured (this broker's ListGroups is not used; "
-                     "Connect sink groups are added as connect-<name>)"},
+                     "configured, Connect sink groups as connect-<name>, and groups listed from "
+                     "the brokers matching discover_groups"},
                     {"lag_seconds_method", to_string(config_.lag_seconds_method)}};
+  if (discovery_.enabled()) outcome.status["discovery"] = discovery_.describe();
   if (!reads_records(now) && config_.lag_seconds_method == LagSecondsMethod::kAuto) {
     outcome.status["lag_seconds_fallback"] = record_read_error_;
   }
@@ -149,6 +154,11 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
 bool KafkaLagProbe::connect(CollectOutcome& outcome) {
   try {
     if (!client_) client_ = make_kafka_consumer(config_, "cdcwatch-offset-reader");
+    // Its own connections: a broker holding a slow group listing must not hold up the watermark
+    // requests queued behind it (a connection answers in order).
+    if (!discovery_client_ && discovery_.enabled()) {
+      discovery_client_ = make_kafka_consumer(config_, "cdcwatch-group-discovery");
+    }
     return true;
   } catch (const std::exception& e) {
     outcome.readings.set(kUp, {{"kafka", config_.name}}, 0);
@@ -180,7 +190,18 @@ bool KafkaLagProbe::read_partitions(int timeout_ms, std::vector<TopicPartition>&
   return true;
 }
 
-// Those a group committed on, or every watched topic when a topics: filter says which (a
+void KafkaLagProbe::discover_groups(TimePoint now, int timeout_ms, CollectOutcome& outcome) {
+  std::string error =
+      discovery_.refresh(discovery_client_.get(), now,
+                         std::min(timeout_ms, static_cast<int>(config_.request_timeout.count())));
+  if (!error.empty()) outcome.fail("discovery", error);
+  for (const auto& group : discovery_.groups()) {
+    outcome.readings.set(kGroupDiscovered, {{"kafka", config_.name}, {"group", group}}, 1);
+  }
+}
+
+// Those a group committed on, those its members are assigned (discovered groups), or every
+// watched topic when a topics: filter says which (a
 // partition it never committed on then lags from the low watermark). One set per group, both
 // what is counted this cycle and what is asked for the next: a group's commit on a counted topic
 // is seen on the next cycle, not on the next full scan.
@@ -194,6 +215,8 @@ void KafkaLagProbe::update_group_topics(const std::map<std::string, GroupOffsets
       continue;
     }
     for (const auto& [tp, offset] : offsets.committed) topics.insert(tp.first);
+    const auto& assigned = discovery_.assigned_topics(group);
+    topics.insert(assigned.begin(), assigned.end());
     if (!config_.topics.empty()) {
       for (const auto& tp : partitions) topics.insert(tp.first);
     }

@@ -14,6 +14,7 @@
 #include "agent/core/probe.h"
 #include "probes/kafka_lag/committed_offsets_reader.h"
 #include "probes/kafka_lag/consumer_status.h"
+#include "probes/kafka_lag/group_discovery.h"
 #include "probes/kafka_lag/group_lag.h"
 #include "probes/kafka_lag/record_reader.h"
 #include "probes/kafka_lag/watermark_history.h"
@@ -30,7 +31,10 @@ class KafkaLagProbe final : public Probe {
   Millis interval() const override { return interval_; }
   // Metadata, two ListOffsets rounds, OffsetFetch per group and a record fetch may each take up to
   // request_timeout; a short interval must not cut a healthy cycle.
-  Millis timeout() const override { return std::max(interval_, config_.request_timeout * 3); }
+  // Discovery's ListGroups and DescribeGroups take one more.
+  Millis timeout() const override {
+    return std::max(interval_, config_.request_timeout * (discovery_.enabled() ? 4 : 3));
+  }
   CollectOutcome collect(const CollectContext& ctx) override;
 
   // The groups another probe currently knows of, replacing what that `source` said before (a
@@ -67,6 +71,8 @@ class KafkaLagProbe final : public Probe {
   bool connect(CollectOutcome& outcome);
   // The partitions of the watched topics; false, with kafka_up 0, when metadata is not answered.
   bool read_partitions(int timeout_ms, std::vector<TopicPartition>& out, CollectOutcome& outcome);
+  // Lists the `discover_groups` when due (group_discovery.h); a failure is counted, not fatal.
+  void discover_groups(TimePoint now, int timeout_ms, CollectOutcome& outcome);
   std::map<std::string, GroupOffsets> read_committed(const std::vector<std::string>& groups,
                                                      const std::vector<TopicPartition>& partitions,
                                                      int timeout_ms);
@@ -125,12 +131,14 @@ class KafkaLagProbe final : public Probe {
 
   KafkaClusterConfig config_;
   Millis interval_;
-  KafkaHandle client_;  // metadata, watermarks and record reads
+  KafkaHandle client_;            // metadata, watermarks and record reads
+  KafkaHandle discovery_client_;  // ListGroups and DescribeGroups (discover_groups)
   CommittedOffsetsReader committed_reader_;
   std::map<int32_t, KafkaHandle> record_readers_;  // by leader broker, for lag in seconds
   std::map<TopicPartition, int32_t> leaders_;      // as of this cycle's metadata
   mutable std::mutex groups_mutex_;
   std::map<std::string, std::vector<std::string>> learnt_groups_;  // by source
+  GroupDiscovery discovery_;
   std::map<WindowKey, PartitionWindow> windows_;
   // Record timestamps (ms) by partition and offset: an offset read once is never read again.
   std::map<std::pair<TopicPartition, int64_t>, int64_t> timestamp_cache_;

@@ -55,6 +55,9 @@ inline constexpr MetricDef kLagUnknown{
     "cdcwatch_kafka_consumer_lag_messages_unknown_partitions",
     "Partitions of the group whose lag cannot be determined this cycle (a watermark was not "
     "answered); while any is, the group's and that topic's lag sums are absent"};
+inline constexpr MetricDef kGroupDiscovered{
+    "cdcwatch_kafka_consumer_group_discovered",
+    "1 for a group watched because the brokers list it and it matches discover_groups"};
 inline constexpr MetricDef kPartitionStatus{"cdcwatch_kafka_partition_status",
                                             "1 on the partition's current status"};
 inline constexpr MetricDef kGroupStatus{"cdcwatch_kafka_consumer_group_status",

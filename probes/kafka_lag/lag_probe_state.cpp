@@ -72,6 +72,7 @@ nlohmann::json KafkaLagProbe::save_state() const {
           {"windows", windows},
           {"watermark_histories", histories},
           {"record_timestamps", timestamps},
+          {"discovered_groups", discovery_.save()},
           {"record_reads_denied_until_ms", to_millis(record_reads_denied_until_)},
           {"record_read_error", record_read_error_}};
 }
@@ -90,6 +91,10 @@ void KafkaLagProbe::restore_state(const nlohmann::json& state) {
                       [&](const auto& e) { return restore_history(e); }) +
       restore_section(state, "record_timestamps",
                       [&](const auto& e) { return restore_timestamp(e); });
+  if (auto discovered = state.find("discovered_groups");
+      discovered != state.end() && !discovery_.restore(*discovered)) {
+    ++skipped;
+  }
   auto denied = state.find("record_reads_denied_until_ms");
   auto error = state.find("record_read_error");
   if (denied != state.end() && denied->is_number_integer() && error != state.end() &&

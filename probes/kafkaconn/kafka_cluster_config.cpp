@@ -22,10 +22,32 @@ std::optional<LagSecondsMethod> parse_lag_seconds_method(std::string_view name) 
   return std::nullopt;
 }
 
+namespace {
+
+void parse_discovery(const ConfigNode& node, KafkaClusterConfig& config) {
+  config.discover_groups = node.string_list_or("discover_groups", {});
+  for (const auto& pattern : config.discover_groups) {
+    if (pattern.empty()) {
+      node.child("discover_groups")
+          .fail("an empty pattern matches no group; write a glob such as \"connect-*\"");
+    }
+  }
+  if (node.has("discovery_interval") && config.discover_groups.empty()) {
+    node.child("discovery_interval")
+        .fail(
+            "discovery_interval without discover_groups lists nothing; add discover_groups: "
+            "[\"connect-*\"] or remove discovery_interval");
+  }
+  config.discovery_interval = node.duration_at_least(
+      "discovery_interval", config.discovery_interval, kMinimumDiscoveryInterval);
+}
+
+}  // namespace
+
 KafkaClusterConfig parse_kafka_cluster(const ConfigNode& node) {
-  node.expect_keys({"name", "bootstrap_servers", "properties", "consumer_groups", "topics",
-                    "partition_metrics", "interval", "window", "stop_after", "request_timeout",
-                    "lag_seconds_method", "schema_registry"});
+  node.expect_keys({"name", "bootstrap_servers", "properties", "consumer_groups", "discover_groups",
+                    "discovery_interval", "topics", "partition_metrics", "interval", "window",
+                    "stop_after", "request_timeout", "lag_seconds_method", "schema_registry"});
   KafkaClusterConfig config;
   config.name = node.required_string("name");
   config.bootstrap_servers = node.required_string("bootstrap_servers");
@@ -48,6 +70,7 @@ KafkaClusterConfig parse_kafka_cluster(const ConfigNode& node) {
     }
   }
   config.consumer_groups = node.string_list_or("consumer_groups", {});
+  parse_discovery(node, config);
   config.topics = node.string_list_or("topics", {});
   config.partition_metrics = node.bool_or("partition_metrics", config.partition_metrics);
   config.interval = node.optional_duration_at_least("interval", kMinimumInterval);
@@ -75,6 +98,8 @@ nlohmann::json describe(const KafkaClusterConfig& config) {
                         {"bootstrap_servers", config.bootstrap_servers},
                         {"properties", properties},
                         {"consumer_groups", config.consumer_groups},
+                        {"discover_groups", config.discover_groups},
+                        {"discovery_interval", format_duration(config.discovery_interval)},
                         {"topics", config.topics},
                         {"partition_metrics", config.partition_metrics},
                         {"window", config.window},

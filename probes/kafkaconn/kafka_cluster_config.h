@@ -31,16 +31,23 @@ struct KafkaClusterConfig {
   // Passed verbatim to librdkafka (SASL/SSL and the like); values may be secret references.
   std::vector<std::pair<std::string, SecretString>> properties;
   std::vector<std::string> consumer_groups;  // explicitly watched groups
-  std::vector<std::string> topics;           // glob filter on the groups' topics; empty: all
-  bool partition_metrics = true;             // false: per-group/per-topic aggregates only
-  std::optional<Millis> interval;            // overrides agent.interval
-  int window = 10;                           // observations in the status window
-  Millis stop_after{300000};                 // no commit for this long while lagging: `stop`
+  // Globs of groups to list from the brokers and watch (issue #20); empty: no listing.
+  std::vector<std::string> discover_groups;
+  Millis discovery_interval{60000};
+  std::vector<std::string> topics;  // glob filter on the groups' topics; empty: all
+  bool partition_metrics = true;    // false: per-group/per-topic aggregates only
+  std::optional<Millis> interval;   // overrides agent.interval
+  int window = 10;                  // observations in the status window
+  Millis stop_after{300000};        // no commit for this long while lagging: `stop`
   Millis request_timeout{5000};
   LagSecondsMethod lag_seconds_method = LagSecondsMethod::kAuto;
   // Where the Avro writer schemas of the canary topic are (issue #20); none: JSON events only.
   std::optional<SchemaRegistryConfig> schema_registry;
 };
+
+// Listing every group of a cluster and describing it costs more than the offsets of the watched
+// ones: not more often than this.
+inline constexpr Millis kMinimumDiscoveryInterval{10000};
 
 KafkaClusterConfig parse_kafka_cluster(const ConfigNode& node);
 nlohmann::json describe(const KafkaClusterConfig& config);
