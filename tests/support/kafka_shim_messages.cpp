@@ -87,6 +87,8 @@ void describe_group(const std::string& name, const ShimGroup* group, int16_t ver
 
 }  // namespace
 
+// https://kafka.apache.org/protocol#protocol_messages: request header v1 (api_key, api_version,
+// correlation_id, client_id), v2 adding tagged fields.
 RequestHeader parse_request_header(std::string_view request) {
   Reader in(request);
   RequestHeader header;
@@ -99,6 +101,7 @@ RequestHeader parse_request_header(std::string_view request) {
   return header;
 }
 
+// https://kafka.apache.org/protocol#The_Messages_ApiVersions
 // ApiVersions response: error_code, api_keys [api_key, min_version, max_version], then
 // throttle_time_ms (v1+); from v3 a compact array with tagged fields (response header v0 always).
 std::string rewrite_api_versions(std::string_view response, int16_t version) {
@@ -133,6 +136,7 @@ std::string rewrite_api_versions(std::string_view response, int16_t version) {
   return out.append(in.rest()).data();  // throttle_time_ms and the tagged fields
 }
 
+// https://kafka.apache.org/protocol#The_Messages_Metadata
 // Metadata response v0-8: throttle_time_ms (v3+), brokers [node_id, host, port, rack (v1+)], then
 // cluster_id, controller_id and the topics, copied as they are.
 std::string rewrite_metadata(std::string_view response, int16_t version, const PortMap& ports) {
@@ -150,6 +154,7 @@ std::string rewrite_metadata(std::string_view response, int16_t version, const P
   return out.append(in.rest()).data();
 }
 
+// https://kafka.apache.org/protocol#The_Messages_FindCoordinator
 // FindCoordinator response v0: error_code, node_id, host, port; v1-2: throttle_time_ms,
 // error_code, error_message, node_id, host, port.
 std::string rewrite_find_coordinator(std::string_view response, int16_t version,
@@ -165,6 +170,7 @@ std::string rewrite_find_coordinator(std::string_view response, int16_t version,
   return out.append(in.rest()).data();
 }
 
+// https://kafka.apache.org/protocol#The_Messages_OffsetCommit and #The_Messages_JoinGroup:
 // OffsetCommit v0-7 and JoinGroup v0-5 both start with group_id.
 std::string requested_group(std::string_view request, const RequestHeader& header) {
   Reader in(request, header.body_at);
@@ -183,6 +189,7 @@ std::string join_protocol_type(std::string_view request, const RequestHeader& he
   return in.string();
 }
 
+// https://kafka.apache.org/protocol#The_Messages_Produce
 // Produce v0-8: transactional_id (v3+), acks.
 bool produce_without_acks(std::string_view request, const RequestHeader& header) {
   Reader in(request, header.body_at);
@@ -190,6 +197,7 @@ bool produce_without_acks(std::string_view request, const RequestHeader& header)
   return in.int16() == 0;
 }
 
+// https://kafka.apache.org/protocol#The_Messages_ListGroups
 // ListGroups response v0: error_code, groups [group_id, protocol_type]; v1-2 start with
 // throttle_time_ms.
 std::string list_groups_response(const RequestHeader& header,
@@ -202,6 +210,7 @@ std::string list_groups_response(const RequestHeader& header,
   return out.data();
 }
 
+// https://kafka.apache.org/protocol#The_Messages_DescribeGroups
 // DescribeGroups request v0-4: groups [STRING], include_authorized_operations (v3+). Response:
 // throttle_time_ms (v1+), groups [error_code, group_id, group_state, protocol_type,
 // protocol_data, members [member_id, group_instance_id (v4+), client_id, client_host,
