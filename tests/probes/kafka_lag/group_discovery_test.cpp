@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include "agent/app/agent.h"
 #include "agent/core/readings_store.h"
 #include "probes/kafka_lag/kafka_lag_probe.h"
 #include "tests/agent/config_parsing.h"
+#include "tests/support/agent_metrics.h"
+#include "tests/support/child_process.h"
 #include "tests/support/kafka_group_shim.h"
 #include "tests/support/kafka_mock_cluster.h"
 
@@ -163,6 +166,31 @@ TEST_F(DiscoveryTest, ARestoredProbeWatchesTheDiscoveredGroupsBeforeTheNextListi
   KafkaLagProbe changed(other, Millis(15000));
   changed.restore_state(saved);
   EXPECT_FALSE(lag(collect(changed), "connect-sink")) << "no longer matches the patterns";
+}
+
+TEST_F(DiscoveryTest, TheAgentWatchesAGroupDiscoveredFromItsConfigFile) {
+  commit("connect-sink", 4);
+  testing::TempDir state;
+  Config config = parse_config(
+      ConfigNode::load_string("agent:\n  state_dir: " + state.path() +
+                                  "\n  listen: 127.0.0.1:0\n  interval: 1s\n"
+                                  "kafka:\n  - name: msk\n    bootstrap_servers: \"" +
+                                  shim.bootstrap() + "\"\n    discover_groups: [\"connect-*\"]\n",
+                              "test.yml"));
+  SystemClock system_clock;
+  Agent agent(config, system_clock);
+  agent.start();
+  std::string text = testing::metrics_containing(
+      agent, "cdcwatch_kafka_consumer_group_lag_messages{kafka=\"msk\",group=\"connect-sink\"}");
+  agent.stop();
+  EXPECT_NE(
+      text.find("cdcwatch_kafka_consumer_group_discovered{kafka=\"msk\",group=\"connect-sink\"} 1"),
+      std::string::npos)
+      << text.substr(0, 6000);
+  EXPECT_NE(
+      text.find(
+          "cdcwatch_kafka_consumer_group_lag_messages{kafka=\"msk\",group=\"connect-sink\"} 1"),
+      std::string::npos);
 }
 
 TEST(GroupDiscoveryAssignment, MalformedAssignmentBytesAreRefusedNotRead) {
