@@ -136,6 +136,34 @@ TEST(KafkaGroupShim, ClientsStayBehindTheShimAndStillReadOffsets) {
   EXPECT_EQ(high, 1);
 }
 
+TEST(KafkaGroupShim, AConsumerThatJoinsThroughTheShimIsListedAsAConsumerGroup) {
+  testing::KafkaMockCluster kafka{1};
+  kafka.create_topic("orders", 1);
+  testing::KafkaGroupShim shim(kafka.bootstrap());
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char error[512];
+  for (auto [key, value] : {std::pair{"bootstrap.servers", shim.bootstrap().c_str()},
+                            {"group.id", "joined"},
+                            {"log_level", "3"}}) {
+    ASSERT_EQ(rd_kafka_conf_set(conf, key, value, error, sizeof error), RD_KAFKA_CONF_OK) << error;
+  }
+  Client consumer(rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error));
+  ASSERT_TRUE(consumer) << error;
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, "orders", RD_KAFKA_PARTITION_UA);
+  ASSERT_EQ(rd_kafka_subscribe(consumer.get(), topics), RD_KAFKA_RESP_ERR_NO_ERROR);
+  rd_kafka_topic_partition_list_destroy(topics);
+  for (int i = 0; i < 100 && !shim.groups().count("joined"); ++i) {
+    if (rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer.get(), 100)) {
+      rd_kafka_message_destroy(message);
+    }
+  }
+  Client client = client_of(shim.bootstrap());
+  auto groups = list_groups(client.get());
+  EXPECT_EQ(groups["joined"].protocol_type, "consumer") << "from its JoinGroup request";
+  rd_kafka_consumer_close(consumer.get());
+}
+
 TEST(KafkaGroupShim, DownClosesConnectionsAndUpServesAgain) {
   testing::KafkaMockCluster kafka{1};
   kafka.create_topic("orders", 1);
