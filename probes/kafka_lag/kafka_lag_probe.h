@@ -31,9 +31,9 @@ class KafkaLagProbe final : public Probe {
   Millis interval() const override { return interval_; }
   // Metadata, two ListOffsets rounds, OffsetFetch per group and a record fetch may each take up to
   // request_timeout; a short interval must not cut a healthy cycle.
-  // Discovery's ListGroups and DescribeGroups take one more.
+  // Discovery's Metadata and its ListGroups/DescribeGroups round take up to two more.
   Millis timeout() const override {
-    return std::max(interval_, config_.request_timeout * (discovery_.enabled() ? 4 : 3));
+    return std::max(interval_, config_.request_timeout * (discovery_.enabled() ? 5 : 3));
   }
   CollectOutcome collect(const CollectContext& ctx) override;
 
@@ -76,7 +76,7 @@ class KafkaLagProbe final : public Probe {
   std::map<std::string, GroupOffsets> read_committed(const std::vector<std::string>& groups,
                                                      const std::vector<TopicPartition>& partitions,
                                                      int timeout_ms);
-  // Sets group_topics_ from this cycle's commits.
+  // Sets group_topics_ from this cycle's commits, the discovered groups' assignments and `topics`.
   void update_group_topics(const std::map<std::string, GroupOffsets>& committed,
                            const std::vector<TopicPartition>& partitions);
   bool read_all_watermarks(const std::vector<TopicPartition>& partitions,
