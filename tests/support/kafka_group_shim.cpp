@@ -133,8 +133,11 @@ void KafkaGroupShim::set_down(bool down) {
 }
 
 void KafkaGroupShim::set_group_answer_delay(std::chrono::milliseconds delay) {
-  std::lock_guard lock(mutex_);
-  delay_ = delay;
+  {
+    std::lock_guard lock(mutex_);
+    delay_ = delay;
+  }
+  wake_.notify_all();
 }
 
 void KafkaGroupShim::track(int fd, bool open) {
@@ -198,7 +201,11 @@ bool KafkaGroupShim::relay_one(size_t listener, int client, int upstream) {
 std::string KafkaGroupShim::answer_group_request(size_t listener, const std::string& request,
                                                  const RequestHeader& header) {
   std::unique_lock lock(mutex_);
-  wake_.wait_for(lock, delay_, [&] { return stopping_ || down_; });
+  auto asked = std::chrono::steady_clock::now();
+  // delay_ is read on every wake, so shortening it releases the answers held back.
+  while (!stopping_ && !down_ && std::chrono::steady_clock::now() < asked + delay_) {
+    wake_.wait_until(lock, asked + delay_);
+  }
   if (stopping_ || down_) return "";
   if (header.api_key == api::kDescribeGroups) {
     std::map<std::string, ShimGroup> all;
