@@ -115,9 +115,22 @@ PipelineReferences pipeline_references(const Config& config) {
   return references;
 }
 
+// A sinks: entry names a kafka: entry, a Snowflake warehouses: entry and optionally a connect:
+// entry.
+void check_sink_references(const ConfigNode& entry, const SinkConfig& sink, const Config& config) {
+  expect_entry(entry, "kafka", config.kafka, sink.kafka, "kafka");
+  expect_entry(entry, "warehouse", config.warehouses, sink.warehouse, "warehouses");
+  if (!find_by_name(config.warehouses, sink.warehouse)->snowflake) {
+    entry.child("warehouse")
+        .fail("warehouses entry '" + sink.warehouse +
+              "' has no snowflake: block; sinks read Snowflake's channels and pipes");
+  }
+  if (sink.connect) expect_entry(entry, "connect", config.connect, *sink.connect, "connect");
+}
+
 Config parse_sections(const ConfigNode& root) {
   root.expect_keys({"agent", "postgres", "kafka", "connect", "warehouses", "canaries",
-                    "consistency", "pipelines", "alerts", "notifiers"});
+                    "consistency", "pipelines", "sinks", "alerts", "notifiers"});
   Config config;
   config.path = root.file();
   if (auto agent = root.optional_child("agent")) config.agent = parse_agent_settings(*agent);
@@ -171,6 +184,12 @@ Config parse_sections(const ConfigNode& root) {
     check_name(entry, check.name, consistency_names);
     expect_entry(entry, "postgres", config.postgres, check.postgres, "postgres");
     expect_entry(entry, "warehouse", config.warehouses, check.warehouse, "warehouses");
+  }
+  std::set<std::string> sink_names;
+  for (const auto& entry : section(root, "sinks")) {
+    config.sinks.push_back(parse_sink(entry));
+    check_sink_references(entry, config.sinks.back(), config);
+    check_name(entry, config.sinks.back().name, sink_names);
   }
   std::set<std::string> pipeline_names;
   for (const auto& entry : section(root, "pipelines")) {
@@ -227,6 +246,8 @@ nlohmann::json effective_config(const Config& config) {
   for (const auto& canary : config.canaries) out["canaries"].push_back(describe(canary));
   out["consistency"] = nlohmann::json::array();
   for (const auto& check : config.consistency) out["consistency"].push_back(describe(check));
+  out["sinks"] = nlohmann::json::array();
+  for (const auto& sink : config.sinks) out["sinks"].push_back(describe(sink));
   out["pipelines"] = nlohmann::json::array();
   for (const auto& pipeline : config.pipelines) out["pipelines"].push_back(describe(pipeline));
   out["alerts"] = describe(config.alerts);

@@ -14,6 +14,7 @@
 #include "probes/consistency/consistency_config.h"
 #include "probes/kafkaconn/kafka_cluster_config.h"
 #include "probes/pgconn/pg_source_config.h"
+#include "probes/sink_truth/sink_config.h"
 
 namespace cdcwatch {
 
@@ -27,6 +28,7 @@ struct Config {
   std::vector<WarehouseConfig> warehouses;
   std::vector<ConsistencyConfig> consistency;
   std::vector<PipelineDef> pipelines;  // empty: derived from Kafka Connect
+  std::vector<SinkConfig> sinks;
   AlertsConfig alerts;
   NotifiersConfig notifiers;
   std::vector<AlertRule> rules;  // the rule set in force: defaults or rules_file, plus alerts.rules

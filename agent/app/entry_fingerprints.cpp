@@ -11,7 +11,7 @@ namespace {
 const std::map<std::string, std::string, std::less<>> kSectionOfKind = {
     {"pg_slots", "postgres"},       {"kafka", "kafka"},
     {"connect", "connect"},         {"canary", "canaries"},
-    {"consistency", "consistency"},
+    {"consistency", "consistency"}, {"sink_truth", "sinks"},
 };
 
 }  // namespace

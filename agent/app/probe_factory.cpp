@@ -7,6 +7,7 @@
 #include "probes/consistency/consistency_probe.h"
 #include "probes/kafka_lag/kafka_lag_probe.h"
 #include "probes/pg_slots/pg_slots_probe.h"
+#include "probes/sink_truth/sink_truth_probe.h"
 
 namespace cdcwatch {
 namespace {
@@ -69,6 +70,10 @@ std::vector<std::unique_ptr<Probe>> build_probes(const Config& config, const Clo
     probes.push_back(std::make_unique<ConsistencyProbe>(
         check, make_postgres_side(source.dsn, check.statement_timeout),
         make_warehouse_side(*config.find_warehouse(check.warehouse), check.statement_timeout)));
+  }
+  for (const auto& sink : config.sinks) {
+    probes.push_back(std::make_unique<SinkTruthProbe>(
+        sink, *config.find_kafka(sink.kafka), *config.find_warehouse(sink.warehouse)->snowflake));
   }
   if (!config.connect.empty() || !config.pipelines.empty()) {
     probes.push_back(std::make_unique<PipelineStage>(stage_setup(config), board));

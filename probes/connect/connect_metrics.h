@@ -60,6 +60,8 @@ inline constexpr InfoKey kInfoKeys[] = {
     {"snowflake.database.name", "snowflake_database"},
     {"snowflake.schema.name", "snowflake_schema"},
     {"database.server.name", "server_name"},  // Debezium 1.x's topic prefix
+    // How a sink decodes records (the sink-truth probe shows it beside the sink's positions).
+    {"value.converter", "value_converter"},
 };
 
 }  // namespace cdcwatch::connect_metrics

@@ -124,6 +124,11 @@ SqlRows parse_statement_rows(const std::string& text) {
     }
     out.rows.push_back(std::move(cells));
   }
+  const auto* meta = body.contains("resultSetMetaData") ? &body["resultSetMetaData"] : nullptr;
+  if (meta && meta->is_object() && meta->contains("rowType") && (*meta)["rowType"].is_array()) {
+    for (const auto& column : (*meta)["rowType"])
+      out.columns.push_back(string_member(column, "name"));
+  }
   return out;
 }
 
