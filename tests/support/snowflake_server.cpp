@@ -236,13 +236,13 @@ TestReply SnowflakeServer::handle_post(const RecordedRequest& request) {
     statements_.push_back(statement);
     handler = handler_;
   }
+  std::vector<std::string> bindings;
+  for (int i = 1; body.contains("bindings") && body["bindings"].contains(std::to_string(i)); ++i) {
+    bindings.push_back(body["bindings"][std::to_string(i)].value("value", ""));
+  }
+  if (auto reply = metadata_reply(statement, bindings, next, handle)) return *reply;
   if (next.status != 422 && statement.find("FROM " + table_ + " ") == std::string::npos &&
       handler) {
-    std::vector<std::string> bindings;
-    for (int i = 1; body.contains("bindings") && body["bindings"].contains(std::to_string(i));
-         ++i) {
-      bindings.push_back(body["bindings"][std::to_string(i)].value("value", ""));
-    }
     if (auto cells = handler(statement, bindings)) {
       Json data = Json::array();
       for (const auto& row : *cells) {
@@ -321,6 +321,125 @@ TestReply SnowflakeServer::handle_get(const RecordedRequest& request, const std:
     pending_.erase(it);
   }
   return result(handle, agent_id);
+}
+
+void SnowflakeServer::on_channels(std::function<std::vector<Channel>()> source) {
+  std::lock_guard lock(mutex_);
+  channels_ = std::move(source);
+}
+
+void SnowflakeServer::set_pipe(const std::string& qualified_name, Pipe pipe) {
+  std::lock_guard lock(mutex_);
+  pipes_[upper(qualified_name)] = std::move(pipe);
+}
+
+std::optional<TestReply> SnowflakeServer::metadata_reply(const std::string& statement,
+                                                         const std::vector<std::string>& bindings,
+                                                         const Scripted& next,
+                                                         const std::string& handle) const {
+  bool channels = statement.rfind("SHOW CHANNELS", 0) == 0;
+  bool pipes = statement.rfind("SELECT SYSTEM$PIPE_STATUS(", 0) == 0;
+  if (!channels && !pipes) return std::nullopt;
+  if (next.status == 408) {
+    return json_reply(408, {{"code", "000630"},
+                            {"message",
+                             "Statement reached its statement or warehouse timeout and "
+                             "was canceled."},
+                            {"sqlState", "57014"},
+                            {"statementHandle", handle}});
+  }
+  if (next.status == 422) {
+    return json_reply(422, {{"code", "002003"},
+                            {"message",
+                             "SQL compilation error:\nSchema does not exist or not "
+                             "authorized."},
+                            {"sqlState", "02000"},
+                            {"statementHandle", handle}});
+  }
+  return channels ? show_channels(statement, next.malformed, handle)
+                  : pipe_status(bindings, next.malformed, handle);
+}
+
+// SHOW output in the SQL API: every cell a string (jsonv2), timestamps as seconds since the epoch
+// with nine decimals; columns as the SHOW CHANNELS page lists them, with bundle 2025_03's
+// parent_domain and parent_name.
+TestReply SnowflakeServer::show_channels(const std::string& statement, bool malformed,
+                                         const std::string& handle) const {
+  std::string scope = upper(statement.substr(std::string("SHOW CHANNELS IN SCHEMA ").size()));
+  std::vector<Channel> channels;
+  {
+    std::lock_guard lock(mutex_);
+    if (channels_) channels = channels_();
+  }
+  std::vector<std::pair<const char*, const char*>> columns = {
+      {"created_on", "timestamp_ltz"}, {"name", "text"},         {"database_name", "text"},
+      {"schema_name", "text"},         {"table_name", "text"},   {"client_sequencer", "fixed"},
+      {"row_sequencer", "fixed"},      {"offset_token", "text"}, {"sizeInBytes", "fixed"},
+      {"parent_domain", "text"},       {"parent_name", "text"}};
+  if (malformed) columns.erase(columns.begin() + 7);
+  Json row_type = Json::array();
+  for (const auto& [name, type] : columns) {
+    row_type.push_back({{"name", name}, {"type", type}, {"nullable", true}});
+  }
+  Json data = Json::array();
+  for (const auto& channel : channels) {
+    if (upper(channel.database + "." + channel.schema) != scope) continue;
+    Json row = {"1764107243.000000000",
+                upper(channel.name),
+                upper(channel.database),
+                upper(channel.schema),
+                upper(channel.table),
+                "1",
+                "42",
+                channel.offset_token ? Json(*channel.offset_token) : Json(nullptr),
+                "0",
+                "TABLE",
+                upper(channel.table)};
+    if (malformed) row.erase(7);
+    data.push_back(row);
+  }
+  return json_reply(200, {{"resultSetMetaData",
+                           {{"numRows", data.size()}, {"format", "jsonv2"}, {"rowType", row_type}}},
+                          {"data", data},
+                          {"code", "090001"},
+                          {"statementHandle", handle},
+                          {"message", "Statement executed successfully."}});
+}
+
+TestReply SnowflakeServer::pipe_status(const std::vector<std::string>& pipes, bool malformed,
+                                       const std::string& handle) const {
+  Json row = Json::array(), row_type = Json::array();
+  std::lock_guard lock(mutex_);
+  for (const auto& name : pipes) {
+    auto it = pipes_.find(upper(name));
+    if (it == pipes_.end()) {
+      // Snowflake's answer for a pipe that does not exist (or the role cannot see).
+      return json_reply(422, {{"code", "002003"},
+                              {"message", "SQL compilation error:\nPipe '" + name +
+                                              "' does not exist or not authorized."},
+                              {"sqlState", "02000"},
+                              {"statementHandle", handle}});
+    }
+    const Pipe& pipe = it->second;
+    Json status = {{"executionState", pipe.execution_state},
+                   {"pendingFileCount", pipe.pending_files}};
+    if (pipe.pending_files > 0) {
+      status["oldestPendingFilePath"] = "cdcwatch/pending/0_0_0.json.gz";
+      status["oldestFileTimestamp"] = "2026-01-01T00:00:00.000Z";
+    }
+    if (pipe.last_ingested_timestamp) {
+      status["lastIngestedTimestamp"] = *pipe.last_ingested_timestamp;
+      status["lastIngestedFilePath"] = pipe.last_ingested_file_path;
+    }
+    row.push_back(malformed ? Json("Pipe status unavailable") : Json(status.dump()));
+    row_type.push_back({{"name", "SYSTEM$PIPE_STATUS('" + name + "')"}, {"type", "text"}});
+  }
+  return json_reply(
+      200, {{"resultSetMetaData", {{"numRows", 1}, {"format", "jsonv2"}, {"rowType", row_type}}},
+            {"data", Json::array({row})},
+            {"code", "090001"},
+            {"statementHandle", handle},
+            {"message", "Statement executed successfully."}});
 }
 
 int SnowflakeServer::statements_posted() const {

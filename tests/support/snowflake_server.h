@@ -7,7 +7,9 @@
 // Every request's JWT is verified as Snowflake does: RS256 signature with the user's public key,
 // iss = ACCOUNT.USER.SHA256:<fingerprint>, sub = ACCOUNT.USER, exp in the future and at most an
 // hour after iat (https://docs.snowflake.com/en/developer-guide/sql-api/authenticating). It
-// understands cdcwatch's canary query on the configured table; tests answer other statements
+// understands cdcwatch's canary query on the configured table, and the sink-truth probe's metadata
+// statements (SHOW CHANNELS IN SCHEMA, SELECT SYSTEM$PIPE_STATUS(?), ...) over channels and pipes
+// the test (or the pipeline simulator's sink) keeps; tests answer other statements
 // (INFORMATION_SCHEMA, counts) with a statement handler.
 #pragma once
 
@@ -41,7 +43,30 @@ class SnowflakeServer {
     // A 202's statementStatusUrl is this followed by the path; empty: the path alone, as
     // documented. The server's url() makes it absolute; another host tests the refusal.
     std::string status_url_origin;
+    // A 200 whose result set lacks the documented columns (SHOW CHANNELS without offset_token,
+    // SYSTEM$PIPE_STATUS answering text that is not JSON).
+    bool malformed = false;
   };
+
+  // A Snowpipe Streaming channel as SHOW CHANNELS lists it
+  // (https://docs.snowflake.com/en/sql-reference/sql/show-channels).
+  struct Channel {
+    std::string name;                         // shown upper-cased, as Snowflake does
+    std::string database, schema, table;      // where it lives
+    std::optional<std::string> offset_token;  // NULL before the channel's first commit
+  };
+  // A pipe's state as SYSTEM$PIPE_STATUS reports it
+  // (https://docs.snowflake.com/en/sql-reference/functions/system_pipe_status).
+  struct Pipe {
+    std::string execution_state = "RUNNING";
+    int64_t pending_files = 0;
+    std::optional<std::string> last_ingested_timestamp;  // ISO 8601, as Snowflake writes it
+    std::string last_ingested_file_path;
+  };
+  // The channels SHOW CHANNELS lists, asked for on every statement (a live sink keeps them).
+  void on_channels(std::function<std::vector<Channel>()> source);
+  // Pipes by fully qualified name (DB.SCHEMA.PIPE, case-insensitive); others do not exist.
+  void set_pipe(const std::string& qualified_name, Pipe pipe);
 
   // `account` and `user` as the JWT must name them (uppercased by the server).
   SnowflakeServer(std::string public_pem, std::string account, std::string user, std::string table);
@@ -77,6 +102,13 @@ class SnowflakeServer {
   std::string token_problem(const RecordedRequest& request) const;
   TestReply result(const std::string& handle, const std::string& agent_id) const;
   TestReply counted(TestReply reply);
+  std::optional<TestReply> metadata_reply(const std::string& statement,
+                                          const std::vector<std::string>& bindings,
+                                          const Scripted& next, const std::string& handle) const;
+  TestReply show_channels(const std::string& statement, bool malformed,
+                          const std::string& handle) const;
+  TestReply pipe_status(const std::vector<std::string>& pipes, bool malformed,
+                        const std::string& handle) const;
 
   HttpTestServer server_;
   std::string public_pem_, account_, user_, table_;
@@ -92,6 +124,8 @@ class SnowflakeServer {
   std::vector<std::string> auth_problems_;
   StatementHandler handler_;
   std::vector<std::string> statements_;
+  std::function<std::vector<Channel>()> channels_;
+  std::map<std::string, Pipe> pipes_;  // by upper-cased qualified name
 };
 
 }  // namespace cdcwatch::testing
