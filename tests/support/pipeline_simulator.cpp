@@ -236,6 +236,9 @@ void PipelineSimulator::set_fault(Fault fault, bool on) {
     case Fault::kWarehouseSlow:
       warehouse_slow_ = on;
       break;
+    case Fault::kSinkCommitsInvisible:
+      sink_commits_invisible_ = on;
+      break;
   }
 }
 
@@ -251,6 +254,8 @@ bool PipelineSimulator::fault_on(Fault fault) const {
       return brokers_down_;
     case Fault::kWarehouseSlow:
       return warehouse_slow_;
+    case Fault::kSinkCommitsInvisible:
+      return sink_commits_invisible_;
   }
   return false;
 }
@@ -380,7 +385,10 @@ void PipelineSimulator::sink_loop() {
     int batch = 0;
     for (rd_kafka_message_t* message;
          batch < 500 && (message = rd_kafka_consumer_poll(consumer, batch ? 0 : 200));) {
-      if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR && message->payload) {
+      if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR && message->payload &&
+          sink_commits_invisible_) {
+        ++batch;
+      } else if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR && message->payload) {
         std::string topic = rd_kafka_topic_name(message->rkt);
         std::string table = topic.substr(topic.rfind('.') + 1);
         std::string_view value(static_cast<const char*>(message->payload), message->len);
@@ -418,6 +426,12 @@ void PipelineSimulator::sink_loop() {
           }
           ++loaded_;
         }
+        {
+          // The row is visible: the channel's offset token moves to its offset, as the
+          // connector's insertRows(..., offsetToken) does once Snowflake has committed them.
+          std::lock_guard lock(channels_mutex_);
+          channel_tokens_[{topic, message->partition}] = message->offset;
+        }
         ++batch;
       }
       rd_kafka_message_destroy(message);
@@ -425,7 +439,7 @@ void PipelineSimulator::sink_loop() {
     if (batch == 0) continue;
     if (warehouse_slow_)
       std::this_thread::sleep_for(15s);  // slower than the drills' 10 s canary threshold
-    rd_kafka_commit(consumer, nullptr, 0);
+    commit_sink_offsets(consumer);
     rd_kafka_topic_partition_list_t* positions = nullptr;
     rd_kafka_assignment(consumer, &positions);
     rd_kafka_position(consumer, positions);
@@ -443,6 +457,33 @@ void PipelineSimulator::sink_loop() {
   rd_kafka_topic_partition_list_destroy(assignment);
   rd_kafka_consumer_close(consumer);
   rd_kafka_destroy(consumer);
+}
+
+// Kafka Connect commits the consumer's positions (the next offsets); with sink_commits_token
+// the sink commits its channels' tokens instead, one behind (snowflake-kafka-connector #921).
+void PipelineSimulator::commit_sink_offsets(rd_kafka_t* consumer) {
+  if (!options_.sink_commits_token || sink_commits_invisible_) {
+    rd_kafka_commit(consumer, nullptr, 0);
+    return;
+  }
+  rd_kafka_topic_partition_list_t* tokens = rd_kafka_topic_partition_list_new(16);
+  {
+    std::lock_guard lock(channels_mutex_);
+    for (const auto& [partition, token] : channel_tokens_) {
+      rd_kafka_topic_partition_list_add(tokens, partition.first.c_str(), partition.second)->offset =
+          token;
+    }
+  }
+  if (tokens->cnt > 0) rd_kafka_commit(consumer, tokens, 0);
+  rd_kafka_topic_partition_list_destroy(tokens);
+}
+
+std::vector<SinkChannel> PipelineSimulator::sink_channels() const {
+  std::lock_guard lock(channels_mutex_);
+  std::vector<SinkChannel> out;
+  for (const auto& [partition, token] : channel_tokens_)
+    out.push_back({partition.first, partition.second, token});
+  return out;
 }
 
 std::vector<CanaryArrival> PipelineSimulator::canary_arrivals() const {

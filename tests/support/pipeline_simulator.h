@@ -12,6 +12,8 @@
 // Registry (avro_change_events.h), and the sink reads them so. This is test support, not product.
 #pragma once
 
+#include <librdkafka/rdkafka.h>
+
 #include <atomic>
 #include <map>
 #include <memory>
@@ -34,6 +36,17 @@ enum class Fault {
   kSinkTaskFailed,  // the sink's task FAILED with a trace
   kBrokersDown,     // every Kafka broker down
   kWarehouseSlow,   // each sink batch takes 15 s
+  // snowflake-kafka-connector #96: the sink commits its group offsets to Kafka but its rows never
+  // become visible (its channels' offset tokens stay where they were)
+  kSinkCommitsInvisible,
+};
+
+// One Snowpipe Streaming channel of the simulated sink: the last offset it made visible in the
+// warehouse, as the Snowflake connector keeps it in the channel's offset token.
+struct SinkChannel {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset_token = 0;
 };
 
 // When one canary row (as cdcwatch writes it) reached each stage, by the simulator's own clock.
@@ -51,6 +64,9 @@ class PipelineSimulator {
     double orders_per_second = 5;
     int partitions = 3;
     bool avro = false;  // change events in Avro with a Schema Registry instead of JSON
+    // snowflake-kafka-connector #921/#798: commit the last loaded offset (the channel's token)
+    // to Kafka instead of the next one, so the group stays one record behind on an idle topic.
+    bool sink_commits_token = false;
   };
   explicit PipelineSimulator(Options options);
   ~PipelineSimulator();
@@ -75,6 +91,9 @@ class PipelineSimulator {
   int64_t events_captured() const { return captured_; }
   int64_t events_loaded() const { return loaded_; }
   std::vector<CanaryArrival> canary_arrivals() const;
+  // The sink's channels with an offset token (a partition it has loaded nothing from has none).
+  std::vector<SinkChannel> sink_channels() const;
+  static constexpr const char* kSinkConnector = "warehouse-sink";
 
  private:
   void capture_loop();
@@ -90,7 +109,11 @@ class PipelineSimulator {
   std::unique_ptr<AvroChangeEvents> avro_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> sink_stalled_{false}, capture_stopped_{false}, sink_failed_{false},
-      brokers_down_{false}, warehouse_slow_{false}, postgres_restarting_{false};
+      brokers_down_{false}, warehouse_slow_{false}, postgres_restarting_{false},
+      sink_commits_invisible_{false};
+  void commit_sink_offsets(rd_kafka_t* consumer);
+  mutable std::mutex channels_mutex_;
+  std::map<std::pair<std::string, int32_t>, int64_t> channel_tokens_;
   std::atomic<int64_t> captured_{0}, loaded_{0};
   mutable std::mutex arrivals_mutex_;
   std::map<std::pair<std::string, int64_t>, CanaryArrival> arrivals_;
