@@ -26,7 +26,7 @@ inline constexpr MetricDef kGroupAhead{
     "The connector's consumer-group committed offset minus the warehouse's, when positive (else "
     "0): records Kafka was told are done that the warehouse has not made visible"};
 inline constexpr MetricDef kSecondsSinceProgress{
-    "cdcwatch_sink_seconds_since_progress",
+    "cdcwatch_sink_no_progress_seconds",
     "Seconds since the warehouse's committed offset last advanced while records wait; 0 when "
     "caught up"};
 inline constexpr MetricDef kPendingFiles{
@@ -40,7 +40,7 @@ inline constexpr MetricDef kPipeRunning{
     "1 when the pipe's executionState is RUNNING, 0 for any other state (PAUSED, STOPPED_*, "
     "STALLED_*)"};
 inline constexpr MetricDef kPipeStuckSeconds{
-    "cdcwatch_sink_pipe_seconds_since_ingest",
+    "cdcwatch_sink_pipe_stuck_seconds",
     "While files are pending: seconds since the pipe last loaded one (the backlog grows); 0 "
     "without pending files"};
 // Per-sink aggregates, for sinks with many partitions (alert on these).
@@ -55,7 +55,7 @@ inline constexpr MetricDef kGroupAheadTotal{
     "cdcwatch_sink_group_ahead_messages_total",
     "Sum of the group-ahead counts over the partitions where both positions are known"};
 inline constexpr MetricDef kSinceProgressMax{
-    "cdcwatch_sink_seconds_since_progress_max",
+    "cdcwatch_sink_no_progress_max_seconds",
     "Largest seconds-since-progress over the sink's partitions"};
 inline constexpr MetricDef kUnknownPartitions{
     "cdcwatch_sink_unknown_partitions",

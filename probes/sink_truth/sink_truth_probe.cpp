@@ -155,6 +155,8 @@ void SinkTruthProbe::collect_streaming(const CollectContext& ctx,
       view.warehouse_next = *it->second + 1;
     if (auto it = watermarks.high.find(key); it != watermarks.high.end())
       view.high_watermark = it->second;
+    // A partition never written to has nothing to load: caught up, although it has no channel.
+    if (!view.warehouse_next && view.high_watermark == 0) view.warehouse_next = 0;
     view.group_next = group_next(ctx, key);
     if (view.warehouse_next && view.high_watermark && *view.high_watermark > *view.warehouse_next)
       lagging[key] = *view.warehouse_next;
