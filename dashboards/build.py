@@ -261,10 +261,53 @@ def canary():
     return b
 
 
+def sinks():
+    b = Board("cdcwatch-sinks", "cdcwatch: Snowflake sinks",
+              "How far the warehouse itself is behind Kafka, from the Snowflake connector's positions in Snowflake "
+              "(channels' offset tokens, pipes' status): issue #18.",
+              [("sink", "cdcwatch_sink_up"), ("topic", "cdcwatch_sink_lag_messages")])
+    sink = 'sink=~"$sink"'
+    sel = 'sink=~"$sink", topic=~"$topic"'
+    b.row("Per sink")
+    b.panel("Warehouse lag (seconds)", "Age of the oldest record Snowflake has not made visible, worst partition.",
+            [("cdcwatch_sink_lag_seconds_max{%s}" % sink, "{{sink}}")], "s", width=8, alert="CdcSinkWarehouseLagHigh")
+    b.panel("No progress for", "How long Snowflake's position has not moved while records wait, worst partition.",
+            [("cdcwatch_sink_no_progress_max_seconds{%s}" % sink, "{{sink}}")], "s", width=8,
+            alert="CdcSinkWarehouseStalled")
+    b.panel("Group ahead of the warehouse", "Records the consumer group committed that Snowflake does not show.",
+            [("cdcwatch_sink_group_ahead_messages_total{%s}" % sink, "{{sink}}")], width=8,
+            alert="CdcSinkGroupAheadOfWarehouse")
+    b.panel("Warehouse lag (messages)", "High watermarks minus Snowflake's committed offsets, summed.",
+            [("cdcwatch_sink_lag_messages_total{%s}" % sink, "{{sink}}")], width=12)
+    b.panel("Sink readable", "0 when Snowflake or Kafka did not answer; partitions without a position.",
+            [("cdcwatch_sink_up{%s}" % sink, "up {{sink}}"), ("cdcwatch_sink_unknown_partitions{%s}" % sink, "unknown {{sink}}")],
+            kind="stat", width=12)
+    b.row("Partitions")
+    b.panel("Warehouse lag by partition (messages)", "0 on an idle, caught-up partition (unlike the group's lag).",
+            [("cdcwatch_sink_lag_messages{%s}" % sel, "{{sink}} {{topic}}/{{partition}}")], width=12)
+    b.panel("Warehouse lag by partition (seconds)", "Age of the record at Snowflake's committed offset.",
+            [("cdcwatch_sink_lag_seconds{%s}" % sel, "{{sink}} {{topic}}/{{partition}}")], "s", width=12)
+    b.panel("Committed offset in Snowflake", "Offset token + 1: the next offset the warehouse expects.",
+            [("cdcwatch_sink_committed_offset{%s}" % sel, "{{sink}} {{topic}}/{{partition}}")], width=12)
+    b.panel("Group ahead by partition", "Consumer group's committed offset minus Snowflake's, when positive.",
+            [("cdcwatch_sink_group_ahead_messages{%s}" % sel, "{{sink}} {{topic}}/{{partition}}")], width=12)
+    b.row("File-based pipes")
+    b.panel("Pending files", "SYSTEM$PIPE_STATUS pendingFileCount.",
+            [("cdcwatch_sink_pending_files{%s}" % sink, "{{pipe}}")], width=8)
+    b.panel("Waiting without ingest", "While files pend: seconds since the pipe last loaded one.",
+            [("cdcwatch_sink_pipe_stuck_seconds{%s}" % sink, "{{pipe}}")], "s", width=8,
+            alert="CdcSinkPipePendingFilesGrowing")
+    b.panel("Last ingest", "When the pipe last loaded a file.",
+            [("time() - cdcwatch_sink_last_ingest_timestamp_seconds{%s}" % sink, "{{pipe}}"),
+             ("cdcwatch_sink_pipe_running{%s} == 0" % sink, "not running {{pipe}}")], "s", width=8)
+    return b
+
+
 def main():
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
     for board, name in [(overview(), "cdcwatch-overview.json"), (slots(), "cdcwatch-slots.json"),
-                        (kafka_lag(), "cdcwatch-kafka-lag.json"), (canary(), "cdcwatch-canary.json")]:
+                        (kafka_lag(), "cdcwatch-kafka-lag.json"), (canary(), "cdcwatch-canary.json"),
+                        (sinks(), "cdcwatch-sinks.json")]:
         (out / name).write_text(json.dumps(board.json(), indent=2) + "\n")
 
 

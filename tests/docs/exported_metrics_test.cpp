@@ -20,6 +20,7 @@
 #include "tests/support/kafka_mock_cluster.h"
 #include "tests/support/pagerduty_server.h"
 #include "tests/support/postgres_server.h"
+#include "tests/support/snowflake_server.h"
 
 namespace cdcwatch {
 namespace {
@@ -97,13 +98,33 @@ TEST(ExportedMetrics, EveryMetricTheRunbooksAndDashboardsNameIsExported) {
   connect.put("snowflake-sink",
               {.type = "sink",
                .task_states = {"RUNNING", "FAILED"},
-               .config = {{"topics", "orders.public.orders"}},
+               .config = {{"topics", "orders.public.orders"},
+                          {"snowflake.topic2table.map", "orders.public.orders:ORDERS"}},
                .offsets = {{{"partition",
                              {{"kafka_topic", "orders.public.orders"}, {"kafka_partition", 0}}},
                             {"offset", {{"kafka_offset", 1}}}}}});
   connect.start();
   testing::PagerDutyServer pagerduty;
   pagerduty.start();
+  // The sink-truth probes' Snowflake: the sink's channels, and its pipes for the file-based view.
+  auto keys = testing::generate_rsa_key_pair();
+  testing::TempDir key_dir;
+  std::string key_path = key_dir.path() + "/snowflake.p8";
+  std::ofstream(key_path) << keys.private_pem;
+  fs::permissions(key_path, fs::perms::owner_read | fs::perms::owner_write);
+  testing::SnowflakeServer snowflake(keys.public_pem, "MYORG-MYACCOUNT", "CDCWATCH",
+                                     "ANALYTICS.PUBLIC.CANARY");
+  snowflake.on_channels([] {
+    return std::vector<testing::SnowflakeServer::Channel>{
+        {"ORDERS.PUBLIC.ORDERS_0", "ANALYTICS", "PUBLIC", "ORDERS", "0"},
+        {"ORDERS.PUBLIC.ORDERS_1", "ANALYTICS", "PUBLIC", "ORDERS", "2"}};
+  });
+  for (int p = 0; p < 2; ++p) {
+    snowflake.set_pipe("ANALYTICS.PUBLIC.SNOWFLAKE_KAFKA_CONNECTOR_snowflake-sink_PIPE_ORDERS_" +
+                           std::to_string(p),
+                       {.pending_files = 2, .last_ingested_timestamp = "2026-01-01T00:00:00.000Z"});
+  }
+  snowflake.start();
 
   testing::TempDir state;
   Config config = parse_config(ConfigNode::load_string(
@@ -130,6 +151,14 @@ TEST(ExportedMetrics, EveryMetricTheRunbooksAndDashboardsNameIsExported) {
           "warehouses:\n  - name: analytics\n    postgres: {dsn: \"" +
           pg.dsn("warehouse") +
           "\"}\n"
+          "  - name: sf\n    snowflake: {account: myorg-myaccount, user: cdcwatch, "
+          "private_key_file: " +
+          key_path + ", url: \"" + snowflake.url() +
+          "\"}\n"
+          "sinks:\n  - {name: orders-streaming, connector: snowflake-sink, kafka: msk, warehouse: "
+          "sf, schema: ANALYTICS.PUBLIC, interval: 1s}\n"
+          "  - {name: orders-files, connector: snowflake-sink, kafka: msk, warehouse: sf, "
+          "ingestion: snowpipe, schema: ANALYTICS.PUBLIC, connect: connect, interval: 1s}\n"
           "consistency:\n  - name: orders\n    postgres: orders\n    warehouse: analytics\n    "
           "interval: 1s\n"
           "    tables:\n      - {source: public.orders, target: public.orders, key: [id], "
