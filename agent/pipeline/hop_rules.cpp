@@ -4,6 +4,7 @@
 #include "probes/connect/connect_metrics.h"
 #include "probes/kafka_lag/lag_metrics.h"
 #include "probes/pg_slots/slot_metrics.h"
+#include "probes/sink_truth/sink_metrics.h"
 
 namespace cdcwatch {
 namespace {
@@ -172,8 +173,37 @@ HopVerdict sink_hop(const PipelineDef& p, const ReadingsView& latest,
   return hop;
 }
 
+// The warehouse's own positions (a sinks: entry on this pipeline's sink connector and Kafka),
+// judged at the CdcSinkWarehouse* rules' thresholds; they say where data stopped, so they are
+// more than freshness.
+void judge_positions(const PipelineDef& p, const ReadingsView& latest, HopVerdict& hop) {
+  if (!p.sink || !p.kafka) return;
+  auto info = latest.find(sink_metrics::kInfo.name,
+                          {{"connector", p.sink->connector}, {"kafka", *p.kafka}});
+  if (info.empty()) return;
+  std::string name = label_value(info.front().labels, "sink").value_or("");
+  Labels sink = {{"sink", name}};
+  if (hop.read(latest, sink_metrics::kUp, sink) != 1.0) return;
+  auto stalled = hop.read(latest, sink_metrics::kSinceProgressMax, sink);
+  auto lag = hop.read(latest, sink_metrics::kLagSecondsMax, sink);
+  auto ahead = hop.read(latest, sink_metrics::kGroupAheadTotal, sink);
+  if (stalled > kSinkStalledSeconds) {
+    hop.note(HopStatus::kFailing, "Snowflake's position for sink " + name + " has not moved for " +
+                                      std::to_string(static_cast<int64_t>(*stalled)) + "s");
+  } else if (lag > kSinkLagDegradedSeconds) {
+    hop.note(HopStatus::kDegraded, "sink " + name + " is " +
+                                       std::to_string(static_cast<int64_t>(*lag)) +
+                                       "s behind in Snowflake");
+  } else if (ahead > 0.0) {
+    hop.note(HopStatus::kDegraded, "the group of sink " + name + " is ahead of Snowflake");
+  } else if (stalled) {
+    hop.note(HopStatus::kOk, "Snowflake keeps up with sink " + name);
+  }
+}
+
 HopVerdict warehouse_hop(const PipelineDef& p, const ReadingsView& latest) {
   HopVerdict hop{Hop::kWarehouse};
+  judge_positions(p, latest, hop);
   judge_freshness(p, "warehouse", latest, hop);
   if (hop.reason.empty()) {
     hop.note(HopStatus::kUnknown, p.canary ? "no warehouse reading from canary " + *p.canary

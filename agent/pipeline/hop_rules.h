@@ -14,7 +14,9 @@
 //   sink       as capture for the sink connector, and its group connect-<sink>: stop, stall or
 //              error failing, warning or rewind degraded, ok ok
 //   warehouse  freshness*: canary at the warehouse older than 5m failing, than 60s degraded,
-//              else ok; unknown: no canary, or no freshness reading
+//              else ok; and, with a sinks: entry on the sink connector (probes/sink_truth),
+//              Snowflake's own position: not moved for 5m while records wait failing, 10m
+//              behind or the group ahead of it degraded, else ok; unknown: neither reading
 // The 60s and 5m are the shipped CdcCanaryStale* rules' thresholds.
 // (*) Freshness says data did not arrive, not where it stopped: a hop judged by freshness alone
 // is `unknown` ("waiting on <hop>") while a hop upstream of it is failing (blame_upstream), so a
@@ -35,6 +37,8 @@ namespace cdcwatch {
 inline constexpr double kFreshnessDegradedSeconds = 60;
 inline constexpr double kFreshnessFailingSeconds = 300;
 inline constexpr double kSlotInactiveDegradedSeconds = 300;
+inline constexpr double kSinkStalledSeconds = 300;      // CdcSinkWarehouseStalled
+inline constexpr double kSinkLagDegradedSeconds = 600;  // CdcSinkWarehouseLagHigh
 
 // `stalled`: the stall rule's verdict by "<connect>/<connector>", computed this cycle.
 std::vector<HopVerdict> judge_hops(const PipelineDef& pipeline, const ReadingsView& latest,

@@ -11,6 +11,9 @@ namespace cdcwatch::sink_metrics {
 inline constexpr MetricDef kUp{
     "cdcwatch_sink_up",
     "1 when Snowflake answered the sink's metadata query and Kafka its offsets"};
+// Joins a sink to its pipeline (agent/pipeline joins on connector and kafka, as it knows them).
+inline constexpr MetricDef kInfo{"cdcwatch_sink_info",
+                                 "Always 1; labels name the sink's connector and kafka: entry"};
 inline constexpr MetricDef kCommitted{
     "cdcwatch_sink_committed_offset",
     "The next offset the warehouse expects on the partition: the channel's offset token plus one"};

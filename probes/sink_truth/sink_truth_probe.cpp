@@ -98,6 +98,9 @@ std::optional<int64_t> SinkTruthProbe::group_next(const CollectContext& ctx,
 CollectOutcome SinkTruthProbe::collect(const CollectContext& ctx) {
   CollectOutcome outcome;
   Labels sink = {{"sink", config_.name}};
+  outcome.readings.set(
+      sink_metrics::kInfo,
+      {{"sink", config_.name}, {"connector", config_.connector}, {"kafka", kafka_.name}}, 1);
   outcome.status["ingestion"] = ingestion_name(config_.ingestion);
   auto connector = settings(ctx, outcome);
   if (!outcome.ok()) {

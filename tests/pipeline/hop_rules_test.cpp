@@ -12,6 +12,7 @@
 #include "probes/connect/connect_metrics.h"
 #include "probes/kafka_lag/lag_metrics.h"
 #include "probes/pg_slots/slot_metrics.h"
+#include "probes/sink_truth/sink_metrics.h"
 
 namespace cdcwatch {
 namespace {
@@ -81,6 +82,16 @@ void postgres_down(ReadingList& list) {
                           &slot_metrics::kWalStatus}) {
     drop(list, *def);
   }
+}
+
+// A sinks: entry on the pipeline's sink connector (probes/sink_truth): Snowflake's own positions.
+void sink_positions(ReadingList& list, double no_progress, double lag_seconds, double ahead) {
+  put(list, sink_metrics::kInfo,
+      {{"sink", "orders-sf"}, {"connector", "orders-snowflake"}, {"kafka", "msk"}}, 1);
+  put(list, sink_metrics::kUp, {{"sink", "orders-sf"}}, 1);
+  put(list, sink_metrics::kSinceProgressMax, {{"sink", "orders-sf"}}, no_progress);
+  put(list, sink_metrics::kLagSecondsMax, {{"sink", "orders-sf"}}, lag_seconds);
+  put(list, sink_metrics::kGroupAheadTotal, {{"sink", "orders-sf"}}, ahead);
 }
 
 ReadingList healthy() {
@@ -279,6 +290,30 @@ const Row kRows[] = {
      {ok, ok, ok, ok, ok, failing},
      {},
      "canary shop at warehouse is 400s old"},
+    {"Snowflake's own positions keep up (#18)",
+     [](ReadingList& l) { sink_positions(l, 0, 5, 0); },
+     {ok, ok, ok, ok, ok, ok}},
+    {"Snowflake's position stopped while records wait (#18)",
+     [](ReadingList& l) { sink_positions(l, 400, 500, 0); },
+     {ok, ok, ok, ok, ok, failing},
+     {},
+     "Snowflake's position for sink orders-sf has not moved for 400s"},
+    {"Snowflake is far behind (#18)",
+     [](ReadingList& l) { sink_positions(l, 30, 900, 0); },
+     {ok, ok, ok, ok, ok, degraded},
+     {},
+     "sink orders-sf is 900s behind in Snowflake"},
+    {"the group committed past Snowflake (#18)",
+     [](ReadingList& l) { sink_positions(l, 0, 0, 12); },
+     {ok, ok, ok, ok, ok, degraded},
+     {},
+     "the group of sink orders-sf is ahead of Snowflake"},
+    {"positions of a sink cdcwatch cannot read say nothing (#18)",
+     [](ReadingList& l) {
+       sink_positions(l, 400, 900, 12);
+       put(l, sink_metrics::kUp, {{"sink", "orders-sf"}}, 0);
+     },
+     {ok, ok, ok, ok, ok, ok}},
 };
 
 TEST(HopRules, EachRowOfReadingsGivesEveryHopItsStatus) {
@@ -321,6 +356,15 @@ TEST(HopRules, APipelineWithoutCanaryOrConnectorsIsUnknownThereNotOk) {
     EXPECT_EQ(hops[i].status, HopStatus::kUnknown) << to_string(hops[i].hop);
   }
   EXPECT_EQ(hops[5].reason, "no canary watches this pipeline's warehouse");
+}
+
+TEST(HopRules, WithoutACanaryTheWarehouseIsJudgedBySnowflakesOwnPositions) {
+  PipelineDef no_canary = orders();
+  no_canary.canary.reset();
+  Row row{"positions only", [](ReadingList& l) { sink_positions(l, 0, 5, 0); }, {}};
+  auto hops = judge(row, no_canary);
+  EXPECT_EQ(hops[5].status, HopStatus::kOk) << hops[5].reason;
+  EXPECT_EQ(hops[5].reason, "Snowflake keeps up with sink orders-sf");
 }
 
 TEST(HopStatusOrder, APipelineIsAsBadAsItsWorstHop) {
