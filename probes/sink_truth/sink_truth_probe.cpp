@@ -42,10 +42,14 @@ SinkTruthProbe::SinkTruthProbe(SinkConfig config, KafkaClusterConfig kafka,
     : config_(std::move(config)), kafka_(std::move(kafka)), snowflake_(std::move(snowflake)) {}
 
 std::optional<ConnectorSettings> SinkTruthProbe::settings(const CollectContext& ctx,
-                                                          CollectOutcome& outcome) const {
+                                                          CollectOutcome& outcome) {
   if (!config_.connect) return std::nullopt;
   auto found = ctx.latest.find(connect_metrics::kInfo.name,
                                {{"connect", *config_.connect}, {"connector", config_.connector}});
+  if (found.empty() && last_settings_) {
+    outcome.status["connector_config"] = "as last reported: Connect does not report it now";
+    return last_settings_;
+  }
   if (found.empty()) {
     outcome.fail("connect", "Connect cluster '" + *config_.connect + "' reports no connector '" +
                                 config_.connector +
@@ -58,6 +62,7 @@ std::optional<ConnectorSettings> SinkTruthProbe::settings(const CollectContext& 
   settings.topics_regex = label_value(labels, "topics_regex").value_or("");
   settings.topic2table = parse_topic2table(label_value(labels, "topic2table").value_or(""));
   settings.value_converter = label_value(labels, "value_converter").value_or("");
+  last_settings_ = settings;
   return settings;
 }
 

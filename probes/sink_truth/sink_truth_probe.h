@@ -42,8 +42,7 @@ class SinkTruthProbe final : public Probe {
   void restore_state(const nlohmann::json& state) override { positions_.restore(state); }
 
  private:
-  std::optional<ConnectorSettings> settings(const CollectContext& ctx,
-                                            CollectOutcome& outcome) const;
+  std::optional<ConnectorSettings> settings(const CollectContext& ctx, CollectOutcome& outcome);
   std::vector<std::string> sink_topics(const std::map<std::string, int32_t>& kafka_topics,
                                        const std::optional<ConnectorSettings>& settings) const;
   void collect_streaming(const CollectContext& ctx, const std::vector<std::string>& topics,
@@ -59,6 +58,8 @@ class SinkTruthProbe final : public Probe {
   SnowflakeClient snowflake_;
   KafkaHandle handle_;
   SinkPositions positions_;
+  // The connector's config as last reported: a Connect outage must not blind the sink's view.
+  std::optional<ConnectorSettings> last_settings_;
 };
 
 }  // namespace cdcwatch

@@ -231,6 +231,14 @@ TEST_F(SinkTruthProbeTest, FileBasedPipesReportPendingFilesAndTheirLastIngest) {
   EXPECT_EQ(outcome.status.value("value_converter", ""),
             "com.snowflake.kafka.connector.records.SnowflakeJsonConverter");
 
+  // Connect goes away: the pipes stay in sight with the config last reported.
+  store.drop(connect_probe.name());
+  outcome = collect(probe);
+  ASSERT_TRUE(outcome.ok()) << outcome.error_message;
+  EXPECT_EQ(outcome.readings.value(kPendingFiles.name, p0), 7);
+  EXPECT_NE(outcome.status.value("connector_config", "").find("as last reported"),
+            std::string::npos);
+
   snowflake.script({.malformed = true});
   outcome = collect(probe);
   EXPECT_EQ(outcome.error_reason, "response");
