@@ -18,9 +18,8 @@ struct Totals {
 
 }  // namespace
 
-std::optional<double> SinkPositions::seconds_since_progress(const TopicPartitionKey& partition,
-                                                            int64_t next, int64_t lag,
-                                                            TimePoint now) {
+double SinkPositions::seconds_since_progress(const TopicPartitionKey& partition, int64_t next,
+                                             int64_t lag, TimePoint now) {
   auto [it, inserted] = progress_.try_emplace(partition, Progress{next, now});
   if (inserted || it->second.next != next || lag == 0) it->second = {next, now};
   return seconds_between(it->second.since, now);
@@ -55,9 +54,9 @@ Readings SinkPositions::partition_readings(
     } else {
       ++totals.unknown_seconds;
     }
-    double since = *seconds_since_progress(key, next, lag, now);
-    readings.set(kSecondsSinceProgress, labels, lag == 0 ? 0 : since);
-    totals.since_max = std::max(totals.since_max, lag == 0 ? 0 : since);
+    double since = seconds_since_progress(key, next, lag, now);  // 0 while caught up
+    readings.set(kSecondsSinceProgress, labels, since);
+    totals.since_max = std::max(totals.since_max, since);
     if (view.group_next) {
       double ahead = static_cast<double>(std::max<int64_t>(0, *view.group_next - next));
       readings.set(kGroupAhead, labels, ahead);

@@ -39,8 +39,8 @@ class SinkPositions {
     int64_t next = 0;
     TimePoint since;
   };
-  std::optional<double> seconds_since_progress(const TopicPartitionKey& partition, int64_t next,
-                                               int64_t lag, TimePoint now);
+  double seconds_since_progress(const TopicPartitionKey& partition, int64_t next, int64_t lag,
+                                TimePoint now);
   std::map<TopicPartitionKey, Progress> progress_;
 };
 

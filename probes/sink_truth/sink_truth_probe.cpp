@@ -1,5 +1,6 @@
 #include "probes/sink_truth/sink_truth_probe.h"
 
+#include <algorithm>
 #include <regex>
 
 #include "probes/connect/connect_metrics.h"
