@@ -62,7 +62,7 @@ inline constexpr MetricDef kSinceProgressMax{
     "Largest seconds-since-progress over the sink's partitions"};
 inline constexpr MetricDef kUnknownPartitions{
     "cdcwatch_sink_unknown_partitions",
-    "Partitions of the sink's topics without a warehouse position (no channel, or a NULL or "
-    "non-numeric offset token)"};
+    "Partitions of the sink's topics without a usable warehouse position (no channel, a NULL or "
+    "non-numeric offset token, or one past the high watermark: a recreated topic)"};
 
 }  // namespace cdcwatch::sink_metrics

@@ -33,7 +33,10 @@ Readings SinkPositions::partition_readings(
   for (const auto& [key, view] : partitions) {
     Labels labels = {
         {"sink", sink}, {"topic", key.first}, {"partition", std::to_string(key.second)}};
-    if (!view.warehouse_next || !view.high_watermark) {
+    // A position past the end of the log (the topic was recreated or truncated) measures
+    // nothing about this log: unknown, not caught up.
+    if (!view.warehouse_next || !view.high_watermark ||
+        *view.warehouse_next > *view.high_watermark) {
       ++totals.unknown;
       continue;
     }

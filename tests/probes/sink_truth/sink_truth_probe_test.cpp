@@ -112,6 +112,18 @@ TEST_F(SinkTruthProbeTest, APartitionWithoutAKnownPositionIsAbsentAndCounted) {
   EXPECT_EQ(outcome.readings.family(kLagTotal.name), nullptr);
 }
 
+TEST_F(SinkTruthProbeTest, APositionPastTheEndOfTheLogIsUnknownNotCaughtUp) {
+  // The topic was recreated: the channel still holds token 9, the new log ends at 3.
+  set_channels({channel("ORDERS-SINK_ORDERS_0", "4"), channel("ORDERS-SINK_ORDERS_1", "9")});
+  auto probe = this->probe(sink_config("orders-sink"));
+  auto outcome = collect(probe);
+  ASSERT_TRUE(outcome.ok()) << outcome.error_message;
+  EXPECT_EQ(outcome.readings.value(kLagMessages.name, partition("orders", 1)), std::nullopt);
+  EXPECT_EQ(outcome.readings.value(kLagMessages.name, partition("orders", 0)), 0);
+  EXPECT_EQ(outcome.readings.value(kUnknownPartitions.name, {{"sink", "orders-snowflake"}}), 1);
+  EXPECT_EQ(outcome.readings.family(kLagTotal.name), nullptr);
+}
+
 TEST_F(SinkTruthProbeTest, AConnectorConnectDoesNotKnowIsAConnectError) {
   auto probe = this->probe(sink_config("orders-sink", Ingestion::kStreaming, "main"));
   auto outcome = collect(probe);
