@@ -136,6 +136,10 @@ TEST(ExportedMetrics, EveryMetricTheRunbooksAndDashboardsNameIsExported) {
           "kafka:\n  - name: msk\n    bootstrap_servers: \"" +
           kafka.bootstrap() +
           "\"\n"
+          // Exports the canary's registry error counter; the JSON events never ask it.
+          "    schema_registry: {url: \"http://127.0.0.1:" +
+          std::to_string(testing::free_tcp_port()) +
+          "\"}\n"
           "connect:\n  - name: connect\n    url: " +
           connect.url() +
           "\n    kafka: msk\n"
