@@ -1,9 +1,15 @@
-// Cost of one consumer-lag cycle at scale: 10,000 partitions across 20 groups (one 500-partition
-// topic each) on librdkafka's mock cluster, with partition metrics on and off.
+// Cost of one consumer-lag cycle at scale on librdkafka's mock cluster: by default 10,000
+// partitions across 20 groups (one 500-partition topic each) on 3 brokers; `100 1000 6` gives the
+// 100,000-partition case.
 // Usage: kafka_lag_bench [cycles] [groups] [partitions_per_group] [brokers] [lag_seconds_method]
-// Prints a Markdown table: the first cycle (reads one record per lagging partition for lag in
-// seconds) and the median steady cycle (offsets unchanged: cached, no record reads).
-// The mock cluster runs in a child process, so CPU time and RSS are the probe's alone.
+//                        [partition_metrics: off|on]
+// Prints Markdown rows: the first cycle (reads one record per lagging partition for lag in
+// seconds), the second, and the median (with the range) of the steady cycles after it (offsets
+// unchanged: cached, no record reads). Requests and bytes are counted by librdkafka interceptors
+// on the probe's clients (kafka_handle.h); RSS is the probe's (the process's now, minus before the
+// probe), so run each mode in its own process. The mock cluster runs in a child process, so CPU
+// time and RSS are the probe's alone. The load average is printed next to each row: the figures
+// are only comparable at similar load.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,8 +17,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "agent/core/clock.h"
@@ -33,29 +41,49 @@ double cpu_seconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-double peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+double rss_mb() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / 1e6;
+}
+
+double load_average() {
+  double load[1] = {0};
+  return getloadavg(load, 1) == 1 ? load[0] : -1;
 }
 
 struct Cycle {
   double wall_ms = 0;
   double cpu_ms = 0;
-  uint64_t requests = 0;
+  WireCounts wire;
   size_t metrics_bytes = 0;
   double render_ms = 0;
+  double rss_mb = 0;
+  double load = 0;
 };
+
+WireCounts difference(const WireCounts& after, const WireCounts& before) {
+  WireCounts out;
+  out.requests = after.requests - before.requests;
+  out.bytes_sent = after.bytes_sent - before.bytes_sent;
+  out.bytes_received = after.bytes_received - before.bytes_received;
+  for (size_t i = 0; i < out.requests_by_api_key.size(); ++i) {
+    out.requests_by_api_key[i] = after.requests_by_api_key[i] - before.requests_by_api_key[i];
+  }
+  return out;
+}
 
 Cycle measure(KafkaLagProbe& probe, const Clock& clock) {
   ReadingsStore none;
-  uint64_t requests_before = probe.requests_sent();
+  WireCounts before = probe.wire_counts();
   double cpu_before = cpu_seconds();
   auto start = std::chrono::steady_clock::now();
   CollectOutcome outcome = probe.collect({clock.now() + std::chrono::seconds(30), clock, none});
   Cycle cycle;
   cycle.wall_ms = Seconds(std::chrono::steady_clock::now() - start).count() * 1000;
   cycle.cpu_ms = (cpu_seconds() - cpu_before) * 1000;
+  cycle.wire = difference(probe.wire_counts(), before);
   if (!outcome.ok()) {
     std::fprintf(stderr, "cycle failed: %s\n", outcome.error_message.c_str());
     std::exit(1);
@@ -63,17 +91,32 @@ Cycle measure(KafkaLagProbe& probe, const Clock& clock) {
   auto render_start = std::chrono::steady_clock::now();
   cycle.metrics_bytes = render_prometheus_text(outcome.readings).size();
   cycle.render_ms = Seconds(std::chrono::steady_clock::now() - render_start).count() * 1000;
-  // Statistics (the request count) are emitted every second; wait for the one after this cycle.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
-  cycle.requests = probe.requests_sent() - requests_before;
+  cycle.rss_mb = rss_mb();
+  cycle.load = load_average();
   return cycle;
 }
 
-void print_row(const char* mode, const char* which, const Cycle& c, double baseline_rss_mb) {
-  std::printf("| %s | %s | %.0f | %.0f | %llu | %.2f | %.1f | %.0f | %.0f |\n", mode, which,
-              c.wall_ms, c.cpu_ms, static_cast<unsigned long long>(c.requests),
-              c.metrics_bytes / 1e6, c.render_ms, peak_rss_mb(), peak_rss_mb() - baseline_rss_mb);
+std::string requests_by_kind(const WireCounts& wire) {
+  std::string out;
+  for (size_t key = 0; key < wire.requests_by_api_key.size(); ++key) {
+    if (wire.requests_by_api_key[key] == 0) continue;
+    out += (out.empty() ? "" : ", ") + api_key_name(static_cast<int>(key)) + " " +
+           std::to_string(wire.requests_by_api_key[key]);
+  }
+  return out;
 }
+
+void print_row(const std::string& which, const Cycle& c, const std::string& wall,
+               double baseline_rss_mb) {
+  std::printf("| %s | %s | %.0f | %llu (%s) | %.0f | %.0f | %.2f | %.1f | %.0f | %.1f |\n",
+              which.c_str(), wall.c_str(), c.cpu_ms,
+              static_cast<unsigned long long>(c.wire.requests), requests_by_kind(c.wire).c_str(),
+              c.wire.bytes_sent / 1e3, c.wire.bytes_received / 1e3, c.metrics_bytes / 1e6,
+              c.render_ms, c.rss_mb - baseline_rss_mb, c.load);
+  std::fflush(stdout);
+}
+
+std::string ms(double value) { return std::to_string(static_cast<long>(value + 0.5)); }
 
 // Forks a child that owns the mock cluster with `groups` topics of `partitions` partitions (3
 // records each, every group committed at offset 1 on its topic); returns its bootstrap servers.
@@ -121,43 +164,56 @@ int main(int argc, char** argv) {
   int partitions = argc > 3 ? std::stoi(argv[3]) : 500;
   int brokers = argc > 4 ? std::stoi(argv[4]) : 3;
   std::string lag_seconds_method = argc > 5 ? argv[5] : "auto";
+  std::string partition_metrics = argc > 6 ? argv[6] : "off";
 
+  count_wire_traffic();
   int keep_alive = -1;
   pid_t child = 0;
   KafkaClusterConfig config;
   config.name = "bench";
+  auto setup_start = std::chrono::steady_clock::now();
   config.bootstrap_servers = start_cluster(groups, partitions, brokers, keep_alive, child);
+  double setup_s = Seconds(std::chrono::steady_clock::now() - setup_start).count();
   config.request_timeout = Millis(10000);
   auto method = parse_lag_seconds_method(lag_seconds_method);
-  if (!method) {
-    std::fprintf(stderr, "lag_seconds_method must be auto, record or interpolation\n");
+  if (!method || (partition_metrics != "off" && partition_metrics != "on")) {
+    std::fprintf(stderr,
+                 "lag_seconds_method must be auto, record or interpolation; partition_metrics off "
+                 "or on\n");
     return 2;
   }
   config.lag_seconds_method = *method;
-  config.properties.emplace_back("statistics.interval.ms", SecretString{"1000", "1000"});
+  config.partition_metrics = partition_metrics == "on";
   for (int g = 0; g < groups; ++g)
     config.consumer_groups.push_back("connect-sink-" + std::to_string(g));
-  double baseline = peak_rss_mb();
+  double baseline = rss_mb();
   std::printf(
-      "%d partitions, %d groups, %d brokers (mock cluster in a child process); "
-      "bench process RSS before the probe: %.0f MB\n\n",
-      groups * partitions, groups, brokers, baseline);
+      "%d partitions, %d groups, %d brokers (mock cluster in a child process, set up in %.0f s); "
+      "lag_seconds_method %s, partition_metrics %s; bench process RSS before the probe: %.0f "
+      "MB\n\n",
+      groups * partitions, groups, brokers, setup_s, lag_seconds_method.c_str(),
+      partition_metrics.c_str(), baseline);
   std::printf(
-      "| partition metrics | cycle | wall ms | CPU ms | broker requests | /metrics MB | "
-      "render ms | peak RSS MB | of which the probe |\n");
-  std::printf("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+      "| cycle | wall ms | CPU ms | broker requests (by kind) | KB sent | KB received | "
+      "/metrics MB | render ms | probe RSS MB | load |\n");
+  std::printf("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
   SystemClock clock;
-  for (bool partition_metrics : {false, true}) {
-    config.partition_metrics = partition_metrics;
-    KafkaLagProbe probe(config, Millis(15000));
-    const char* mode = partition_metrics ? "on" : "off";
-    print_row(mode, "first", measure(probe, clock), baseline);
-    std::vector<Cycle> steady;
-    for (int i = 0; i < cycles; ++i) steady.push_back(measure(probe, clock));
-    std::sort(steady.begin(), steady.end(),
-              [](const Cycle& a, const Cycle& b) { return a.wall_ms < b.wall_ms; });
-    print_row(mode, "steady (median)", steady[steady.size() / 2], baseline);
-  }
+  auto owned = std::make_unique<KafkaLagProbe>(config, Millis(15000));
+  KafkaLagProbe& probe = *owned;
+  Cycle first = measure(probe, clock);
+  print_row("first", first, ms(first.wall_ms), baseline);
+  Cycle second = measure(probe, clock);
+  print_row("second", second, ms(second.wall_ms), baseline);
+  std::vector<Cycle> steady;
+  for (int i = 0; i < cycles; ++i) steady.push_back(measure(probe, clock));
+  std::sort(steady.begin(), steady.end(),
+            [](const Cycle& a, const Cycle& b) { return a.wall_ms < b.wall_ms; });
+  const Cycle& median = steady[steady.size() / 2];
+  print_row("steady (median of " + std::to_string(cycles) + ")", median,
+            ms(median.wall_ms) + " (" + ms(steady.front().wall_ms) + "–" +
+                ms(steady.back().wall_ms) + ")",
+            baseline);
+  owned.reset();  // before the cluster goes, or its clients log every broker as down
   close(keep_alive);
   waitpid(child, nullptr, 0);
   return 0;

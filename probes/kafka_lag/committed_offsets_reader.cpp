@@ -74,9 +74,9 @@ std::map<std::string, CommittedOffsetsReader::GroupOffsets> CommittedOffsetsRead
   return out;
 }
 
-uint64_t CommittedOffsetsReader::requests_sent() {
-  uint64_t sum = 0;
-  for (auto& [group, client] : clients_) sum += cdcwatch::requests_sent(client.get());
+WireCounts CommittedOffsetsReader::wire_counts() const {
+  WireCounts sum;
+  for (const auto& [group, client] : clients_) sum += cdcwatch::wire_counts(client.get());
   return sum;
 }
 

@@ -38,8 +38,8 @@ class CommittedOffsetsReader {
 
   size_t open_clients() const { return clients_.size(); }
 
-  // Broker requests sent by the per-group clients (see requests_sent in kafka_handle.h).
-  uint64_t requests_sent();
+  // What the per-group clients have put on the wire (kafka_handle.h).
+  WireCounts wire_counts() const;
 
  private:
   KafkaClusterConfig config_;

@@ -46,11 +46,12 @@ void KafkaLagProbe::set_learnt_groups(const std::string& source,
   learnt_groups_[source] = groups;
 }
 
-uint64_t KafkaLagProbe::requests_sent() {
-  uint64_t sum = (client_ ? cdcwatch::requests_sent(client_.get()) : 0) +
-                 (discovery_client_ ? cdcwatch::requests_sent(discovery_client_.get()) : 0);
-  for (auto& [leader, reader] : record_readers_) sum += cdcwatch::requests_sent(reader.get());
-  return sum + committed_reader_.requests_sent();
+WireCounts KafkaLagProbe::wire_counts() const {
+  WireCounts sum = committed_reader_.wire_counts();
+  if (client_) sum += cdcwatch::wire_counts(client_.get());
+  if (discovery_client_) sum += cdcwatch::wire_counts(discovery_client_.get());
+  for (const auto& [leader, reader] : record_readers_) sum += cdcwatch::wire_counts(reader.get());
+  return sum;
 }
 
 std::vector<std::string> KafkaLagProbe::groups() const {

@@ -41,8 +41,8 @@ class KafkaLagProbe final : public Probe {
   // Connect sink connector X commits as group connect-X; a deleted connector's group goes).
   void set_learnt_groups(const std::string& source, const std::vector<std::string>& groups);
 
-  // Broker requests sent so far by this probe's clients (see requests_sent in kafka_handle.h).
-  uint64_t requests_sent();
+  // Requests and bytes this probe's clients have put on the wire so far (kafka_handle.h).
+  WireCounts wire_counts() const;
 
   // Status windows and their clocks, watermark histories, cached record timestamps and a refusal
   // of record reads, within fixed budgets (lag_probe_state.cpp); restore skips what it cannot use.

@@ -1,10 +1,8 @@
 #include "probes/kafkaconn/kafka_handle.h"
 
 #include <atomic>
-#include <charconv>
-#include <optional>
 #include <stdexcept>
-#include <string_view>
+#include <tuple>
 
 #include "agent/core/secrets.h"
 
@@ -27,55 +25,107 @@ void set(rd_kafka_conf_t* conf, const std::string& key, const SecretString& valu
   }
 }
 
-struct HandleStatistics {
-  std::atomic<uint64_t> requests_sent{0};
+std::atomic<bool> counting_wire_traffic{false};
+
+// Updated from librdkafka's broker threads, read from the caller's.
+struct HandleWire {
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> bytes_sent{0};
+  std::atomic<uint64_t> bytes_received{0};
+  std::array<std::atomic<uint64_t>, std::tuple_size_v<decltype(WireCounts::requests_by_api_key)>>
+      by_api_key{};
 };
 
-// The top-level "tx" (requests sent) of librdkafka's statistics JSON, found by one scan that tracks
-// nesting and strings: the JSON of a client that knows 10,000 partitions is megabytes, emitted
-// every second, and parsing it whole cost the benchmark more than the cycle it measured.
-std::optional<uint64_t> top_level_tx(std::string_view json) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < json.size(); ++i) {
-    char c = json[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '{' || c == '[') ++depth;
-    if (c == '}' || c == ']') --depth;
-    if (c != '"') continue;
-    if (depth == 1 && json.substr(i, 5) == "\"tx\":") {
-      uint64_t value = 0;
-      auto [end, error] = std::from_chars(json.data() + i + 5, json.data() + json.size(), value);
-      if (error == std::errc()) return value;
-    }
-    in_string = true;
+rd_kafka_resp_err_t on_request_sent(rd_kafka_t*, int, const char*, int32_t, int16_t api_key,
+                                    int16_t, int32_t, size_t size, void* opaque) {
+  auto* wire = static_cast<HandleWire*>(opaque);
+  ++wire->requests;
+  wire->bytes_sent += size;
+  if (api_key >= 0 && static_cast<size_t>(api_key) < wire->by_api_key.size()) {
+    ++wire->by_api_key[api_key];
   }
-  return std::nullopt;
+  return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
-int on_statistics(rd_kafka_t*, char* json, size_t json_len, void* opaque) {
-  if (auto tx = top_level_tx(std::string_view(json, json_len))) {
-    static_cast<HandleStatistics*>(opaque)->requests_sent = *tx;
-  }
-  return 0;
+rd_kafka_resp_err_t on_response_received(rd_kafka_t*, int, const char*, int32_t, int16_t, int16_t,
+                                         int32_t, size_t size, int64_t, rd_kafka_resp_err_t,
+                                         void* opaque) {
+  static_cast<HandleWire*>(opaque)->bytes_received += size;
+  return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+rd_kafka_resp_err_t on_new(rd_kafka_t* handle, const rd_kafka_conf_t*, void* opaque, char*,
+                           size_t) {
+  rd_kafka_interceptor_add_on_request_sent(handle, "cdcwatch-wire", on_request_sent, opaque);
+  rd_kafka_interceptor_add_on_response_received(handle, "cdcwatch-wire", on_response_received,
+                                                opaque);
+  return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 }  // namespace
 
 void KafkaHandleDeleter::operator()(rd_kafka_t* handle) const {
   if (!handle) return;
-  auto* statistics = static_cast<HandleStatistics*>(rd_kafka_opaque(handle));
+  auto* wire = static_cast<HandleWire*>(rd_kafka_opaque(handle));
   rd_kafka_destroy(handle);
-  delete statistics;
+  delete wire;
 }
 
-uint64_t requests_sent(rd_kafka_t* handle) {
-  rd_kafka_poll(handle, 0);  // serves a pending statistics callback
-  return static_cast<HandleStatistics*>(rd_kafka_opaque(handle))->requests_sent;
+WireCounts& WireCounts::operator+=(const WireCounts& other) {
+  requests += other.requests;
+  bytes_sent += other.bytes_sent;
+  bytes_received += other.bytes_received;
+  for (size_t i = 0; i < requests_by_api_key.size(); ++i) {
+    requests_by_api_key[i] += other.requests_by_api_key[i];
+  }
+  return *this;
+}
+
+void count_wire_traffic() { counting_wire_traffic = true; }
+
+WireCounts wire_counts(rd_kafka_t* handle) {
+  const auto* wire = static_cast<const HandleWire*>(rd_kafka_opaque(handle));
+  WireCounts out;
+  out.requests = wire->requests;
+  out.bytes_sent = wire->bytes_sent;
+  out.bytes_received = wire->bytes_received;
+  for (size_t i = 0; i < out.requests_by_api_key.size(); ++i) {
+    out.requests_by_api_key[i] = wire->by_api_key[i];
+  }
+  return out;
+}
+
+uint64_t requests_sent(rd_kafka_t* handle) { return wire_counts(handle).requests; }
+
+std::string api_key_name(int api_key) {
+  // The request kinds a cdcwatch client sends
+  // (https://kafka.apache.org/protocol#protocol_api_keys).
+  switch (api_key) {
+    case 0:
+      return "Produce";
+    case 1:
+      return "Fetch";
+    case 2:
+      return "ListOffsets";
+    case 3:
+      return "Metadata";
+    case 8:
+      return "OffsetCommit";
+    case 9:
+      return "OffsetFetch";
+    case 10:
+      return "FindCoordinator";
+    case 16:
+      return "ListGroups";
+    case 17:
+      return "SaslHandshake";
+    case 18:
+      return "ApiVersions";
+    case 36:
+      return "SaslAuthenticate";
+    default:
+      return "ApiKey " + std::to_string(api_key);
+  }
 }
 
 std::string assign_whole_topic(rd_kafka_t* consumer, const std::string& cluster,
@@ -124,14 +174,17 @@ KafkaHandle make_kafka_consumer(const KafkaClusterConfig& config, const std::str
   set(conf, "queued.max.messages.kbytes", plain("4096"));
   set(conf, "fetch.message.max.bytes", plain("65536"));
   for (const auto& [key, value] : config.properties) set(conf, key, value);
-  auto statistics = std::make_unique<HandleStatistics>();
-  rd_kafka_conf_set_opaque(conf, statistics.get());
-  rd_kafka_conf_set_stats_cb(conf, on_statistics);
+  auto wire = std::make_unique<HandleWire>();
+  rd_kafka_conf_set_opaque(conf, wire.get());
+  bool counting = counting_wire_traffic;
+  if (counting) rd_kafka_conf_interceptor_add_on_new(conf, "cdcwatch-wire", on_new, wire.get());
   char error[512] = "";
   rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
-  if (handle) statistics.release();
+  if (handle) wire.release();
   if (!handle) {
-    rd_kafka_conf_destroy(conf);
+    // rd_kafka_new's failure path already destroyed the interceptor list it shares with `conf`
+    // (librdkafka 2.0.2, rdkafka.c): destroying `conf` would free it twice.
+    if (!counting) rd_kafka_conf_destroy(conf);
     throw std::runtime_error(std::string("cannot create a Kafka client: ") + scrub_secrets(error));
   }
   return KafkaHandle(handle);
