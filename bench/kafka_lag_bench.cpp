@@ -70,6 +70,8 @@ WireCounts difference(const WireCounts& after, const WireCounts& before) {
   out.bytes_received = after.bytes_received - before.bytes_received;
   for (size_t i = 0; i < out.requests_by_api_key.size(); ++i) {
     out.requests_by_api_key[i] = after.requests_by_api_key[i] - before.requests_by_api_key[i];
+    out.bytes_received_by_api_key[i] =
+        after.bytes_received_by_api_key[i] - before.bytes_received_by_api_key[i];
   }
   return out;
 }
@@ -100,8 +102,11 @@ std::string requests_by_kind(const WireCounts& wire) {
   std::string out;
   for (size_t key = 0; key < wire.requests_by_api_key.size(); ++key) {
     if (wire.requests_by_api_key[key] == 0) continue;
+    char received[32];
+    std::snprintf(received, sizeof received, " %.0f KB",
+                  static_cast<double>(wire.bytes_received_by_api_key[key]) / 1e3);
     out += (out.empty() ? "" : ", ") + api_key_name(static_cast<int>(key)) + " " +
-           std::to_string(wire.requests_by_api_key[key]);
+           std::to_string(wire.requests_by_api_key[key]) + received;
   }
   return out;
 }
@@ -194,7 +199,8 @@ int main(int argc, char** argv) {
       groups * partitions, groups, brokers, setup_s, lag_seconds_method.c_str(),
       partition_metrics.c_str(), baseline);
   std::printf(
-      "| cycle | wall ms | CPU ms | broker requests (by kind) | KB sent | KB received | "
+      "| cycle | wall ms | CPU ms | broker requests (by kind: count, KB received) | KB sent | KB "
+      "received | "
       "/metrics MB | render ms | probe RSS MB | load |\n");
   std::printf("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
   SystemClock clock;

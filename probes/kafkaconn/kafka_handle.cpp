@@ -34,6 +34,8 @@ struct HandleWire {
   std::atomic<uint64_t> bytes_received{0};
   std::array<std::atomic<uint64_t>, std::tuple_size_v<decltype(WireCounts::requests_by_api_key)>>
       by_api_key{};
+  std::array<std::atomic<uint64_t>, std::tuple_size_v<decltype(WireCounts::requests_by_api_key)>>
+      received_by_api_key{};
 };
 
 rd_kafka_resp_err_t on_request_sent(rd_kafka_t*, int, const char*, int32_t, int16_t api_key,
@@ -47,10 +49,14 @@ rd_kafka_resp_err_t on_request_sent(rd_kafka_t*, int, const char*, int32_t, int1
   return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
-rd_kafka_resp_err_t on_response_received(rd_kafka_t*, int, const char*, int32_t, int16_t, int16_t,
-                                         int32_t, size_t size, int64_t, rd_kafka_resp_err_t,
-                                         void* opaque) {
-  static_cast<HandleWire*>(opaque)->bytes_received += size;
+rd_kafka_resp_err_t on_response_received(rd_kafka_t*, int, const char*, int32_t, int16_t api_key,
+                                         int16_t, int32_t, size_t size, int64_t,
+                                         rd_kafka_resp_err_t, void* opaque) {
+  auto* wire = static_cast<HandleWire*>(opaque);
+  wire->bytes_received += size;
+  if (api_key >= 0 && static_cast<size_t>(api_key) < wire->received_by_api_key.size()) {
+    wire->received_by_api_key[api_key] += size;
+  }
   return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
@@ -77,6 +83,7 @@ WireCounts& WireCounts::operator+=(const WireCounts& other) {
   bytes_received += other.bytes_received;
   for (size_t i = 0; i < requests_by_api_key.size(); ++i) {
     requests_by_api_key[i] += other.requests_by_api_key[i];
+    bytes_received_by_api_key[i] += other.bytes_received_by_api_key[i];
   }
   return *this;
 }
@@ -91,6 +98,7 @@ WireCounts wire_counts(rd_kafka_t* handle) {
   out.bytes_received = wire->bytes_received;
   for (size_t i = 0; i < out.requests_by_api_key.size(); ++i) {
     out.requests_by_api_key[i] = wire->by_api_key[i];
+    out.bytes_received_by_api_key[i] = wire->received_by_api_key[i];
   }
   return out;
 }

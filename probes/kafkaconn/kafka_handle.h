@@ -42,6 +42,7 @@ struct WireCounts {
   uint64_t bytes_received = 0;
   // By Kafka protocol ApiKey (https://kafka.apache.org/protocol#protocol_api_keys).
   std::array<uint64_t, 64> requests_by_api_key{};
+  std::array<uint64_t, 64> bytes_received_by_api_key{};
 
   WireCounts& operator+=(const WireCounts& other);
 };
