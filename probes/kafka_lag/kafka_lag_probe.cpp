@@ -38,6 +38,7 @@ KafkaLagProbe::KafkaLagProbe(KafkaClusterConfig config, Millis default_interval)
     : config_(std::move(config)),
       interval_(config_.interval.value_or(default_interval)),
       committed_reader_(config_),
+      record_reader_(config_),
       discovery_(config_.discover_groups, config_.discovery_interval) {}
 
 void KafkaLagProbe::set_learnt_groups(const std::string& source,
@@ -50,7 +51,7 @@ WireCounts KafkaLagProbe::wire_counts() const {
   WireCounts sum = committed_reader_.wire_counts();
   if (client_) sum += cdcwatch::wire_counts(client_.get());
   if (discovery_client_) sum += cdcwatch::wire_counts(discovery_client_.get());
-  for (const auto& [leader, reader] : record_readers_) sum += cdcwatch::wire_counts(reader.get());
+  sum += record_reader_.wire_counts();
   return sum;
 }
 

@@ -113,9 +113,6 @@ class KafkaLagProbe final : public Probe {
   // High (or low) watermarks of the partitions into `out`; false with `error` when not answered.
   bool read_watermarks(const std::vector<TopicPartition>& partitions, bool high, int timeout_ms,
                        std::map<TopicPartition, PartitionOffsets>& out, std::string& error);
-  RecordReads read_in_parallel(
-      const std::map<int32_t, std::vector<std::map<TopicPartition, int64_t>>>& batches,
-      TimePoint deadline);
   bool reads_records(TimePoint now) const;
   struct RecordAge {
     double seconds;
@@ -134,8 +131,8 @@ class KafkaLagProbe final : public Probe {
   KafkaHandle client_;            // metadata, watermarks and record reads
   KafkaHandle discovery_client_;  // ListGroups and DescribeGroups (discover_groups)
   CommittedOffsetsReader committed_reader_;
-  std::map<int32_t, KafkaHandle> record_readers_;  // by leader broker, for lag in seconds
-  std::map<TopicPartition, int32_t> leaders_;      // as of this cycle's metadata
+  RecordReader record_reader_;                 // for lag in seconds
+  std::map<TopicPartition, int32_t> leaders_;  // as of this cycle's metadata
   mutable std::mutex groups_mutex_;
   std::map<std::string, std::vector<std::string>> learnt_groups_;  // by source
   GroupDiscovery discovery_;

@@ -1,12 +1,11 @@
 // Lag in seconds (README.md, "Lag in seconds"): the timestamp of the record at the committed
-// offset, read once per (partition, offset) for every group at once, in batches per leader broker
-// read in parallel, or estimated from the high watermark's history.
+// offset, read once per (partition, offset) for every group at once by one reader client that
+// fetches from every leader broker in parallel (record_reader.h), or estimated from the high
+// watermark's history.
 #include <algorithm>
 #include <chrono>
-#include <future>
 
 #include "probes/kafka_lag/kafka_lag_probe.h"
-#include "probes/kafka_lag/partition_batches.h"
 #include "probes/kafka_lag/record_reader.h"
 
 namespace cdcwatch {
@@ -43,70 +42,23 @@ void KafkaLagProbe::read_record_timestamps(const std::map<std::string, GroupLag>
   }
   std::erase_if(timestamp_cache_, [&](const auto& cached) { return !wanted.count(cached.first); });
   if (!reads_records(now)) return;
-  // Batches per leader broker; a partition two groups lag on at different offsets gets its lowest
-  // unread offset this cycle and the next one on the next cycle.
-  std::map<int32_t, std::vector<std::map<TopicPartition, int64_t>>> batches;
+  // A partition two groups lag on at different offsets gets its lowest unread offset this cycle
+  // and the next one on the next cycle (`wanted` is in partition, then offset, order).
+  std::vector<WantedRecord> unread;
   for (const auto& key : wanted) {
     if (timestamp_cache_.count(key)) continue;
+    if (!unread.empty() && unread.back().tp == key.first) continue;
     auto leader = leaders_.find(key.first);
     if (leader == leaders_.end() || leader->second < 0) continue;  // no leader: nothing to fetch
-    auto& by_leader = batches[leader->second];
-    if (by_leader.empty() || by_leader.back().size() >= kPartitionListBatch)
-      by_leader.emplace_back();
-    by_leader.back().emplace(key.first, key.second);
+    unread.push_back({key.first, key.second, leader->second});
   }
-  if (batches.empty()) return;
-  RecordReads reads = read_in_parallel(
-      batches, std::min(ctx.deadline, std::chrono::system_clock::now() + kRecordReadBudget));
+  RecordReads reads = record_reader_.read(
+      unread, std::min(ctx.deadline, std::chrono::system_clock::now() + kRecordReadBudget));
   timestamp_cache_.merge(reads.timestamps_ms);
   if (!reads.denied.empty()) {
     record_read_error_ = reads.denied;
     record_reads_denied_until_ = now + kDeniedBackoff;
   }
-}
-
-// One reader client per leader broker, all brokers at once, each going through its batches.
-RecordReads KafkaLagProbe::read_in_parallel(
-    const std::map<int32_t, std::vector<std::map<TopicPartition, int64_t>>>& batches,
-    TimePoint deadline) {
-  // Readers stay between cycles (a client costs a connection per broker and its threads); those
-  // of brokers that lead nothing any more go.
-  std::set<int32_t> leading;
-  for (const auto& [tp, leader] : leaders_) leading.insert(leader);
-  std::erase_if(record_readers_, [&](const auto& reader) { return !leading.count(reader.first); });
-  std::vector<std::future<RecordReads>> pending;
-  for (const auto& [leader, leader_batches] : batches) {
-    auto reader = record_readers_.find(leader);
-    try {
-      if (reader == record_readers_.end()) {
-        reader =
-            record_readers_.emplace(leader, make_kafka_consumer(config_, "cdcwatch-record-reader"))
-                .first;
-      }
-      // Captured by name: clang 14 (the fuzz build's compiler) cannot capture a structured binding.
-      pending.push_back(std::async(std::launch::async, [&, consumer = reader->second.get(),
-                                                        &leader_batches = leader_batches] {
-        RecordReads all;
-        for (const auto& batch : leader_batches) {
-          if (!all.denied.empty() || std::chrono::system_clock::now() >= deadline) break;
-          RecordReads reads = fetch_record_timestamps(consumer, batch, deadline);
-          all.timestamps_ms.merge(reads.timestamps_ms);
-          all.denied = reads.denied;
-        }
-        return all;
-      }));
-    } catch (const std::exception&) {
-      // No reader this cycle (the same properties built client_, so this is a lack of threads or
-      // memory): these partitions' ages are interpolated or unknown, and read next cycle.
-    }
-  }
-  RecordReads out;
-  for (auto& future : pending) {
-    RecordReads reads = future.get();
-    out.timestamps_ms.merge(reads.timestamps_ms);
-    if (!reads.denied.empty()) out.denied = reads.denied;
-  }
-  return out;
 }
 
 std::optional<KafkaLagProbe::RecordAge> KafkaLagProbe::record_age(const TopicPartition& tp,
