@@ -83,8 +83,9 @@ ConsumerStatus worst(ConsumerStatus a, ConsumerStatus b) {
 void PartitionWindow::observe(TimePoint at, std::optional<int64_t> committed, int64_t lag) {
   if (window_.empty() || window_.back().committed != committed) offset_changed_at_ = at;
   if (lag == 0) caught_up_at_ = at;
+  if (window_.empty()) window_.reserve(size_);
   window_.push_back({at, committed, lag});
-  while (window_.size() > size_) window_.pop_front();
+  if (window_.size() > size_) window_.erase(window_.begin(), window_.end() - size_);
 }
 
 ConsumerStatus PartitionWindow::status() const {
@@ -159,7 +160,7 @@ bool PartitionWindow::restore(const nlohmann::json& saved) {
     auto& window = restored.window_;
     if (!observation || (!window.empty() && observation->at < window.back().at)) return false;
     window.push_back(*observation);
-    if (window.size() > size_) window.pop_front();
+    if (window.size() > size_) window.erase(window.begin());
   }
   *this = std::move(restored);
   return true;

@@ -12,7 +12,7 @@ void WatermarkHistory::observe(int64_t offset, double unix_seconds) {
     points_.clear();
   }
   points_.push_back({offset, unix_seconds});
-  if (points_.size() > capacity_) points_.pop_front();
+  if (points_.size() > capacity_) points_.erase(points_.begin());
 }
 
 std::optional<double> WatermarkHistory::produced_at(int64_t offset) const {
@@ -36,7 +36,7 @@ nlohmann::json WatermarkHistory::save() const {
 
 bool WatermarkHistory::restore(const nlohmann::json& saved) {
   if (!saved.is_array()) return false;
-  std::deque<Point> points;
+  std::vector<Point> points;
   for (const auto& entry : saved) {
     if (!entry.is_array() || entry.size() != 2 || !entry[0].is_number_integer() ||
         !entry[1].is_number() || !std::isfinite(entry[1].get<double>())) {
@@ -45,7 +45,7 @@ bool WatermarkHistory::restore(const nlohmann::json& saved) {
     Point point{entry[0].get<int64_t>(), entry[1].get<double>()};
     if (!points.empty() && point.offset <= points.back().offset) return false;
     points.push_back(point);
-    if (points.size() > capacity_) points.pop_front();
+    if (points.size() > capacity_) points.erase(points.begin());
   }
   points_ = std::move(points);
   return true;
