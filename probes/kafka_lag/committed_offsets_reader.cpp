@@ -12,11 +12,12 @@ namespace {
 
 CommittedOffsetsReader::GroupOffsets read_group(
     rd_kafka_t* client, const std::string& group,
-    const std::vector<CommittedOffsetsReader::TopicPartition>& partitions,
+    std::span<const CommittedOffsetsReader::TopicPartition> partitions,
     std::chrono::steady_clock::time_point deadline) {
   CommittedOffsetsReader::GroupOffsets out;
-  for (const PartitionList& batch : partition_batches(partitions)) {
-    if (!out.error.empty()) break;
+  for (size_t from = 0; from < partitions.size() && out.error.empty();
+       from += kPartitionListBatch) {
+    PartitionList batch = partition_batch(partitions, from);
     rd_kafka_topic_partition_list_t* list = batch.get();
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                     deadline - std::chrono::steady_clock::now())
@@ -43,7 +44,7 @@ CommittedOffsetsReader::GroupOffsets read_group(
 }  // namespace
 
 std::map<std::string, CommittedOffsetsReader::GroupOffsets> CommittedOffsetsReader::read(
-    const std::map<std::string, std::vector<TopicPartition>>& wanted, int timeout_ms) {
+    const std::map<std::string, std::span<const TopicPartition>>& wanted, int timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   std::map<std::string, std::future<GroupOffsets>> pending;
   std::map<std::string, GroupOffsets> out;
@@ -64,7 +65,7 @@ std::map<std::string, CommittedOffsetsReader::GroupOffsets> CommittedOffsetsRead
     }
     try {
       pending[group] = std::async(std::launch::async, read_group, client->second.get(), group,
-                                  std::cref(partitions), deadline);
+                                  partitions, deadline);
     } catch (const std::system_error& e) {
       out[group].error = std::string("cannot start reading group offsets: ") + e.what();
     }

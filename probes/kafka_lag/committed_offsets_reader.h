@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,7 +35,7 @@ class CommittedOffsetsReader {
   // parallel; each takes at most timeout_ms. Failures are the group's `error`. Clients of groups
   // no longer asked for are closed.
   std::map<std::string, GroupOffsets> read(
-      const std::map<std::string, std::vector<TopicPartition>>& wanted, int timeout_ms);
+      const std::map<std::string, std::span<const TopicPartition>>& wanted, int timeout_ms);
 
   size_t open_clients() const { return clients_.size(); }
 

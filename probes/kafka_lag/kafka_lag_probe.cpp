@@ -76,8 +76,9 @@ bool KafkaLagProbe::read_watermarks(const std::vector<TopicPartition>& partition
                                     int timeout_ms, std::map<TopicPartition, PartitionOffsets>& out,
                                     std::string& error) {
   if (!error.empty()) return false;
-  for (const PartitionList& batch :
-       partition_batches(partitions, high ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING)) {
+  for (size_t from = 0; from < partitions.size(); from += kPartitionListBatch) {
+    PartitionList batch =
+        partition_batch(partitions, from, high ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING);
     rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(client_.get(), batch.get(), timeout_ms);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       error = std::string("ListOffsets failed: ") + rd_kafka_err2str(err);
@@ -102,14 +103,19 @@ std::map<std::string, KafkaLagProbe::GroupOffsets> KafkaLagProbe::read_committed
   // Each group is asked for the topics it is counted on, and for every partition on every tenth
   // cycle or while nothing is known (OffsetFetch answers only the listed partitions).
   bool full_scan = cycles_++ % 10 == 0;
-  std::map<std::string, std::vector<TopicPartition>> wanted;
+  std::map<std::string, std::vector<TopicPartition>> on_known_topics;
+  std::map<std::string, std::span<const TopicPartition>> wanted;  // one copy of `partitions`
   for (const auto& group : groups) {
     auto known = group_topics_.find(group);
-    bool everything = full_scan || known == group_topics_.end() || known->second.empty();
-    auto& list = wanted[group];
-    for (const auto& tp : partitions) {
-      if (everything || known->second.count(tp.first)) list.push_back(tp);
+    if (full_scan || known == group_topics_.end() || known->second.empty()) {
+      wanted[group] = partitions;
+      continue;
     }
+    auto& list = on_known_topics[group];
+    for (const auto& tp : partitions) {
+      if (known->second.count(tp.first)) list.push_back(tp);
+    }
+    wanted[group] = list;
   }
   std::map<std::string, GroupOffsets> out = committed_reader_.read(wanted, timeout_ms);
   update_group_topics(out, partitions);

@@ -43,7 +43,8 @@ TEST(CommittedOffsetsReader, AnUnreachableClusterIsEachGroupsError) {
   config.bootstrap_servers = "127.0.0.1:1";
   config.request_timeout = Millis(500);
   CommittedOffsetsReader reader(config);
-  auto out = reader.read({{"a", {{"t", 0}}}, {"b", {{"t", 0}}}}, 800);
+  std::vector<CommittedOffsetsReader::TopicPartition> one = {{"t", 0}};
+  auto out = reader.read({{"a", one}, {"b", one}}, 800);
   EXPECT_NE(out["a"].error.find("OffsetFetch for group a failed"), std::string::npos)
       << out["a"].error;
   EXPECT_NE(out["b"].error.find("OffsetFetch for group b failed"), std::string::npos);
