@@ -2,7 +2,9 @@
 // partitions across 20 groups (one 500-partition topic each) on 3 brokers; `100 1000 6` gives the
 // 100,000-partition case.
 // Usage: kafka_lag_bench [cycles] [groups] [partitions_per_group] [brokers] [lag_seconds_method]
-//                        [partition_metrics: off|on]
+//                        [partition_metrics: off|on] [BEFORE | bootstrap=SERVERS]
+// BEFORE is another build of this benchmark (main's probe): it watches the same cluster first, so
+// one set-up serves both and the pair runs back to back; bootstrap= watches a running cluster.
 // Prints Markdown rows: the first cycle (reads one record per lagging partition for lag in
 // seconds), the second, and the median (with the range) of the steady cycles after it (offsets
 // unchanged: cached, no record reads). Requests and bytes are counted by librdkafka interceptors
@@ -61,6 +63,7 @@ struct Cycle {
   double render_ms = 0;
   double rss_mb = 0;
   double load = 0;
+  std::string error;  // a failed cycle is reported in its row, not dropped
 };
 
 WireCounts difference(const WireCounts& after, const WireCounts& before) {
@@ -86,10 +89,7 @@ Cycle measure(KafkaLagProbe& probe, const Clock& clock) {
   cycle.wall_ms = Seconds(std::chrono::steady_clock::now() - start).count() * 1000;
   cycle.cpu_ms = (cpu_seconds() - cpu_before) * 1000;
   cycle.wire = difference(probe.wire_counts(), before);
-  if (!outcome.ok()) {
-    std::fprintf(stderr, "cycle failed: %s\n", outcome.error_message.c_str());
-    std::exit(1);
-  }
+  if (!outcome.ok()) cycle.error = outcome.error_reason + ": " + outcome.error_message;
   auto render_start = std::chrono::steady_clock::now();
   cycle.metrics_bytes = render_prometheus_text(outcome.readings).size();
   cycle.render_ms = Seconds(std::chrono::steady_clock::now() - render_start).count() * 1000;
@@ -113,11 +113,12 @@ std::string requests_by_kind(const WireCounts& wire) {
 
 void print_row(const std::string& which, const Cycle& c, const std::string& wall,
                double baseline_rss_mb) {
-  std::printf("| %s | %s | %.0f | %llu (%s) | %.0f | %.0f | %.2f | %.1f | %.0f | %.1f |\n",
-              which.c_str(), wall.c_str(), c.cpu_ms,
-              static_cast<unsigned long long>(c.wire.requests), requests_by_kind(c.wire).c_str(),
-              c.wire.bytes_sent / 1e3, c.wire.bytes_received / 1e3, c.metrics_bytes / 1e6,
-              c.render_ms, c.rss_mb - baseline_rss_mb, c.load);
+  std::printf("| %s%s | %s | %.0f | %llu (%s) | %.0f | %.0f | %.2f | %.1f | %.0f | %.1f |\n",
+              which.c_str(), c.error.empty() ? "" : (" (failed: " + c.error + ")").c_str(),
+              wall.c_str(), c.cpu_ms, static_cast<unsigned long long>(c.wire.requests),
+              requests_by_kind(c.wire).c_str(), c.wire.bytes_sent / 1e3,
+              c.wire.bytes_received / 1e3, c.metrics_bytes / 1e6, c.render_ms,
+              c.rss_mb - baseline_rss_mb, c.load);
   std::fflush(stdout);
 }
 
@@ -177,8 +178,25 @@ int main(int argc, char** argv) {
   KafkaClusterConfig config;
   config.name = "bench";
   auto setup_start = std::chrono::steady_clock::now();
-  config.bootstrap_servers = start_cluster(groups, partitions, brokers, keep_alive, child);
+  std::string other = argc > 7 ? argv[7] : "";
+  if (other.starts_with("bootstrap=")) {
+    config.bootstrap_servers = other.substr(std::string("bootstrap=").size());
+  } else {
+    config.bootstrap_servers = start_cluster(groups, partitions, brokers, keep_alive, child);
+  }
   double setup_s = Seconds(std::chrono::steady_clock::now() - setup_start).count();
+  if (!other.empty() && !other.starts_with("bootstrap=")) {
+    // Another build of this benchmark (the probe before a change) watches the same cluster first:
+    // one set-up, the two probes back to back.
+    std::string command = other + " " + std::to_string(cycles) + " " + std::to_string(groups) +
+                          " " + std::to_string(partitions) + " " + std::to_string(brokers) + " " +
+                          lag_seconds_method + " " + partition_metrics +
+                          " bootstrap=" + config.bootstrap_servers;
+    std::printf("%s:\n", other.c_str());
+    std::fflush(stdout);
+    if (std::system(command.c_str()) != 0) std::fprintf(stderr, "%s failed\n", other.c_str());
+    std::printf("\nthis build:\n");
+  }
   config.request_timeout = Millis(10000);
   auto method = parse_lag_seconds_method(lag_seconds_method);
   if (!method || (partition_metrics != "off" && partition_metrics != "on")) {
@@ -220,7 +238,9 @@ int main(int argc, char** argv) {
                 ms(steady.back().wall_ms) + ")",
             baseline);
   owned.reset();  // before the cluster goes, or its clients log every broker as down
-  close(keep_alive);
-  waitpid(child, nullptr, 0);
+  if (child != 0) {
+    close(keep_alive);
+    waitpid(child, nullptr, 0);
+  }
   return 0;
 }
