@@ -172,7 +172,7 @@ int main(int argc, char** argv) {
   std::string lag_seconds_method = argc > 5 ? argv[5] : "auto";
   std::string partition_metrics = argc > 6 ? argv[6] : "off";
 
-  count_wire_traffic();
+  count_wire_traffic(true);
   int keep_alive = -1;
   pid_t child = 0;
   KafkaClusterConfig config;

@@ -88,7 +88,7 @@ WireCounts& WireCounts::operator+=(const WireCounts& other) {
   return *this;
 }
 
-void count_wire_traffic() { counting_wire_traffic = true; }
+void count_wire_traffic(bool on) { counting_wire_traffic = on; }
 
 WireCounts wire_counts(rd_kafka_t* handle) {
   const auto* wire = static_cast<const HandleWire*>(rd_kafka_opaque(handle));

@@ -32,7 +32,7 @@ std::string assign_whole_topic(rd_kafka_t* consumer, const std::string& cluster,
 // What a handle has put on the wire, counted by librdkafka's on_request_sent and
 // on_response_received interceptors as each request is written and each response read: exact,
 // and without the statistics JSON (megabytes a second for a client that knows 10,000 partitions).
-// Off (all zero) unless count_wire_traffic() was called before the handle was made: librdkafka
+// Off (all zero) unless count_wire_traffic(true) was called before the handle was made: librdkafka
 // 2.0.2 frees a configuration's interceptors itself when rd_kafka_new fails (a bad property), so
 // the configuration is then leaked rather than destroyed; the benchmarks, whose configurations
 // are known good, turn counting on.
@@ -46,7 +46,7 @@ struct WireCounts {
 
   WireCounts& operator+=(const WireCounts& other);
 };
-void count_wire_traffic();
+void count_wire_traffic(bool on);
 WireCounts wire_counts(rd_kafka_t* handle);
 // The request kind's name for a protocol ApiKey ("Fetch", "ListOffsets", ...).
 std::string api_key_name(int api_key);

@@ -74,5 +74,25 @@ TEST_F(RecordReaderTest, NothingToReadMakesNoClientAndAPassedDeadlineReadsNothin
   EXPECT_TRUE(reader.read(every_partition_at(1), in(-1s)).timestamps_ms.empty());
 }
 
+TEST_F(RecordReaderTest, WireCountsSayWhatAClientMadeWhileCountingFetched) {
+  RecordReader counted(config()), uncounted(config());
+  count_wire_traffic(true);  // the reader makes its client on its first read
+  ASSERT_EQ(counted.read(every_partition_at(1), in(10s)).timestamps_ms.size(), 12u);
+  count_wire_traffic(false);
+  ASSERT_EQ(uncounted.read(every_partition_at(1), in(10s)).timestamps_ms.size(), 12u);
+
+  WireCounts wire = counted.wire_counts();
+  EXPECT_GE(wire.requests_by_api_key[1], 3u) << "a Fetch to each of the three leaders";
+  EXPECT_EQ(api_key_name(1), "Fetch");
+  EXPECT_GE(wire.requests_by_api_key[3], 1u) << "Metadata";
+  EXPECT_EQ(wire.requests_by_api_key[2], 0u) << "no ListOffsets: the offsets were given";
+  uint64_t by_kind = 0;
+  for (uint64_t n : wire.requests_by_api_key) by_kind += n;
+  EXPECT_EQ(wire.requests, by_kind);
+  EXPECT_GT(wire.bytes_received_by_api_key[1], 12u * 3) << "twelve records came back";
+  EXPECT_GT(wire.bytes_sent, 0u);
+  EXPECT_EQ(uncounted.wire_counts().requests, 0u) << "made with counting off";
+}
+
 }  // namespace
 }  // namespace cdcwatch
