@@ -128,7 +128,7 @@ class KafkaLagProbe final : public Probe {
 
   KafkaClusterConfig config_;
   Millis interval_;
-  KafkaHandle client_;            // metadata, watermarks and record reads
+  KafkaHandle client_;            // metadata and watermarks
   KafkaHandle discovery_client_;  // ListGroups and DescribeGroups (discover_groups)
   CommittedOffsetsReader committed_reader_;
   RecordReader record_reader_;                 // for lag in seconds
