@@ -90,6 +90,7 @@ std::string GroupDiscovery::refresh(rd_kafka_t* client, TimePoint now, int timeo
     rd_kafka_group_list_destroy(list);
   }
   error_.clear();
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) listed_ok_at_ = now;
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     error_ = std::string("listing consumer groups (ListGroups/DescribeGroups) failed: ") +
              rd_kafka_err2str(err) + "; the groups found before stay watched for " +
@@ -120,6 +121,11 @@ void GroupDiscovery::take(const rd_kafka_group_info& info, TimePoint now) {
   }
 }
 
+std::optional<bool> GroupDiscovery::listing_up() const {
+  if (!listed_at_) return std::nullopt;
+  return error_.empty();
+}
+
 std::vector<std::string> GroupDiscovery::groups() const {
   std::vector<std::string> out;
   for (const auto& [name, group] : groups_) out.push_back(name);
@@ -136,6 +142,7 @@ nlohmann::json GroupDiscovery::describe() const {
   nlohmann::json out = {
       {"patterns", patterns_}, {"groups", groups()}, {"interval", format_duration(interval_)}};
   if (listed_at_) out["listed_at_ms"] = to_millis(*listed_at_);
+  if (listed_ok_at_) out["last_success_ms"] = to_millis(*listed_ok_at_);
   if (!error_.empty()) out["error"] = error_;
   return out;
 }

@@ -12,7 +12,9 @@
 // worker group, type "connect", matches connect-* but consumes nothing).
 //
 // A group missing from the listings (a failed listing, a broker that did not answer, a deleted
-// group) stays watched for kGraceListings discovery intervals, then goes.
+// group) stays watched for kGraceListings discovery intervals, then goes. A failed listing is
+// reported by listing_up() (the probe's discovery gauge), not by failing the probe's cycle: the
+// lag of the groups already known keeps flowing while the brokers do not list.
 // Not thread-safe: used from the probe's worker thread.
 #pragma once
 
@@ -45,6 +47,10 @@ class GroupDiscovery {
   // went wrong, "" when the listing worked or was not due.
   std::string refresh(rd_kafka_t* client, TimePoint now, int timeout_ms);
 
+  // Whether the last listing worked; nothing before the first listing.
+  std::optional<bool> listing_up() const;
+  std::optional<TimePoint> last_success() const { return listed_ok_at_; }
+
   std::vector<std::string> groups() const;
   // The topics the group's members are assigned; empty when none is known.
   const std::set<std::string>& assigned_topics(const std::string& group) const;
@@ -66,8 +72,9 @@ class GroupDiscovery {
   std::vector<std::string> patterns_;
   Millis interval_;
   std::map<std::string, Discovered> groups_;
-  std::optional<TimePoint> listed_at_;  // when the last listing was attempted
-  std::string error_;                   // of the last listing
+  std::optional<TimePoint> listed_at_;     // when the last listing was attempted
+  std::optional<TimePoint> listed_ok_at_;  // when a listing last worked
+  std::string error_;                      // of the last listing
 };
 
 // The topics of a ConsumerProtocolAssignment (version, [topic, [partition]], user_data); nothing

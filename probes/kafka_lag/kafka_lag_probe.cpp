@@ -1,6 +1,7 @@
 #include "probes/kafka_lag/kafka_lag_probe.h"
 
 #include <fnmatch.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -198,11 +199,22 @@ bool KafkaLagProbe::read_partitions(int timeout_ms, std::vector<TopicPartition>&
   return true;
 }
 
+// A failed listing does not fail the cycle: the lag of the groups already known keeps flowing,
+// and the discovery gauge (CdcGroupDiscoveryFailing) says that new groups are not being seen.
 void KafkaLagProbe::discover_groups(TimePoint now, int timeout_ms, CollectOutcome& outcome) {
+  std::optional<bool> was_up = discovery_.listing_up();
   std::string error =
       discovery_.refresh(discovery_client_.get(), now,
                          std::min(timeout_ms, static_cast<int>(config_.request_timeout.count())));
-  if (!error.empty()) outcome.fail("discovery", error);
+  if (!error.empty() && was_up != false) spdlog::warn("{}: {}", name(), error);
+  if (error.empty() && was_up == false && discovery_.listing_up() == true) {
+    spdlog::info("{}: listing consumer groups works again", name());
+  }
+  Labels cluster = {{"kafka", config_.name}};
+  if (auto up = discovery_.listing_up()) outcome.readings.set(kGroupDiscoveryUp, cluster, *up);
+  if (auto success = discovery_.last_success()) {
+    outcome.readings.set(kGroupDiscoveryLastSuccess, cluster, to_unix_seconds(*success));
+  }
   for (const auto& group : discovery_.groups()) {
     outcome.readings.set(kGroupDiscovered, {{"kafka", config_.name}, {"group", group}}, 1);
   }

@@ -71,7 +71,8 @@ class KafkaLagProbe final : public Probe {
   bool connect(CollectOutcome& outcome);
   // The partitions of the watched topics; false, with kafka_up 0, when metadata is not answered.
   bool read_partitions(int timeout_ms, std::vector<TopicPartition>& out, CollectOutcome& outcome);
-  // Lists the `discover_groups` when due (group_discovery.h); a failure is counted, not fatal.
+  // Lists the `discover_groups` when due (group_discovery.h); a failure sets the discovery gauge
+  // to 0 and leaves the cycle ok.
   void discover_groups(TimePoint now, int timeout_ms, CollectOutcome& outcome);
   std::map<std::string, GroupOffsets> read_committed(const std::vector<std::string>& groups,
                                                      const std::vector<TopicPartition>& partitions,

@@ -58,6 +58,13 @@ inline constexpr MetricDef kLagUnknown{
 inline constexpr MetricDef kGroupDiscovered{
     "cdcwatch_kafka_consumer_group_discovered",
     "1 for a group watched because the brokers list it and it matches discover_groups"};
+inline constexpr MetricDef kGroupDiscoveryUp{
+    "cdcwatch_kafka_group_discovery_up",
+    "1 when the last listing of consumer groups (discover_groups) worked, 0 when it failed; "
+    "absent without discover_groups"};
+inline constexpr MetricDef kGroupDiscoveryLastSuccess{
+    "cdcwatch_kafka_group_discovery_last_success_timestamp_seconds",
+    "Unix time of the last listing of consumer groups that worked; absent until one has"};
 inline constexpr MetricDef kPartitionStatus{"cdcwatch_kafka_partition_status",
                                             "1 on the partition's current status"};
 inline constexpr MetricDef kGroupStatus{"cdcwatch_kafka_consumer_group_status",

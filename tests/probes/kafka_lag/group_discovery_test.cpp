@@ -47,6 +47,14 @@ struct DiscoveryTest : ::testing::Test {
     return outcome.readings.value("cdcwatch_kafka_consumer_group_discovered", group(name));
   }
 
+  static std::optional<double> discovery_up(const CollectOutcome& outcome) {
+    return outcome.readings.value("cdcwatch_kafka_group_discovery_up", {{"kafka", "msk"}});
+  }
+  static std::optional<double> last_success(const CollectOutcome& outcome) {
+    return outcome.readings.value("cdcwatch_kafka_group_discovery_last_success_timestamp_seconds",
+                                  {{"kafka", "msk"}});
+  }
+
   testing::KafkaMockCluster kafka{1};
   testing::KafkaGroupShim shim{kafka.bootstrap()};
   FakeClock clock{TimePoint(std::chrono::milliseconds(1'800'000'000'000))};
@@ -103,7 +111,8 @@ TEST_F(DiscoveryTest, ASlowListingIsCountedAndKeepsTheGroupsForTheGraceThenDrops
   for (int listing = 1; listing <= GroupDiscovery::kGraceListings; ++listing) {
     clock.advance(10s);
     auto outcome = collect(probe);
-    EXPECT_EQ(outcome.error_reason, "discovery") << listing;
+    EXPECT_TRUE(outcome.ok()) << listing << ": " << outcome.error_message;
+    EXPECT_EQ(discovery_up(outcome), 0) << listing;
     EXPECT_NE(outcome.status["discovery"].value("error", "").find("stay watched"),
               std::string::npos)
         << outcome.status.dump();
@@ -123,6 +132,54 @@ TEST_F(DiscoveryTest, ASlowListingIsCountedAndKeepsTheGroupsForTheGraceThenDrops
   }
   EXPECT_TRUE(outcome.ok()) << outcome.error_message;
   EXPECT_EQ(lag(outcome, "connect-sink"), 1) << "listed again";
+}
+
+// Only the listing cycles failed before, so cdcwatch_probe_up flipped between 0 and 1 and
+// CdcProbeFailing never fired: a failing listing is its own gauge, and the lag keeps flowing.
+TEST_F(DiscoveryTest, AFailingListingIsReportedByItsGaugeWhileTheCycleAndTheLagCarryOn) {
+  commit("connect-sink", 4);
+  commit("orders-app", 3);
+  KafkaLagProbe probe(config(), Millis(15000));
+  auto outcome = collect(probe);
+  ASSERT_TRUE(outcome.ok()) << outcome.error_message;
+  EXPECT_EQ(discovery_up(outcome), 1);
+  double listed_at = to_unix_seconds(clock.now());
+  EXPECT_EQ(last_success(outcome), listed_at);
+
+  shim.set_group_answer_delay(3s);  // longer than request_timeout
+  clock.advance(5s);
+  EXPECT_EQ(discovery_up(collect(probe)), 1) << "no listing due: the last one worked";
+  for (int cycle = 1; cycle <= 4; ++cycle) {  // listings, and the cycles between them
+    clock.advance(5s);
+    outcome = collect(probe);
+    EXPECT_TRUE(outcome.ok()) << cycle << ": " << outcome.error_message;
+    EXPECT_EQ(discovery_up(outcome), 0) << cycle << ": from the last listing, until the next";
+    EXPECT_EQ(last_success(outcome), listed_at) << cycle;
+    EXPECT_EQ(lag(outcome, "orders-app"), 2) << cycle;
+    EXPECT_EQ(lag(outcome, "connect-sink"), 1) << cycle;
+  }
+  EXPECT_NE(outcome.status["discovery"].value("error", "").find("ListGroups"), std::string::npos)
+      << outcome.status.dump();
+
+  shim.set_group_answer_delay(0ms);
+  for (int i = 0; i < 30 && discovery_up(outcome) != 1; ++i) {
+    clock.advance(10s);
+    outcome = collect(probe);
+  }
+  EXPECT_EQ(discovery_up(outcome), 1);
+  EXPECT_GT(last_success(outcome), listed_at);
+  EXPECT_FALSE(outcome.status["discovery"].contains("error")) << outcome.status.dump();
+}
+
+TEST_F(DiscoveryTest, WithoutDiscoverGroupsThereIsNoDiscoveryGauge) {
+  KafkaClusterConfig plain = config();
+  plain.discover_groups.clear();
+  KafkaLagProbe probe(plain, Millis(15000));
+  auto outcome = collect(probe);
+  ASSERT_TRUE(outcome.ok()) << outcome.error_message;
+  EXPECT_FALSE(discovery_up(outcome));
+  EXPECT_FALSE(last_success(outcome));
+  EXPECT_FALSE(outcome.status.contains("discovery"));
 }
 
 TEST_F(DiscoveryTest, ConfiguredGroupsKeepTheirLagWhileTheShimIsDownAndAfter) {
@@ -157,7 +214,8 @@ TEST_F(DiscoveryTest, ARestoredProbeWatchesTheDiscoveredGroupsBeforeTheNextListi
   KafkaLagProbe restarted(config(), Millis(15000));
   restarted.restore_state(saved);
   auto outcome = collect(restarted);
-  EXPECT_EQ(outcome.error_reason, "discovery");
+  EXPECT_EQ(discovery_up(outcome), 0);
+  EXPECT_FALSE(last_success(outcome)) << "no listing has worked since the restart";
   EXPECT_EQ(lag(outcome, "connect-sink"), 1) << saved.dump();
   EXPECT_EQ(discovered(outcome, "connect-sink"), 1);
 
