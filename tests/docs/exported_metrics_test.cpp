@@ -1,8 +1,8 @@
 // Every cdcwatch_ metric the runbooks and dashboards name is one a running agent exports. The
 // agent here watches a whole local pipeline: PostgreSQL 15 with a logical slot, the canary and a
 // Postgres-protocol warehouse, librdkafka's mock cluster with a sink group and the canary topic
-// (fed by a stand-in for Debezium), a Kafka Connect worker API (and one that is down, for the
-// error series), and PagerDuty.
+// (fed by a stand-in for Debezium) with the group shim in front for discover_groups, a Kafka
+// Connect worker API (and one that is down, for the error series), and PagerDuty.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -17,6 +17,7 @@
 #include "tests/support/child_process.h"
 #include "tests/support/connect_server.h"
 #include "tests/support/eventually.h"
+#include "tests/support/kafka_group_shim.h"
 #include "tests/support/kafka_mock_cluster.h"
 #include "tests/support/pagerduty_server.h"
 #include "tests/support/postgres_server.h"
@@ -85,6 +86,9 @@ TEST(ExportedMetrics, EveryMetricTheRunbooksAndDashboardsNameIsExported) {
   kafka.create_topic("orders.public.cdcwatch_canary", 1);
   for (int i = 0; i < 6; ++i) kafka.produce("orders.public.orders", i % 2, "k", "v");
   kafka.commit("connect-snowflake-sink", "orders.public.orders", 0, 1);
+  // The lag probe lists groups through the shim (discover_groups; the mock has no ListGroups).
+  testing::KafkaGroupShim shim{kafka.bootstrap()};
+  shim.register_group("connect-new-sink", "consumer", {{"orders.public.orders", {0, 1}}});
 
   testing::ConnectServer connect;
   connect.put("orders-postgres-source",
@@ -134,8 +138,8 @@ TEST(ExportedMetrics, EveryMetricTheRunbooksAndDashboardsNameIsExported) {
           pg.dsn() +
           "\"\n    wal_budget: 1GiB\n    growth_window: 5s\n"
           "kafka:\n  - name: msk\n    bootstrap_servers: \"" +
-          kafka.bootstrap() +
-          "\"\n"
+          shim.bootstrap() +
+          "\"\n    discover_groups: [\"connect-*\"]\n"
           // Exports the canary's registry error counter; the JSON events never ask it.
           "    schema_registry: {url: \"http://127.0.0.1:" +
           std::to_string(testing::free_tcp_port()) +

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "agent/alerting/alert_evaluator.h"
+#include "agent/alerting/rule_set.h"
 #include "agent/app/agent.h"
 #include "agent/core/readings_store.h"
 #include "probes/kafka_lag/kafka_lag_probe.h"
@@ -102,7 +104,7 @@ TEST_F(DiscoveryTest, AGroupThatNeverCommittedIsCountedFromTheLowWatermarkOfItsA
   EXPECT_EQ(discovered(outcome, "connect-idle-sink"), 1);
 }
 
-TEST_F(DiscoveryTest, ASlowListingIsCountedAndKeepsTheGroupsForTheGraceThenDropsThem) {
+TEST_F(DiscoveryTest, ASlowListingMarksDiscoveryDownAndKeepsTheGroupsForTheGraceThenDropsThem) {
   commit("connect-sink", 4);
   commit("orders-app", 3);
   KafkaLagProbe probe(config(), Millis(15000));
@@ -169,6 +171,44 @@ TEST_F(DiscoveryTest, AFailingListingIsReportedByItsGaugeWhileTheCycleAndTheLagC
   EXPECT_EQ(discovery_up(outcome), 1);
   EXPECT_GT(last_success(outcome), listed_at);
   EXPECT_FALSE(outcome.status["discovery"].contains("error")) << outcome.status.dump();
+}
+
+// On the shipped rules: listings failing for 3 minutes page CdcGroupDiscoveryFailing, which
+// resolves once a listing works; the lag probe's own alerts have their series throughout.
+TEST_F(DiscoveryTest, ListingsFailingForThreeMinutesFireCdcGroupDiscoveryFailingUntilOneWorks) {
+  commit("orders-app", 3);
+  KafkaClusterConfig minutely = config();
+  minutely.discovery_interval = 1min;
+  KafkaLagProbe probe(minutely, Millis(15000));
+  AlertEvaluator evaluator(default_rules(), EvaluatorOptions{});
+  std::vector<AlertEvent> events;
+  auto cycle = [&] {
+    auto outcome = collect(probe);
+    EXPECT_EQ(lag(outcome, "orders-app"), 2);
+    store.publish(probe.name(), std::move(outcome.readings));
+    for (auto& event : evaluator.evaluate(store, clock.now(), true)) {
+      if (event.alert == "CdcGroupDiscoveryFailing") events.push_back(event);
+    }
+  };
+  cycle();
+  shim.set_group_answer_delay(3s);  // longer than request_timeout
+  for (int minute = 1; minute <= 3; ++minute) {
+    clock.advance(1min);
+    cycle();
+    EXPECT_TRUE(events.empty()) << "failing for " << minute - 1 << " minutes only";
+  }
+  clock.advance(1min);
+  cycle();
+  ASSERT_EQ(events.size(), 1u) << "failing for 3 minutes";
+  EXPECT_EQ(events[0].action, AlertEvent::Action::kTrigger);
+  EXPECT_NE(events[0].summary.find("Kafka cluster msk"), std::string::npos) << events[0].summary;
+
+  shim.set_group_answer_delay(0ms);
+  for (int i = 0; i < 10 && events.back().action != AlertEvent::Action::kResolve; ++i) {
+    clock.advance(1min);
+    cycle();
+  }
+  EXPECT_EQ(events.back().action, AlertEvent::Action::kResolve);
 }
 
 TEST_F(DiscoveryTest, WithoutDiscoverGroupsThereIsNoDiscoveryGauge) {
