@@ -72,18 +72,19 @@ bool KafkaLagProbe::wanted_topic(const std::string& topic) const {
   });
 }
 
-// ListOffsets per batch (partition_batches.h): each batch is one request per leader broker.
-bool KafkaLagProbe::read_watermarks(const std::vector<TopicPartition>& partitions, bool high,
-                                    int timeout_ms, std::map<TopicPartition, PartitionOffsets>& out,
-                                    std::string& error) {
-  if (!error.empty()) return false;
+// ListOffsets per batch (partition_batches.h): each batch is one request per leader broker. The
+// answers of a batch whose call failed are not kept.
+rd_kafka_resp_err_t KafkaLagProbe::list_offsets(const std::vector<TopicPartition>& partitions,
+                                                bool high, int timeout_ms,
+                                                std::map<TopicPartition, PartitionOffsets>& out) {
+  rd_kafka_resp_err_t first_error = RD_KAFKA_RESP_ERR_NO_ERROR;
   for (size_t from = 0; from < partitions.size(); from += kPartitionListBatch) {
     PartitionList batch =
         partition_batch(partitions, from, high ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING);
     rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(client_.get(), batch.get(), timeout_ms);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      error = std::string("ListOffsets failed: ") + rd_kafka_err2str(err);
-      return false;
+      if (!first_error) first_error = err;
+      continue;
     }
     for (int i = 0; i < batch->cnt; ++i) {
       const auto& tp = batch->elems[i];
@@ -95,6 +96,38 @@ bool KafkaLagProbe::read_watermarks(const std::vector<TopicPartition>& partition
       }
     }
   }
+  return first_error;
+}
+
+// One leader refusing (no Describe on a topic) fails librdkafka's whole call and drops the other
+// leaders' answers: the leaders are then asked one by one, so that only the refusing leader's
+// partitions go unknown (a group none of whose partitions is answered is `unknown`). A timeout is
+// not asked again (it would cost the cycle's time); nothing answered at all fails the cycle.
+bool KafkaLagProbe::read_watermarks(const std::vector<TopicPartition>& partitions, bool high,
+                                    int timeout_ms, std::map<TopicPartition, PartitionOffsets>& out,
+                                    std::string& error) {
+  if (!error.empty()) return false;
+  rd_kafka_resp_err_t err = list_offsets(partitions, high, timeout_ms, out);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return true;
+  std::map<int32_t, std::vector<TopicPartition>> by_leader;
+  if (err != RD_KAFKA_RESP_ERR__TIMED_OUT) {
+    for (const auto& tp : partitions) by_leader[leaders_[tp]].push_back(tp);
+  }
+  size_t unanswered = 0;
+  for (const auto& [leader, led] : by_leader) {
+    if (list_offsets(led, high, timeout_ms, out) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      unanswered += led.size();
+    }
+  }
+  if (by_leader.empty() || unanswered == partitions.size()) {
+    error = std::string("ListOffsets failed: ") + rd_kafka_err2str(err);
+    return false;
+  }
+  if (unanswered == 0) return true;
+  watermarks_unanswered_ = "ListOffsets failed for " + std::to_string(unanswered) +
+                           " partitions (" + rd_kafka_err2str(err) +
+                           "): their lag is unknown. Check their leader brokers and that cdcwatch "
+                           "may Describe those topics";
   return true;
 }
 
@@ -153,6 +186,7 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
                      "configured, Connect sink groups as connect-<name>, and groups listed from "
                      "the brokers matching discover_groups"},
                     {"lag_seconds_method", to_string(config_.lag_seconds_method)}};
+  if (!watermarks_unanswered_.empty()) outcome.status["watermarks"] = watermarks_unanswered_;
   if (discovery_.enabled()) outcome.status["discovery"] = discovery_.describe();
   if (!reads_records(now) && config_.lag_seconds_method == LagSecondsMethod::kAuto) {
     outcome.status["lag_seconds_fallback"] = record_read_error_;
@@ -250,6 +284,7 @@ bool KafkaLagProbe::read_all_watermarks(const std::vector<TopicPartition>& parti
                                         std::map<TopicPartition, PartitionOffsets>& out,
                                         CollectOutcome& outcome) {
   std::string error;
+  watermarks_unanswered_.clear();
   if (read_watermarks(partitions, true, timeout_ms, out, error) &&
       read_watermarks(uncommitted, false, timeout_ms, out, error)) {
     outcome.readings.set(kUp, {{"kafka", config_.name}}, 1);

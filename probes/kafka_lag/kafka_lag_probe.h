@@ -111,9 +111,13 @@ class KafkaLagProbe final : public Probe {
 
   std::vector<std::string> groups() const;
   bool wanted_topic(const std::string& topic) const;
-  // High (or low) watermarks of the partitions into `out`; false with `error` when not answered.
+  // High (or low) watermarks of the partitions into `out`; false with `error` when none is
+  // answered, watermarks_unanswered_ saying so when only some are.
   bool read_watermarks(const std::vector<TopicPartition>& partitions, bool high, int timeout_ms,
                        std::map<TopicPartition, PartitionOffsets>& out, std::string& error);
+  // One round of ListOffsets, its answers into `out`; the first error.
+  rd_kafka_resp_err_t list_offsets(const std::vector<TopicPartition>& partitions, bool high,
+                                   int timeout_ms, std::map<TopicPartition, PartitionOffsets>& out);
   bool reads_records(TimePoint now) const;
   struct RecordAge {
     double seconds;
@@ -137,6 +141,7 @@ class KafkaLagProbe final : public Probe {
   mutable std::mutex groups_mutex_;
   std::map<std::string, std::vector<std::string>> learnt_groups_;  // by source
   GroupDiscovery discovery_;
+  std::string watermarks_unanswered_;  // this cycle's partial ListOffsets failure, for /status
   std::map<WindowKey, PartitionWindow> windows_;
   // Record timestamps (ms) by partition and offset: an offset read once is never read again.
   std::map<std::pair<TopicPartition, int64_t>, int64_t> timestamp_cache_;
