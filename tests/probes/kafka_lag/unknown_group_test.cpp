@@ -5,6 +5,11 @@
 // (https://kafka.apache.org/protocol#The_Messages_ListOffsets: ErrorCode per partition).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <iterator>
+
+#include "agent/alerting/alert_evaluator.h"
+#include "agent/alerting/rule_set.h"
 #include "agent/core/readings_store.h"
 #include "probes/kafka_lag/kafka_lag_probe.h"
 #include "tests/support/kafka_mock_cluster.h"
@@ -90,6 +95,38 @@ TEST_F(UnknownGroupTest, AGroupWithNoWatermarkAnsweredForAnyPartitionIsUnknownNo
       2)
       << outcome.status.dump();
   EXPECT_FALSE(outcome.status.contains("watermarks"));
+}
+
+// On the shipped rules: the lag alerts cannot fire for partitions whose lag is unknown, so
+// CdcConsumerLagUnknown pages after 5 minutes of it, naming the group; CdcKafkaDown stays quiet.
+TEST_F(UnknownGroupTest, LagUnknownForFiveMinutesFiresCdcConsumerLagUnknownForThatGroup) {
+  KafkaLagProbe probe(config(), Millis(15000));
+  AlertEvaluator evaluator(default_rules(), EvaluatorOptions{});
+  std::vector<AlertEvent> events;
+  auto cycle = [&] {
+    auto outcome = collect(probe);
+    store.publish(probe.name(), std::move(outcome.readings));
+    for (auto& event : evaluator.evaluate(store, clock.now(), true)) events.push_back(event);
+  };
+  cycle();
+  refuse_watermarks_of_payments(RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, 40);
+  for (int minute = 0; minute <= 5; ++minute) {
+    if (minute > 0) clock.advance(1min);
+    cycle();
+  }
+  auto named = [&](const std::string& alert) {
+    std::vector<AlertEvent> out;
+    std::copy_if(events.begin(), events.end(), std::back_inserter(out),
+                 [&](const AlertEvent& e) { return e.alert == alert; });
+    return out;
+  };
+  EXPECT_TRUE(named("CdcKafkaDown").empty()) << "the cluster is read";
+  auto unknown = named("CdcConsumerLagUnknown");
+  ASSERT_EQ(unknown.size(), 1u) << "5 minutes unknown";
+  EXPECT_EQ(unknown[0].action, AlertEvent::Action::kTrigger);
+  EXPECT_NE(unknown[0].summary.find("group payments-sink on msk is unknown on 2 partitions"),
+            std::string::npos)
+      << unknown[0].summary;
 }
 
 }  // namespace
