@@ -101,8 +101,9 @@ rd_kafka_resp_err_t KafkaLagProbe::list_offsets(const std::vector<TopicPartition
 
 // One leader refusing (no Describe on a topic) fails librdkafka's whole call and drops the other
 // leaders' answers: the leaders are then asked one by one, so that only the refusing leader's
-// partitions go unknown (a group none of whose partitions is answered is `unknown`). A timeout is
-// not asked again (it would cost the cycle's time); nothing answered at all fails the cycle.
+// partitions go unknown (a group none of whose partitions is answered is `unknown`). Only a
+// broker's refusal (a Kafka error code, > 0) is asked again: librdkafka's own errors (timeout,
+// transport) would cost the cycle's time once more. Nothing answered at all fails the cycle.
 bool KafkaLagProbe::read_watermarks(const std::vector<TopicPartition>& partitions, bool high,
                                     int timeout_ms, std::map<TopicPartition, PartitionOffsets>& out,
                                     std::string& error) {
@@ -110,7 +111,7 @@ bool KafkaLagProbe::read_watermarks(const std::vector<TopicPartition>& partition
   rd_kafka_resp_err_t err = list_offsets(partitions, high, timeout_ms, out);
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return true;
   std::map<int32_t, std::vector<TopicPartition>> by_leader;
-  if (err != RD_KAFKA_RESP_ERR__TIMED_OUT) {
+  if (err > RD_KAFKA_RESP_ERR_NO_ERROR) {
     for (const auto& tp : partitions) by_leader[leaders_[tp]].push_back(tp);
   }
   size_t unanswered = 0;
