@@ -1,0 +1,121 @@
+// Attribution of alert instances to a pipeline and hop (#16), from tables of labels, and the
+// pipelines read back from the /api/pipelines shape the pipeline stage publishes.
+#include "agent/alerting/pipeline_attribution.h"
+
+#include <gtest/gtest.h>
+
+namespace cdcwatch {
+namespace {
+
+// Two pipelines sharing one PostgreSQL server, one Connect cluster and one Kafka cluster, as
+// the pipeline stage publishes them (agent/pipeline/README.md, GET /api/pipelines).
+const nlohmann::json kBoard = nlohmann::json::parse(R"([
+  {"name": "orders", "formed": "declared",
+   "source": {"postgres": "shop", "slot": "debezium_orders"},
+   "capture": {"connect": "main", "connector": "orders-source"},
+   "topics": ["orders.public.*"],
+   "sink": {"connect": "main", "connector": "orders-snowflake", "kafka": "msk"},
+   "warehouse": {"name": "snowflake", "tables": ["ANALYTICS.PUBLIC.ORDERS"]},
+   "canary": "shop", "status": "failing", "freshness_seconds": 540.5,
+   "hops": [{"hop": "source", "status": "ok", "reason": "PostgreSQL answers",
+             "since": "2026-11-30T14:00:00.000Z", "readings": []},
+            {"hop": "sink", "status": "failing", "reason": "group connect-orders-snowflake is stall",
+             "since": "2026-11-30T14:02:00.250Z",
+             "readings": [{"metric": "cdcwatch_kafka_consumer_group_max_lag_seconds",
+                           "labels": {}, "value": 97.2, "unit": "seconds"}]}]},
+  {"name": "payments", "formed": "declared",
+   "source": {"postgres": "shop", "slot": "debezium_payments"},
+   "capture": {"connect": "main", "connector": "payments-source"},
+   "sink": {"connect": "other", "connector": "payments-s3", "kafka": "msk"},
+   "freshness_seconds": null, "hops": []},
+  {"formed": "an entry without a name is skipped"},
+  "not an object"
+])");
+
+struct Row {
+  const char* why;
+  Labels labels;
+  std::vector<Attribution> expected;
+};
+
+TEST(PipelineAttribution, EachAlertsLabelsPlaceItOnItsPipelinesAndHop) {
+  auto pipelines = pipelines_from_board(kBoard);
+  const std::vector<Row> rows = {
+      {"a slot of one pipeline",
+       {{"source", "shop"}, {"slot", "debezium_orders"}},
+       {{"orders", "slot"}}},
+      {"a slot with a cause label",
+       {{"cause", "x"}, {"slot", "debezium_payments"}, {"source", "shop"}},
+       {{"payments", "slot"}}},
+      {"a slot of no pipeline", {{"source", "shop"}, {"slot", "spare"}}, {}},
+      {"PostgreSQL down: both pipelines' source",
+       {{"source", "shop"}},
+       {{"orders", "source"}, {"payments", "source"}}},
+      {"another server", {{"source", "billing"}}, {}},
+      {"the capture connector",
+       {{"connect", "main"}, {"connector", "orders-source"}, {"state", "FAILED"}},
+       {{"orders", "capture"}}},
+      {"the sink connector (stall rule)",
+       {{"connect", "main"}, {"connector", "orders-snowflake"}, {"type", "sink"}},
+       {{"orders", "sink"}}},
+      {"a connector outside every pipeline",
+       {{"connect", "main"}, {"connector", "audit-sink"}},
+       {}},
+      {"Connect down: captures there, else sinks", {{"connect", "other"}}, {{"payments", "sink"}}},
+      {"Connect main serves both captures",
+       {{"connect", "main"}},
+       {{"orders", "capture"}, {"payments", "capture"}}},
+      {"the sink's consumer group",
+       {{"group", "connect-orders-snowflake"}, {"kafka", "msk"}, {"status", "stall"}},
+       {{"orders", "sink"}}},
+      {"a group on another cluster",
+       {{"group", "connect-orders-snowflake"}, {"kafka", "other"}},
+       {}},
+      {"another group", {{"group", "analytics"}, {"kafka", "msk"}}, {}},
+      {"Kafka down", {{"kafka", "msk"}}, {{"orders", "kafka"}, {"payments", "kafka"}}},
+      {"canary stale at the warehouse",
+       {{"canary", "shop"}, {"stage", "warehouse"}},
+       {{"orders", "warehouse"}}},
+      {"canary stale at Kafka", {{"canary", "shop"}, {"stage", "kafka"}}, {{"orders", "capture"}}},
+      {"a pipeline label names it",
+       {{"hop", "kafka"}, {"pipeline", "payments"}},
+       {{"payments", "kafka"}}},
+      {"a warehouse table",
+       {{"table", "ANALYTICS.PUBLIC.ORDERS"}, {"warehouse", "snowflake"}},
+       {{"orders", "warehouse"}}},
+      {"another table", {{"table", "ANALYTICS.PUBLIC.USERS"}, {"warehouse", "snowflake"}}, {}},
+      {"probe health is outside", {{"probe", "pg_slots/shop"}}, {}},
+      {"a notifier is outside", {{"notifier", "pagerduty"}}, {}},
+  };
+  for (const auto& row : rows) {
+    EXPECT_EQ(attribute(row.labels, pipelines), row.expected) << row.why;
+  }
+}
+
+TEST(PipelineAttribution, LabelsNameEveryPipelineAndTheMostUpstreamHop) {
+  EXPECT_EQ(attribution_labels({}), Labels{});
+  EXPECT_EQ(attribution_labels({{"orders", "sink"}}),
+            (Labels{{"hop", "sink"}, {"pipeline", "orders"}}));
+  EXPECT_EQ(attribution_labels({{"orders", "sink"}, {"payments", "capture"}}),
+            (Labels{{"hop", "capture"}, {"pipeline", "orders,payments"}}));
+}
+
+TEST(PipelineSnapshot, ReadsTheBoardAndSkipsWhatDoesNotParse) {
+  auto pipelines = pipelines_from_board(kBoard);
+  ASSERT_EQ(pipelines.size(), 2u);
+  const auto& orders = pipelines[0];
+  EXPECT_EQ(orders.kafka, "msk");
+  EXPECT_EQ(orders.freshness_seconds, 540.5);
+  EXPECT_FALSE(pipelines[1].freshness_seconds);
+  EXPECT_EQ(orders.tables, std::vector<std::string>{"ANALYTICS.PUBLIC.ORDERS"});
+  ASSERT_NE(orders.hop("sink"), nullptr);
+  EXPECT_EQ(orders.hop("sink")->status, "failing");
+  EXPECT_EQ(format_timestamp(*orders.hop("sink")->since), "2026-11-30T14:02:00.250Z");
+  EXPECT_EQ(orders.hop("sink")->readings.size(), 1u);
+  EXPECT_EQ(orders.hop("warehouse"), nullptr);
+  EXPECT_LT(upstream_rank("slot"), upstream_rank("sink"));
+  EXPECT_TRUE(pipelines_from_board(nlohmann::json::object()).empty());
+}
+
+}  // namespace
+}  // namespace cdcwatch
