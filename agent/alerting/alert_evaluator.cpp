@@ -31,8 +31,10 @@ AlertEvaluator::AlertEvaluator(std::vector<AlertRule> rules, EvaluatorOptions op
       instances_(rules_.size()),
       book_(rules_, options.retrigger_interval) {}
 
-void AlertEvaluator::restore(const std::vector<FiringInstance>& instances, TimePoint now) {
+std::vector<ActiveInstance> AlertEvaluator::restore(const std::vector<FiringInstance>& instances,
+                                                    TimePoint now) {
   std::vector<ActiveInstance> restored;
+  std::vector<ActiveInstance> placed;
   for (const auto& firing : instances) {
     for (size_t i = 0; i < rules_.size(); ++i) {
       if (rules_[i].alert != firing.alert) continue;
@@ -42,10 +44,12 @@ void AlertEvaluator::restore(const std::vector<FiringInstance>& instances, TimeP
       instance.firing = true;
       instance.pending_since = instance.fired_at = firing.fired_at;
       instance.last_breach = instance.last_seen = instance.last_known = now;
-      restored.push_back({i, labels, true, 0, firing.fired_at});
+      ActiveInstance active{i, labels, true, 0, firing.fired_at, firing.placed};
+      (firing.placed.empty() ? restored : placed).push_back(std::move(active));
     }
   }
   book_.restore(restored, now);
+  return placed;
 }
 
 AlertEvaluator::Sight AlertEvaluator::sight_of(const AlertRule& rule, const Labels& labels,
@@ -102,7 +106,10 @@ std::vector<AlertEvent> AlertEvaluator::evaluate(const ReadingsView& view, TimeP
       instances.emplace(labels, instance);
     }
   }
-  std::vector<AlertEvent> events = book_.update(active(), now);
+  std::vector<AlertEvent> events;
+  std::vector<ActiveInstance> for_book = active();
+  if (planner_) for_book = planner_(std::move(for_book), now, events);
+  for (auto& event : book_.update(for_book, now)) events.push_back(std::move(event));
   if (resolve_clear_series_ && complete) {
     resolve_clear_series_ = false;
     for (auto& resolve : resolves_for_clear_series(view, now)) events.push_back(std::move(resolve));

@@ -8,9 +8,11 @@
 // says 1 the series is gone from a system cdcwatch sees (a dropped slot) and the instance resolves
 // after `missing_data_hold`; without an observer reading it also resolves after the hold. An
 // `absent` rule is not judged while its observer is blind. Which pages leave is the IncidentBook's
-// decision (escalation chains, re-triggers). Not thread-safe.
+// decision (escalation chains, re-triggers), for the instances a planner (the engine's pipeline
+// grouping) does not take first. Not thread-safe.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -36,6 +38,7 @@ struct FiringInstance {
   std::string alert;
   Labels labels;
   TimePoint fired_at;
+  std::vector<Attribution> placed;  // its pipelines when it was saved
 };
 
 class AlertEvaluator {
@@ -44,9 +47,17 @@ class AlertEvaluator {
   AlertEvaluator(const AlertEvaluator&) = delete;  // the incident book refers to rules_
   AlertEvaluator& operator=(const AlertEvaluator&) = delete;
 
+  // Sees the active instances (every pending and firing one) each evaluation before the incident
+  // book: appends the pages it decides to `pages` and returns the instances the book pages one by
+  // one. Set before the first evaluation.
+  using PagePlanner = std::function<std::vector<ActiveInstance>(
+      std::vector<ActiveInstance> active, TimePoint now, std::vector<AlertEvent>& pages)>;
+  void plan_pages_with(PagePlanner planner) { planner_ = std::move(planner); }
+
   // Marks instances as already firing (they were paged before a restart); unknown rules are
-  // skipped.
-  void restore(const std::vector<FiringInstance>& instances, TimePoint now);
+  // skipped. The incident book takes those placed on no pipeline; the placed ones are returned
+  // (with their rule) for the planner's own book.
+  std::vector<ActiveInstance> restore(const std::vector<FiringInstance>& instances, TimePoint now);
   // The record of firing alerts was lost (a damaged state file): the first complete evaluation
   // sends a resolve for every series whose condition is clear and that no rule of its incident
   // holds, since any of them may have an incident open. PagerDuty drops a resolve of an alert that
@@ -90,6 +101,7 @@ class AlertEvaluator {
   EvaluatorOptions options_;
   std::vector<InstanceMap> instances_;  // parallel to rules_
   IncidentBook book_;
+  PagePlanner planner_;
   bool resolve_clear_series_ = false;
 };
 

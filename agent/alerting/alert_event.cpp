@@ -47,6 +47,7 @@ nlohmann::json to_json(const AlertEvent& event) {
                         {"started_at_ms", to_ms(event.started_at)},
                         {"created_at_ms", to_ms(event.created_at)}};
   if (event.unconfirmed) out["unconfirmed"] = true;
+  if (!event.incident.is_null()) out["incident"] = event.incident;
   return out;
 }
 
@@ -75,7 +76,22 @@ AlertEvent alert_event_from_json(const nlohmann::json& json) {
   event.started_at = from_ms(field<int64_t>(json, "started_at_ms"));
   event.created_at = from_ms(field<int64_t>(json, "created_at_ms"));
   if (json.contains("unconfirmed")) event.unconfirmed = field<bool>(json, "unconfirmed");
+  if (json.contains("incident")) {
+    event.incident = json["incident"];
+    if (!event.incident.is_object()) throw std::runtime_error("field 'incident' is not an object");
+  }
   return event;
+}
+
+void append_resolves(const AlertEvent& paged, const std::set<std::string>& severities,
+                     TimePoint now, std::vector<AlertEvent>& events) {
+  for (const auto& severity : severities) {
+    AlertEvent resolve = paged;
+    resolve.action = AlertEvent::Action::kResolve;
+    resolve.severity = severity;
+    resolve.created_at = now;
+    events.push_back(std::move(resolve));
+  }
 }
 
 std::string dedup_key_for(const std::string& alert, const Labels& labels) {

@@ -52,6 +52,8 @@ AlertingEngine::AlertingEngine(AlertingSetup setup, const ReadingsView& view,
     : evaluator_(std::move(setup.rules),
                  {setup.alerts.min_time_before_resolve, setup.alerts.missing_data_hold,
                   setup.alerts.retrigger_interval}),
+      grouping_mode_(setup.alerts.grouping),
+      grouping_(evaluator_.rules(), setup.alerts.retrigger_interval),
       view_(view),
       complete_(std::move(complete)),
       clock_(clock),
@@ -63,10 +65,40 @@ AlertingEngine::AlertingEngine(AlertingSetup setup, const ReadingsView& view,
     workers_.push_back(std::make_unique<DeliveryWorker>(std::move(notifier), dir, clock,
                                                         setup.notifiers.retry_max_delay));
   }
+  evaluator_.plan_pages_with(
+      [this](std::vector<ActiveInstance> active, TimePoint now, std::vector<AlertEvent>& pages) {
+        return plan_pages(std::move(active), now, pages);
+      });
   restore();
 }
 
+// An empty board is one the pipeline stage has not published yet: placements are remembered.
+std::vector<ActiveInstance> AlertingEngine::plan_pages(std::vector<ActiveInstance> active,
+                                                       TimePoint now,
+                                                       std::vector<AlertEvent>& pages) {
+  placement_.place(active, evaluator_.rules(), pipelines_, !pipelines_.empty());
+  if (grouping_mode_ == Grouping::kAlert) return active;
+  return grouping_.take(active, pipelines_, now, pages);
+}
+
 AlertingEngine::~AlertingEngine() { stop(); }
+
+namespace {
+
+// A pipeline incident resolved after the last save: its instances were all clear.
+void forget_pipeline(std::map<std::string, std::map<std::string, FiringInstance>>& firing,
+                     const AlertEvent& resolve) {
+  std::string pipeline = resolve.incident.value("pipeline", "");
+  for (auto& [key, by_alert] : firing) {
+    std::erase_if(by_alert, [&](const auto& entry) {
+      const auto& placed = entry.second.placed;
+      return std::any_of(placed.begin(), placed.end(),
+                         [&](const Attribution& at) { return at.pipeline == pipeline; });
+    });
+  }
+}
+
+}  // namespace
 
 // Firing instances come from the state file, then from events still in an outbox: those were
 // decided (and maybe paged) after the last save, so they win.
@@ -82,8 +114,10 @@ void AlertingEngine::restore() {
   }
   if (!workers_.empty()) {
     for (const auto& event : workers_.front()->outbox().pending()) {
-      if (event.action == AlertEvent::Action::kTrigger) {
-        firing[event.dedup_key][event.alert] = {event.alert, event.labels, event.started_at};
+      if (!event.incident.is_null()) {
+        if (event.action == AlertEvent::Action::kResolve) forget_pipeline(firing, event);
+      } else if (event.action == AlertEvent::Action::kTrigger) {
+        firing[event.dedup_key][event.alert] = {event.alert, event.labels, event.started_at, {}};
       } else {
         firing.erase(event.dedup_key);
       }
@@ -91,9 +125,13 @@ void AlertingEngine::restore() {
   }
   std::vector<FiringInstance> instances;
   for (auto& [key, by_alert] : firing) {
-    for (auto& [alert, instance] : by_alert) instances.push_back(instance);
+    for (auto& [alert, instance] : by_alert) {
+      placement_.remember(instance.alert, instance.labels, instance.placed);
+      if (grouping_mode_ == Grouping::kAlert) instance.placed.clear();
+      instances.push_back(instance);
+    }
   }
-  evaluator_.restore(instances, clock_.now());
+  grouping_.restore(evaluator_.restore(instances, clock_.now()), clock_.now());
   if (!instances.empty())
     spdlog::info("restored {} firing alerts from {}", instances.size(), state_file_);
 }
@@ -116,9 +154,13 @@ std::vector<FiringInstance> AlertingEngine::parse_firing(const std::string& cont
       }
       instance.fired_at =
           TimePoint(std::chrono::milliseconds(item.at("fired_at_ms").get<int64_t>()));
+      for (const auto& placed : item.value("pipelines", nlohmann::json::array())) {
+        instance.placed.push_back(
+            {placed.at("pipeline").get<std::string>(), placed.at("hop").get<std::string>()});
+      }
       out.push_back(std::move(instance));
     } catch (const std::exception&) {
-      damage = "an entry without alert, labels or fired_at_ms";
+      damage = "an entry without alert, labels or fired_at_ms, or with malformed pipelines";
     }
   }
   return out;
@@ -142,11 +184,15 @@ void AlertingEngine::save_firing() {
   for (const auto& instance : evaluator_.firing()) {
     nlohmann::json labels = nlohmann::json::object();
     for (const auto& [name, value] : instance.labels) labels[name] = value;
-    out.push_back({{"alert", instance.alert},
-                   {"labels", labels},
-                   {"fired_at_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       instance.fired_at.time_since_epoch())
-                                       .count()}});
+    nlohmann::json entry = {{"alert", instance.alert},
+                            {"labels", labels},
+                            {"fired_at_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                instance.fired_at.time_since_epoch())
+                                                .count()}};
+    for (const auto& placed : placement_.of(instance.alert, instance.labels)) {
+      entry["pipelines"].push_back({{"pipeline", placed.pipeline}, {"hop", placed.hop}});
+    }
+    out.push_back(std::move(entry));
   }
   try {
     create_private_directory(std::filesystem::path(state_file_).parent_path().string());
@@ -165,6 +211,10 @@ void AlertingEngine::add_readings_source(std::function<Readings()> source) {
   readings_sources_.push_back(std::move(source));
 }
 
+void AlertingEngine::set_pipelines_source(std::function<nlohmann::json()> source) {
+  pipelines_source_ = std::move(source);
+}
+
 Readings AlertingEngine::own_readings() const {
   Readings out;
   TimePoint now = clock_.now();
@@ -177,7 +227,9 @@ void AlertingEngine::evaluate() {
   ReadingsStore agent;
   agent.publish("cdcwatch", own_readings());
   CombinedView view(view_, agent);
+  nlohmann::json board = pipelines_source_ ? pipelines_source_() : nlohmann::json::array();
   std::lock_guard lock(evaluate_mutex_);
+  pipelines_ = pipelines_from_board(board);
   auto events = evaluator_.evaluate(view, clock_.now(), complete_());
   if (events.empty()) return;
   for (const auto& event : events) {
@@ -250,13 +302,26 @@ nlohmann::json AlertingEngine::status_json() const {
   {
     std::lock_guard lock(evaluate_mutex_);
     out["rules"] = evaluator_.rules().size();
+    out["grouping"] = to_string(grouping_mode_);
     out["active"] = evaluator_.status_json(now);
+    for (auto& entry : out["active"]) {
+      Labels labels;
+      for (const auto& [name, value] : entry["labels"].items()) labels.emplace_back(name, value);
+      for (const auto& [name, value] : attribution_labels(placement_.of(entry["alert"], labels))) {
+        entry[name] = value;
+      }
+    }
     out["state_file"] = state_file_;
     if (!state_problem_.empty()) out["state_problem"] = state_problem_;
   }
   out["notifiers"] = nlohmann::json::array();
   for (const auto& worker : workers_) out["notifiers"].push_back(worker->status_json(now));
   return out;
+}
+
+nlohmann::json AlertingEngine::pipeline_incident(const std::string& pipeline) const {
+  std::lock_guard lock(evaluate_mutex_);
+  return grouping_.incident_json(pipeline);
 }
 
 }  // namespace cdcwatch

@@ -1,7 +1,10 @@
 // Alerting as a whole: evaluates the rules on the agent's fresh readings after each probe cycle
 // (and at least every second, so `for` durations end on time), remembers firing instances in
 // `state_dir` so a restart neither re-pages nor forgets an open incident, and hands each page to
-// every notifier's outbox. Thread-safe.
+// every notifier's outbox. Each evaluation places the active instances on their pipelines
+// (instance_placement.h) and, with `alerts.grouping: pipeline`, pages one incident per pipeline
+// (incident_grouping.h); the incident book pages the rest one alert instance at a time.
+// Thread-safe.
 #pragma once
 
 #include <condition_variable>
@@ -14,6 +17,9 @@
 #include "agent/alerting/alert_evaluator.h"
 #include "agent/alerting/alerts_config.h"
 #include "agent/alerting/delivery_worker.h"
+#include "agent/alerting/incident_grouping.h"
+#include "agent/alerting/instance_placement.h"
+#include "agent/alerting/pipeline_snapshot.h"
 #include "agent/core/readings_store.h"
 #include "agent/core/readings_view.h"
 
@@ -37,6 +43,9 @@ class AlertingEngine {
   // Readings of the agent itself that rules read besides the probes' (probe health for
   // CdcProbeFailing). Call before start(); the source must be thread-safe.
   void add_readings_source(std::function<Readings()> source);
+  // The pipelines as GET /api/pipelines lists them (the pipeline stage's board): alerts are placed
+  // on them. Call before start(); the source must be thread-safe. Without it no alert is placed.
+  void set_pipelines_source(std::function<nlohmann::json()> source);
   void start();  // the evaluation thread and the notifiers' delivery threads
   void stop();
   void wake();  // a probe finished a cycle
@@ -45,6 +54,8 @@ class AlertingEngine {
 
   Readings readings() const;
   nlohmann::json status_json() const;
+  // The open incident of `pipeline` (IncidentGrouping::incident_json); null when there is none.
+  nlohmann::json pipeline_incident(const std::string& pipeline) const;
 
  private:
   void run();
@@ -53,8 +64,15 @@ class AlertingEngine {
   std::vector<FiringInstance> parse_firing(const std::string& content, std::string& damage) const;
   void quarantine_state_file(const std::string& damage);
   void save_firing();
+  std::vector<ActiveInstance> plan_pages(std::vector<ActiveInstance> active, TimePoint now,
+                                         std::vector<AlertEvent>& pages);
 
   AlertEvaluator evaluator_;
+  Grouping grouping_mode_;
+  InstancePlacement placement_;
+  IncidentGrouping grouping_;
+  std::function<nlohmann::json()> pipelines_source_;
+  std::vector<PipelineSnapshot> pipelines_;  // as of the current evaluation
   const ReadingsView& view_;
   std::function<bool()> complete_;
   std::vector<std::function<Readings()>> readings_sources_;

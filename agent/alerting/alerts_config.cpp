@@ -36,11 +36,25 @@ void expect_http_url(const ConfigNode& node, const std::string& url, bool show_v
   }
 }
 
+Grouping parse_grouping(const ConfigNode& node) {
+  std::string written = node.string_or("grouping", "pipeline");
+  if (written == "pipeline") return Grouping::kPipeline;
+  if (written == "alert") return Grouping::kAlert;
+  node.child("grouping")
+      .fail("'" + written +
+            "' is not a grouping; write 'pipeline' (one incident per pipeline and root-cause "
+            "hop) or 'alert' (one incident per alert instance)");
+}
+
 }  // namespace
+
+const char* to_string(Grouping grouping) {
+  return grouping == Grouping::kAlert ? "alert" : "pipeline";
+}
 
 AlertsConfig parse_alerts_config(const ConfigNode& node) {
   node.expect_keys({"rules_file", "rules", "disable", "min_time_before_resolve",
-                    "missing_data_hold", "retrigger_interval"});
+                    "missing_data_hold", "retrigger_interval", "grouping"});
   AlertsConfig config;
   config.rules_file_given = node.has("rules_file");
   config.rules_file = node.string_or("rules_file", config.rules_file);
@@ -62,6 +76,7 @@ AlertsConfig parse_alerts_config(const ConfigNode& node) {
   config.retrigger_interval =
       duration_at_least(node, "retrigger_interval", config.retrigger_interval,
                         kMinRetriggerInterval, "each re-trigger is a request to every notifier");
+  config.grouping = parse_grouping(node);
   return config;
 }
 
@@ -125,7 +140,8 @@ nlohmann::json describe(const AlertsConfig& config) {
           {"disable", config.disable},
           {"min_time_before_resolve", format_duration(config.min_time_before_resolve)},
           {"missing_data_hold", format_duration(config.missing_data_hold)},
-          {"retrigger_interval", format_duration(config.retrigger_interval)}};
+          {"retrigger_interval", format_duration(config.retrigger_interval)},
+          {"grouping", to_string(config.grouping)}};
 }
 
 nlohmann::json describe(const NotifiersConfig& config) {

@@ -14,6 +14,11 @@
 
 namespace cdcwatch {
 
+// How firing alerts become incidents: one per pipeline (and its root-cause hop), or one per
+// alert instance (as before pipelines existed).
+enum class Grouping { kPipeline, kAlert };
+const char* to_string(Grouping grouping);
+
 struct AlertsConfig {
   std::string rules_file = "alerts/rules.yml";
   bool rules_file_given = false;
@@ -22,6 +27,7 @@ struct AlertsConfig {
   Millis min_time_before_resolve{60000};  // flap control: a trigger's resolve waits at least this
   Millis missing_data_hold{600000};   // a firing alert whose series vanished resolves after this
   Millis retrigger_interval{300000};  // a firing incident's trigger is re-sent this often
+  Grouping grouping = Grouping::kPipeline;
 };
 
 struct PagerDutyConfig {

@@ -4,6 +4,15 @@
 
 namespace cdcwatch {
 
+Labels labels_with_placement(const ActiveInstance& instance) {
+  Labels out = instance.labels;
+  for (auto& label : attribution_labels(instance.placed)) {
+    if (!label_value(out, label.first)) out.push_back(std::move(label));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 IncidentBook::IncidentBook(const std::vector<AlertRule>& rules, Millis retrigger_interval)
     : rules_(rules), retrigger_interval_(retrigger_interval) {
   for (size_t i = 0; i < rules_.size(); ++i) {
@@ -89,13 +98,7 @@ std::vector<AlertEvent> IncidentBook::update(const std::vector<ActiveInstance>& 
       ++it;
       continue;
     }
-    for (const auto& severity : it->second.severities) {
-      AlertEvent resolve = it->second.paged;
-      resolve.action = AlertEvent::Action::kResolve;
-      resolve.severity = severity;
-      resolve.created_at = now;
-      events.push_back(std::move(resolve));
-    }
+    append_resolves(it->second.paged, it->second.severities, now, events);
     it = incidents_.erase(it);
   }
   for (const auto& [key, instance] : highest_firing) {

@@ -18,6 +18,7 @@
 
 #include "agent/alerting/alert_event.h"
 #include "agent/alerting/alert_rule.h"
+#include "agent/alerting/pipeline_attribution.h"
 
 namespace cdcwatch {
 
@@ -28,7 +29,12 @@ struct ActiveInstance {
   bool firing = false;
   double value = 0;
   TimePoint fired_at;
+  std::vector<Attribution> placed;  // its pipelines and hops; empty outside every pipeline
 };
+
+// The labels silences and pages match an instance on: its series' labels with `pipeline` and
+// `hop` (attribution_labels) added when it belongs to a pipeline.
+Labels labels_with_placement(const ActiveInstance& instance);
 
 class IncidentBook {
  public:

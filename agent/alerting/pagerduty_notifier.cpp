@@ -9,7 +9,8 @@ constexpr size_t kMaxSummaryBytes = 1024;  // PagerDuty truncates payload.summar
 
 // The affected system, as PagerDuty's `source` asks: the pipeline entity the alert is about.
 std::string source_of(const AlertEvent& event) {
-  for (const char* name : {"source", "connect", "kafka", "canary", "probe", "notifier"}) {
+  for (const char* name :
+       {"pipeline", "source", "connect", "kafka", "canary", "probe", "notifier"}) {
     if (auto value = label_value(event.labels, name)) return std::string(name) + "/" + *value;
   }
   char host[256] = "cdcwatch";
@@ -34,6 +35,17 @@ const SecretString& PagerDutyNotifier::routing_key_for(const std::string& severi
   return it != config_.routing_keys.end() ? it->second : config_.routing_key;
 }
 
+// A pipeline incident's details: the incident as the grouping wrote it, each runbook as a link.
+nlohmann::json PagerDutyNotifier::incident_details(const AlertEvent& event) const {
+  nlohmann::json details = event.incident;
+  for (auto& symptom : details["symptoms"]) {
+    std::string url = runbook_url(runbook_base_url_, symptom.value("runbook", ""));
+    if (!url.empty()) symptom["runbook_url"] = url;
+  }
+  details["opened_at"] = format_timestamp(event.started_at);
+  return details;
+}
+
 nlohmann::json PagerDutyNotifier::body_for(const AlertEvent& event) const {
   nlohmann::json body = {{"event_action", event.action_name()}, {"dedup_key", event.dedup_key}};
   if (event.action == AlertEvent::Action::kResolve) return body;
@@ -43,6 +55,7 @@ nlohmann::json PagerDutyNotifier::body_for(const AlertEvent& event) const {
       {"value", event.value},     {"condition", event.condition},
       {"for", event.for_text},    {"labels", labels},
       {"runbook", event.runbook}, {"firing_since", format_timestamp(event.started_at)}};
+  if (!event.incident.is_null()) details = incident_details(event);
   body["payload"] = {{"summary", truncate_utf8(event.summary, kMaxSummaryBytes)},
                      {"timestamp", format_timestamp(event.created_at)},
                      {"source", source_of(event)},

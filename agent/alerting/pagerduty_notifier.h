@@ -1,4 +1,6 @@
 // PagerDuty Events API v2: trigger on firing, resolve on clear, both with the instance's dedup_key.
+// A pipeline incident's trigger carries the incident (root hop, impact, every symptom with its
+// value, threshold and runbook, the hop's readings) as payload.custom_details.
 // https://developer.pagerduty.com/docs/events-api-v2/trigger-events/
 // https://developer.pagerduty.com/docs/events-api-v2/resolve-events/
 #pragma once
@@ -27,6 +29,7 @@ class PagerDutyNotifier final : public Notifier {
 
  private:
   const SecretString& routing_key_for(const std::string& severity) const;
+  nlohmann::json incident_details(const AlertEvent& event) const;
 
   PagerDutyConfig config_;
   std::string runbook_base_url_;

@@ -1,5 +1,10 @@
 // The same events as an Alertmanager webhook (version 4) POST, so existing Slack and Opsgenie
 // bridges accept them. https://prometheus.io/docs/alerting/latest/configuration/#webhook_config
+// One POST per page, grouped as cdcwatch groups its pages: a pipeline incident is one group
+// (groupLabels {pipeline}, groupKey `{}:{pipeline="orders"}`) whose `alerts` are its symptom
+// alerts; any other page is a group of its one alert. As Alertmanager builds the body
+// (template.Data in prometheus/alertmanager template/template.go): `status` is firing while any
+// alert of the group fires, commonLabels and commonAnnotations are what every alert shares.
 #pragma once
 
 #include "agent/alerting/notifier.h"
@@ -16,6 +21,9 @@ class WebhookNotifier final : public Notifier {
   nlohmann::json body_for(const AlertEvent& event) const;
 
  private:
+  nlohmann::json one_alert(const AlertEvent& event) const;
+  nlohmann::json pipeline_alerts(const AlertEvent& event) const;
+
   WebhookConfig config_;
   std::string runbook_base_url_;
   std::string name_;

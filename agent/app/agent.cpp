@@ -40,6 +40,16 @@ nlohmann::json with_runbook_urls(nlohmann::json alerts, const std::vector<AlertR
   return alerts;
 }
 
+// The pipelines as the stage published them, each with its open incident (null without one).
+nlohmann::json with_incidents(nlohmann::json pipelines, const AlertingEngine* alerting) {
+  for (auto& pipeline : pipelines) {
+    pipeline["incident"] = alerting && pipeline.contains("name")
+                               ? alerting->pipeline_incident(pipeline.value("name", ""))
+                               : nlohmann::json(nullptr);
+  }
+  return pipelines;
+}
+
 AlertingSetup alerting_setup(const Config& config) {
   return {config.rules, config.alerts, config.notifiers, config.agent.runbook_base_url,
           config.agent.state_dir};
@@ -114,6 +124,7 @@ Agent::Running Agent::prepare(const Config& config, std::vector<std::unique_ptr<
         alerting_setup(config), store_, [this] { return health_.all_completed_a_cycle(); }, clock_);
     next.alerting->add_readings_source(
         [this] { return health_.self_metrics(); });  // CdcProbeFailing
+    next.alerting->set_pipelines_source([this] { return pipelines_.pipelines(); });
   }
   // Weak: a worker finishing its last cycle during a reload must not outlive a replaced engine.
   next.scheduler->on_cycle([alerting = std::weak_ptr(next.alerting)](const std::string&) {
@@ -157,7 +168,12 @@ void Agent::route_endpoints() {
                      status().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"};
   });
   server_.get("/api/pipelines", [this] {
-    nlohmann::json body = {{"pipelines", pipelines_.pipelines()}};
+    std::shared_ptr<AlertingEngine> alerting;
+    {
+      std::lock_guard lock(mutex_);
+      alerting = running_.alerting;
+    }
+    nlohmann::json body = {{"pipelines", with_incidents(pipelines_.pipelines(), alerting.get())}};
     scrub_secrets_in(body);
     return HttpReply{200, "application/json",
                      body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"};
@@ -302,7 +318,7 @@ nlohmann::json Agent::status() const {
       {"probes", health_.status_json()},
       {"alerts", alerting ? with_runbook_urls(alerting->status_json(), rules, runbook_base_url)
                           : nlohmann::json(nullptr)},
-      {"pipelines", pipelines_.pipelines()},
+      {"pipelines", with_incidents(pipelines_.pipelines(), alerting.get())},
   };
   // A probe's status comes from peers' answers; scrub in case one quoted a secret back.
   scrub_secrets_in(out);

@@ -58,5 +58,23 @@ TEST(AlertSettings, RetriggerIntervalHasADefaultAndAFloor) {
                ConfigError);
 }
 
+TEST(AlertSettings, GroupingIsByPipelineUnlessSetToAlert) {
+  auto grouping = [](const std::string& yaml) {
+    return parse_alerts_config(ConfigNode::load_string(yaml, "cdcwatch.yml")).grouping;
+  };
+  EXPECT_EQ(grouping("{}"), Grouping::kPipeline);
+  EXPECT_EQ(grouping("grouping: pipeline"), Grouping::kPipeline);
+  EXPECT_EQ(grouping("grouping: alert"), Grouping::kAlert);
+  try {
+    grouping("\ngrouping: pipelines");
+    FAIL() << "a misspelt grouping was accepted";
+  } catch (const ConfigError& e) {
+    std::string message = e.what();
+    EXPECT_NE(message.find("cdcwatch.yml:2"), std::string::npos) << message;
+    EXPECT_NE(message.find("'pipelines' is not a grouping; write 'pipeline'"), std::string::npos)
+        << message;
+  }
+}
+
 }  // namespace
 }  // namespace cdcwatch

@@ -10,6 +10,7 @@
 #include "agent/alerting/pagerduty_notifier.h"
 #include "agent/alerting/rule_set.h"
 #include "agent/core/readings_store.h"
+#include "tests/alerting/paging_rig.h"
 #include "tests/support/child_process.h"
 #include "tests/support/eventually.h"
 #include "tests/support/pagerduty_server.h"
@@ -18,9 +19,6 @@ namespace cdcwatch {
 namespace {
 
 using namespace std::chrono_literals;
-
-const std::string kRoutingKey = "R0UT1NGKEY0123456789abcdef012345";  // 32 characters
-const std::string kWarningKey = "WARN1NGKEY0123456789abcdef012345";
 
 const MetricDef kWal{"cdcwatch_pg_slot_retained_wal_bytes", "test"};
 
@@ -36,52 +34,15 @@ AlertRule wal_rule(Severity severity = Severity::kCritical) {
   return rule;
 }
 
-struct Pipeline {
+struct Pipeline : PagingRig {
   explicit Pipeline(const std::string& state_dir, std::string routing_key = kRoutingKey,
-                    std::vector<AlertRule> rules = {wal_rule()}) {
-    pagerduty.start();
-    webhook.on("POST", "/hook", [this](const testing::RecordedRequest& r) {
-      std::lock_guard lock(mutex);
-      hooks.push_back(nlohmann::json::parse(r.body));
-      return testing::TestReply{200, "{}"};
-    });
-    webhook.start();
-    setup.rules = std::move(rules);
-    setup.alerts.min_time_before_resolve = Millis(60000);
-    PagerDutyConfig pd;
-    pd.routing_key = {routing_key, "<redacted>"};
-    pd.routing_keys["warning"] = {kWarningKey, "<redacted>"};
-    pd.url = pagerduty.url();
-    pd.dashboard_url = "https://grafana.example/d/cdcwatch-overview";
-    setup.notifiers.pagerduty = pd;
-    setup.notifiers.webhooks.push_back(
-        {"bridge", {webhook.url() + "/hook", webhook.url() + "/hook"}, Millis(5000)});
-    setup.notifiers.retry_max_delay = Millis(2000);
-    setup.runbook_base_url = "https://runbooks.example/cdcwatch/";
-    setup.state_dir = state_dir;
-  }
-  std::unique_ptr<AlertingEngine> engine() { return engine_on(store); }
-  std::unique_ptr<AlertingEngine> engine_on(const ReadingsStore& readings) {
-    return std::make_unique<AlertingEngine>(
-        setup, readings, [] { return true; }, clock);
-  }
+                    std::vector<AlertRule> rules = {wal_rule()})
+      : PagingRig(state_dir, std::move(routing_key), std::move(rules)) {}
   void report(double bytes) {
     Readings readings;
     readings.set(kWal, {{"source", "orders"}, {"slot", "debezium"}}, bytes);
     store.publish("pg_slots/orders", std::move(readings));
   }
-  std::vector<nlohmann::json> hook_bodies() {
-    std::lock_guard lock(mutex);
-    return hooks;
-  }
-
-  testing::PagerDutyServer pagerduty;
-  testing::HttpTestServer webhook;
-  std::mutex mutex;
-  std::vector<nlohmann::json> hooks;
-  AlertingSetup setup;
-  ReadingsStore store;
-  FakeClock clock;
 };
 
 TEST(PagerDuty, TriggerThenResolveWithTheSameKeyAndTheDocumentedFields) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "agent/alerting/pipeline_incident.h"
+
 namespace cdcwatch {
 namespace {
 
@@ -115,6 +117,29 @@ TEST(PipelineSnapshot, ReadsTheBoardAndSkipsWhatDoesNotParse) {
   EXPECT_EQ(orders.hop("warehouse"), nullptr);
   EXPECT_LT(upstream_rank("slot"), upstream_rank("sink"));
   EXPECT_TRUE(pipelines_from_board(nlohmann::json::object()).empty());
+}
+
+// The root cause: the most upstream hop the stage sees failing, else the most upstream symptom's.
+TEST(PipelineIncident, TheRootIsTheMostUpstreamFailingHop) {
+  auto pipelines = pipelines_from_board(kBoard);
+  AlertRule warning{.alert = "Stale", .severity = Severity::kWarning, .summary = "stale"};
+  AlertRule critical{.alert = "SlotLost", .severity = Severity::kCritical, .summary = "slot lost"};
+  TimePoint early = TimePoint(std::chrono::seconds(1000)), late = early + std::chrono::minutes(3);
+  ActiveInstance stale{0, {}, true, 540, early}, lost{1, {}, true, 1, late};
+  std::vector<Symptom> symptoms = {{&warning, &stale, "warehouse"}, {&critical, &lost, "slot"}};
+
+  RootCause by_status = root_cause(&pipelines[0], symptoms);
+  EXPECT_EQ(by_status.hop, "sink") << "the stage's failing hop, though no symptom is there";
+  EXPECT_EQ(by_status.reason, "group connect-orders-snowflake is stall");
+  EXPECT_EQ(by_status.readings.size(), 1u);
+
+  RootCause by_symptoms = root_cause(&pipelines[1], symptoms);  // no hop reads failing
+  EXPECT_EQ(by_symptoms.hop, "slot");
+  EXPECT_EQ(by_symptoms.reason, "slot lost");
+  EXPECT_EQ(by_symptoms.since, late);
+  EXPECT_EQ(root_cause(nullptr, {symptoms[0]}).hop, "warehouse");
+  EXPECT_EQ(worst_severity(symptoms), Severity::kCritical);
+  EXPECT_EQ(worst_severity({symptoms[0]}), Severity::kWarning);
 }
 
 }  // namespace
