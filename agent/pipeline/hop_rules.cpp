@@ -111,6 +111,15 @@ void judge_freshness(const PipelineDef& p, const char* stage, const ReadingsView
   HopStatus status = *age > kFreshnessFailingSeconds    ? HopStatus::kFailing
                      : *age > kFreshnessDegradedSeconds ? HopStatus::kDegraded
                                                         : HopStatus::kOk;
+  // Before the first arrival the canary probe counts freshness from when it started watching: a
+  // young age then says nothing got through yet, not that it works.
+  bool arrived =
+      !latest.find(kCanaryLastSeenSeq.name, {{"canary", *p.canary}, {"stage", stage}}).empty();
+  if (!arrived) {
+    says = "no canary " + *p.canary + " has reached " + stage + " yet (watching for " +
+           std::to_string(static_cast<int64_t>(*age)) + "s)";
+    if (status == HopStatus::kOk) status = HopStatus::kUnknown;
+  }
   hop.note(status, says);
   hop.by_freshness_only = status != HopStatus::kOk && hop.reason == says;
 }

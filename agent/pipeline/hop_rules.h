@@ -14,9 +14,11 @@
 //   sink       as capture for the sink connector, and its group connect-<sink>: stop, stall or
 //              error failing, warning or rewind degraded, ok ok
 //   warehouse  freshness*: canary at the warehouse older than 5m failing, than 60s degraded,
-//              else ok; and, with a sinks: entry on the sink connector (probes/sink_truth),
-//              Snowflake's own position: not moved for 5m while records wait failing, 10m
-//              behind or the group ahead of it degraded, else ok; unknown: neither reading
+//              else ok (a canary that has not arrived yet, cdcwatch_canary_last_seen_seq absent,
+//              under 60s of watching is unknown: its age only counts the watching); and, with a
+//              sinks: entry on the sink connector (probes/sink_truth), Snowflake's own position:
+//              not moved for 5m while records wait failing, 10m behind or the group ahead of it
+//              degraded, else ok; unknown: neither reading
 // The 60s and 5m are the shipped CdcCanaryStale* rules' thresholds.
 // (*) Freshness says data did not arrive, not where it stopped: a hop judged by freshness alone
 // is `unknown` ("waiting on <hop>") while a hop upstream of it is failing (blame_upstream), so a

@@ -71,8 +71,18 @@ void group_status(ReadingList& list, const std::string& status) {
   }
 }
 
+// A canary arrived at `stage` (its sequence is reported) and is `seconds` old.
 void freshness(ReadingList& list, const std::string& stage, double seconds) {
   put(list, kCanaryFreshness, {{"canary", "shop"}, {"stage", stage}}, seconds);
+  put(list, kCanaryLastSeenSeq, {{"canary", "shop"}, {"stage", stage}}, 42);
+}
+
+// None arrived yet: the probe reports how long it has been watching as the freshness.
+void no_arrival_yet(ReadingList& list, const std::string& stage, double watching) {
+  freshness(list, stage, watching);
+  std::erase_if(list, [&](const Reading& reading) {
+    return reading.def == &kCanaryLastSeenSeq && label_value(reading.labels, "stage") == stage;
+  });
 }
 
 void postgres_down(ReadingList& list) {
@@ -197,6 +207,19 @@ const Row kRows[] = {
      {ok, degraded, ok, ok, ok, ok},
      {},
      "no consumer has held slot debezium for 600s"},
+    {"before the first canary reaches the warehouse it is unknown, not ok (fails before #16)",
+     [](ReadingList& l) { no_arrival_yet(l, "warehouse", 9); },
+     {ok, ok, ok, ok, ok, unknown},
+     {},
+     "no canary shop has reached warehouse yet (watching for 9s)"},
+    {"no canary at the warehouse in over five minutes of watching is failing",
+     [](ReadingList& l) { no_arrival_yet(l, "warehouse", 400); },
+     {ok, ok, ok, ok, ok, failing},
+     {},
+     "no canary shop has reached warehouse yet (watching for 400s)"},
+    {"the capture connector speaks for its hop before the first canary reaches Kafka",
+     [](ReadingList& l) { no_arrival_yet(l, "kafka", 9); },
+     {ok, ok, ok, ok, ok, ok}},
     {"a slot briefly without its consumer is still ok",
      [](ReadingList& l) { put(l, slot_metrics::kInactiveSeconds, kSlot, 30); },
      {ok, ok, ok, ok, ok, ok}},

@@ -56,10 +56,10 @@ TEST_F(PipelineAgentTest, AStalledSinkTurnsTheSinkHopFailingAndBack) {
       << watched.agent->status().dump(2);
   ASSERT_TRUE(testing::eventually([&] { return hop_is("warehouse", "ok"); }, 60s))
       << "the canary reached the warehouse";
-  // As the drills do: wait until rows really flow to the warehouse. Before any canary arrives the
-  // warehouse hop already reads ok (freshness counts from when watching started), and on a loaded
-  // machine the simulated sink had not loaded a row yet when the stall was injected, so its group
-  // had no committed partitions to stall.
+  // As the drills do: wait until rows really flow to the warehouse. The warehouse hop reads ok
+  // once a canary arrived there, but on a loaded machine the simulated sink had not loaded a row
+  // of the workload yet when the stall was injected, so its group had no committed partitions to
+  // stall.
   ASSERT_TRUE(testing::eventually(
       [&] {
         auto freshness = watched.warehouse_freshness();
