@@ -29,12 +29,13 @@ struct Incident {
   double threshold_and_for;  // seconds the rule itself waits once the fault is in place
 };
 
+// Paging one incident per alert: each row times one alert from injection to its own page.
 std::unique_ptr<testing::WatchedPipeline> watch(bool defaults, int interval_s, int stale_after_s) {
-  if (defaults) {
-    return std::make_unique<testing::WatchedPipeline>(testing::WatchedPipeline::ShippedDefaults{});
-  }
-  return std::make_unique<testing::WatchedPipeline>(std::to_string(interval_s) + "s",
-                                                    std::to_string(stale_after_s) + "s");
+  return std::make_unique<testing::WatchedPipeline>(
+      testing::DrillSettings{.interval = std::to_string(interval_s) + "s",
+                             .stale_after = std::to_string(stale_after_s) + "s",
+                             .shipped_defaults = defaults,
+                             .grouping = "alert"});
 }
 
 struct Run {

@@ -22,8 +22,10 @@ namespace {
 using namespace std::chrono_literals;
 using testing::Fault;
 
+// Each drill is about one alert (its detection bound and the stage it names), so the agent pages
+// one incident per alert; tests/e2e/grouping_drills_test.cpp drills the pipeline incidents.
 struct Drill : ::testing::Test, testing::WatchedPipeline {
-  Drill() = default;
+  Drill() : WatchedPipeline(testing::DrillSettings{.grouping = "alert"}) {}
   explicit Drill(testing::WatchedPipeline::Avro avro) : WatchedPipeline(avro) {}
   // The pipeline flows end to end: a fresh canary reached the warehouse.
   bool healthy() {
@@ -118,7 +120,7 @@ TEST_F(Drill, APostgresRestartIsRiddenOutWithoutAPageOrAStuckProbe) {
 // kafka: entry has schema_registry:, so the canary's Kafka stage is watched through Avro, across a
 // schema evolution (a second schema id on the canary topic), and a stopped capture pages there.
 struct AvroDrill : Drill {
-  AvroDrill() : Drill(testing::WatchedPipeline::Avro{}) {}
+  AvroDrill() : Drill(testing::WatchedPipeline::Avro{.grouping = "alert"}) {}
   std::optional<double> series(const std::string& name) const {
     return testing::series_value(agent->metrics_text(), name);
   }

@@ -3,9 +3,15 @@
 namespace cdcwatch::testing {
 namespace {
 
+// The `alerts:` section's head: the grouping, when one is asked for.
+std::string alerts_section(const DrillSettings& s) {
+  if (s.grouping.empty()) return s.shipped_defaults ? "" : "alerts:\n";
+  return "alerts:\n  grouping: " + s.grouping + "\n";
+}
+
 // Demo thresholds: the shipped rules of the same names with short thresholds and no `for`.
 std::string drill_rules(const DrillSettings& s) {
-  return "alerts:\n  min_time_before_resolve: 2s\n  rules:\n"
+  return "  min_time_before_resolve: 2s\n  rules:\n"
          "    - {alert: CdcCanaryStaleAtWarehouse, metric: cdcwatch_canary_freshness_seconds, "
          "match: {stage: warehouse},"
          " above: " +
@@ -60,7 +66,8 @@ std::string drill_config(PipelineSimulator& sim, const DrillSettings& s) {
          sim.warehouse_dsn() +
          "\"\n"
          "        table: public.cdcwatch_canary\n" +
-         (drill ? "      poll_interval: " + s.interval + "\n" + drill_rules(s) : "") +
+         (drill ? "      poll_interval: " + s.interval + "\n" : "") + alerts_section(s) +
+         (drill ? drill_rules(s) : "") +
          "notifiers:\n  pagerduty:\n    routing_key: dri11routing0key0000000000000000\n    url: " +
          s.pagerduty_url + "\n";
 }

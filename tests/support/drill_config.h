@@ -23,6 +23,9 @@ struct DrillSettings {
   bool shipped_defaults = false;
   // The simulator's Schema Registry, for its Avro mode: `schema_registry:` on the kafka: entry.
   std::string schema_registry_url;
+  // `alerts.grouping`: empty for the agent's default (pipeline); the drills about one alert's
+  // detection time and stage set "alert".
+  std::string grouping;
 };
 
 std::string drill_config(PipelineSimulator& sim, const DrillSettings& settings);

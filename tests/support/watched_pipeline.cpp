@@ -4,15 +4,18 @@
 
 namespace cdcwatch::testing {
 
-WatchedPipeline::WatchedPipeline(std::string interval, std::string stale_after) {
-  start({.interval = std::move(interval), .stale_after = std::move(stale_after)});
+WatchedPipeline::WatchedPipeline(std::string interval, std::string stale_after)
+    : WatchedPipeline(
+          DrillSettings{.interval = std::move(interval), .stale_after = std::move(stale_after)}) {}
+
+WatchedPipeline::WatchedPipeline(ShippedDefaults)
+    : WatchedPipeline(DrillSettings{.shipped_defaults = true}) {}
+
+WatchedPipeline::WatchedPipeline(Avro avro) : sim({.orders_per_second = 5, .avro = true}) {
+  start({.schema_registry_url = sim.schema_registry_url(), .grouping = avro.grouping});
 }
 
-WatchedPipeline::WatchedPipeline(ShippedDefaults) { start({.shipped_defaults = true}); }
-
-WatchedPipeline::WatchedPipeline(Avro) : sim({.orders_per_second = 5, .avro = true}) {
-  start({.schema_registry_url = sim.schema_registry_url()});
-}
+WatchedPipeline::WatchedPipeline(DrillSettings settings) { start(std::move(settings)); }
 
 void WatchedPipeline::start(DrillSettings settings) {
   pagerduty.start();

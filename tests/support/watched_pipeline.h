@@ -23,8 +23,12 @@ class WatchedPipeline {
   explicit WatchedPipeline(ShippedDefaults);
   // The simulator in Avro mode (change events in Confluent's Avro wire format, schemas in its
   // local Schema Registry), the agent with `schema_registry:` on its kafka: entry; drill settings.
-  struct Avro {};
+  struct Avro {
+    std::string grouping;  // `alerts.grouping`, as DrillSettings.grouping
+  };
   explicit WatchedPipeline(Avro);
+  // Any settings; the state directory and PagerDuty's URL are filled in.
+  explicit WatchedPipeline(DrillSettings settings);
   ~WatchedPipeline();
   WatchedPipeline(const WatchedPipeline&) = delete;
   WatchedPipeline& operator=(const WatchedPipeline&) = delete;
