@@ -78,6 +78,10 @@ std::vector<ActiveInstance> AlertingEngine::plan_pages(std::vector<ActiveInstanc
                                                        std::vector<AlertEvent>& pages) {
   placement_.place(active, evaluator_.rules(), pipelines_, !pipelines_.empty());
   if (grouping_mode_ == Grouping::kAlert) return active;
+  if (resolve_quiet_pipelines_ && complete_now_ && !pipelines_.empty()) {
+    resolve_quiet_pipelines_ = false;
+    grouping_.resolve_quiet_pipelines(active, pipelines_, now, pages);
+  }
   return grouping_.take(active, pipelines_, now, pages);
 }
 
@@ -167,7 +171,7 @@ std::vector<FiringInstance> AlertingEngine::parse_firing(const std::string& cont
 }
 
 // The incidents the file held are unknown now: keep the file for a person, and have the first
-// complete evaluation resolve every incident whose condition is clear.
+// complete evaluation resolve every incident whose condition is clear (every quiet pipeline's).
 void AlertingEngine::quarantine_state_file(const std::string& damage) {
   std::error_code error;
   std::filesystem::rename(state_file_, state_file_ + ".corrupt", error);
@@ -177,6 +181,7 @@ void AlertingEngine::quarantine_state_file(const std::string& damage) {
       "and a resolve is sent for every alert whose condition is clear",
       state_file_, damage, error ? "it could not be moved aside" : "moved aside");
   evaluator_.resolve_clear_series_once();
+  resolve_quiet_pipelines_ = true;
 }
 
 void AlertingEngine::save_firing() {
@@ -228,9 +233,11 @@ void AlertingEngine::evaluate() {
   agent.publish("cdcwatch", own_readings());
   CombinedView view(view_, agent);
   nlohmann::json board = pipelines_source_ ? pipelines_source_() : nlohmann::json::array();
+  bool complete = complete_();
   std::lock_guard lock(evaluate_mutex_);
   pipelines_ = pipelines_from_board(board);
-  auto events = evaluator_.evaluate(view, clock_.now(), complete_());
+  complete_now_ = complete;
+  auto events = evaluator_.evaluate(view, clock_.now(), complete);
   if (events.empty()) return;
   for (const auto& event : events) {
     spdlog::log(

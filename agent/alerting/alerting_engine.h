@@ -73,6 +73,8 @@ class AlertingEngine {
   IncidentGrouping grouping_;
   std::function<nlohmann::json()> pipelines_source_;
   std::vector<PipelineSnapshot> pipelines_;  // as of the current evaluation
+  bool complete_now_ = false;                // every probe has reported, as of this evaluation
+  bool resolve_quiet_pipelines_ = false;     // the state file was damaged: see quarantine
   const ReadingsView& view_;
   std::function<bool()> complete_;
   std::vector<std::function<Readings()>> readings_sources_;

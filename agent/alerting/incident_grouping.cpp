@@ -98,6 +98,28 @@ void IncidentGrouping::restore(const std::vector<ActiveInstance>& firing, TimePo
   }
 }
 
+void IncidentGrouping::resolve_quiet_pipelines(const std::vector<ActiveInstance>& active,
+                                               const std::vector<PipelineSnapshot>& pipelines,
+                                               TimePoint now,
+                                               std::vector<AlertEvent>& pages) const {
+  std::set<std::string> live;
+  symptoms_of(active, false, &live);
+  for (const auto& pipeline : pipelines) {
+    if (live.contains(pipeline.name) || incidents_.contains(pipeline.name)) continue;
+    AlertEvent resolve;
+    resolve.action = AlertEvent::Action::kResolve;
+    resolve.dedup_key = pipeline_dedup_key(pipeline.name);
+    resolve.alert = kPipelineIncidentAlert;
+    resolve.labels = {{"pipeline", pipeline.name}};
+    resolve.summary = pipeline.name + ": no alert of the pipeline is firing";
+    resolve.runbook = kPipelineIncidentRunbook;
+    resolve.started_at = resolve.created_at = now;
+    resolve.unconfirmed = true;
+    resolve.incident = {{"pipeline", pipeline.name}, {"symptoms", nlohmann::json::array()}};
+    pages.push_back(std::move(resolve));
+  }
+}
+
 nlohmann::json IncidentGrouping::incident_json(const std::string& pipeline) const {
   auto open = incidents_.find(pipeline);
   if (open == incidents_.end()) return nullptr;

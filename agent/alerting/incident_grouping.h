@@ -37,6 +37,12 @@ class IncidentGrouping {
                                    std::vector<AlertEvent>& pages);
   // Incidents open before a restart (their firing instances, placed): open again, without a page.
   void restore(const std::vector<ActiveInstance>& firing, TimePoint now);
+  // The record of open incidents was lost (a damaged state file): a resolve, marked
+  // `unconfirmed`, for every pipeline of `pipelines` with no active instance, as any of them may
+  // have had an incident open. Call once, when every probe has reported.
+  void resolve_quiet_pipelines(const std::vector<ActiveInstance>& active,
+                               const std::vector<PipelineSnapshot>& pipelines, TimePoint now,
+                               std::vector<AlertEvent>& pages) const;
 
   // The open incident of `pipeline` for /status and /api/pipelines; null when there is none.
   nlohmann::json incident_json(const std::string& pipeline) const;

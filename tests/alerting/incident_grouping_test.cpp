@@ -3,6 +3,7 @@
 // fake clock. The pipelines come as the pipeline stage publishes them (GET /api/pipelines).
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <mutex>
 
 #include "agent/alerting/alerting_engine.h"
@@ -310,6 +311,32 @@ TEST(PipelineGrouping, AnOpenIncidentSurvivesARestartWithoutAPageAndResolvesLate
   EXPECT_EQ(rig.pagerduty.accepted()[1]["dedup_key"], "CdcPipelineIncident:pipeline=orders");
   EXPECT_EQ(rig.pagerduty.incidents().size(), 1u);
   EXPECT_TRUE(engine->pipeline_incident("orders").is_null());
+}
+
+// On the old code a damaged firing.json lost the pipeline's incident for good: nothing resolved it.
+TEST(PipelineGrouping, ADamagedStateFileResolvesTheIncidentOfAQuietPipeline) {
+  testing::TempDir dir;
+  Rig rig(dir.path(), shipped(kSinkRules));
+  rig.publish(board({{"sink", "stall"}}, rig.clock.now(), 540));
+  rig.group_status("stall");
+  rig.sink_stalled(1);
+  {
+    auto engine = rig.started();
+    ASSERT_TRUE(rig.step(1s, *engine, 1));
+  }
+  std::ofstream(dir.path() + "/alerts/firing.json", std::ios::trunc) << "[{\"alert\": \"CdcCon";
+  healthy(rig);  // the sink recovered while the agent was down
+  rig.publish(board({}, rig.clock.now(), 20));
+  auto engine = rig.started();
+  rig.clock.advance(2min);
+  engine->evaluate();
+  // Besides, each clear series' own key gets a resolve PagerDuty drops (as without grouping).
+  ASSERT_TRUE(eventually([&] {
+    auto incidents = rig.pagerduty.incidents();
+    return incidents.size() == 1 && !incidents[0].open;
+  })) << nlohmann::json(rig.pagerduty.accepted()).dump(2);
+  EXPECT_EQ(rig.pagerduty.incidents()[0].dedup_key, "CdcPipelineIncident:pipeline=orders");
+  EXPECT_EQ(rig.hook_bodies().size(), 1u) << "a webhook never hears of an unconfirmed resolve";
 }
 
 // Alertmanager webhook v4
