@@ -118,7 +118,9 @@ int main(int argc, char** argv) {
                                             .listen = listen,
                                             .interval = "2s",
                                             .stale_after = "20s",
-                                            .runbook_base_url = "file://" + args->repo + "/"}));
+                                            .runbook_base_url = "file://" + args->repo + "/",
+                                            // The narrator explains each alert's own page.
+                                            .grouping = "alert"}));
   cdcwatch::Config in_force = cdcwatch::load_config(config);
   console.say(cdcwatch::demo::thresholds_in_force(in_force, cdcwatch::default_rules()));
   cdcwatch::demo::PageNarrator narrator(
