@@ -69,7 +69,7 @@ RootCause root_cause(const PipelineSnapshot* pipeline, const std::vector<Symptom
       if (!failing || upstream_rank(hop.hop) < upstream_rank(failing->hop)) failing = &hop;
     }
     if (failing && failing->since) {
-      return {failing->hop, failing->reason, *failing->since, failing->readings};
+      return {failing->hop, failing->reason, *failing->since, true, failing->readings};
     }
   }
   const Symptom& first = *std::min_element(symptoms.begin(), symptoms.end(), upstream_first);
@@ -111,7 +111,8 @@ AlertEvent pipeline_trigger(const std::string& pipeline, const PipelineSnapshot*
   event.stage = root.hop;
   event.labels = {{"hop", root.hop}, {"pipeline", pipeline}};
   event.value = snapshot && snapshot->freshness_seconds ? *snapshot->freshness_seconds : 0;
-  event.summary = pipeline + ": the " + root.hop + " hop is failing since " +
+  event.summary = pipeline + ": the " + root.hop +
+                  (root.failing ? " hop is failing" : " hop alerts") + " since " +
                   clock_time(root.since) + " (" + root.reason + "); " + impact + "; " +
                   std::to_string(symptoms.size()) + (symptoms.size() == 1 ? " alert" : " alerts");
   event.runbook = kPipelineIncidentRunbook;
@@ -121,6 +122,7 @@ AlertEvent pipeline_trigger(const std::string& pipeline, const PipelineSnapshot*
   event.incident = {{"pipeline", pipeline},
                     {"root_hop", root.hop},
                     {"root_reason", root.reason},
+                    {"root_hop_failing", root.failing},
                     {"since", format_timestamp(root.since)},
                     {"impact", impact},
                     {"freshness_seconds", snapshot && snapshot->freshness_seconds

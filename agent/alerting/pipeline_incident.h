@@ -28,6 +28,7 @@ struct RootCause {
   std::string hop;
   std::string reason;
   TimePoint since;
+  bool failing = false;  // the stage reads the hop failing (else only its alerts speak for it)
   nlohmann::json readings = nlohmann::json::array();  // the hop's, as the stage reported them
 };
 

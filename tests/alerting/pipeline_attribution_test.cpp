@@ -132,12 +132,19 @@ TEST(PipelineIncident, TheRootIsTheMostUpstreamFailingHop) {
   EXPECT_EQ(by_status.hop, "sink") << "the stage's failing hop, though no symptom is there";
   EXPECT_EQ(by_status.reason, "group connect-orders-snowflake is stall");
   EXPECT_EQ(by_status.readings.size(), 1u);
+  EXPECT_TRUE(by_status.failing);
 
   RootCause by_symptoms = root_cause(&pipelines[1], symptoms);  // no hop reads failing
   EXPECT_EQ(by_symptoms.hop, "slot");
   EXPECT_EQ(by_symptoms.reason, "slot lost");
   EXPECT_EQ(by_symptoms.since, late);
+  EXPECT_FALSE(by_symptoms.failing);
   EXPECT_EQ(root_cause(nullptr, {symptoms[0]}).hop, "warehouse");
+  std::string summary =
+      pipeline_trigger("payments", &pipelines[1], by_symptoms, symptoms, early, late).summary;
+  EXPECT_EQ(summary,
+            "payments: the slot hop alerts since 00:19:40 UTC (slot lost); warehouse freshness "
+            "unknown (no canary); 2 alerts");
   EXPECT_EQ(worst_severity(symptoms), Severity::kCritical);
   EXPECT_EQ(worst_severity({symptoms[0]}), Severity::kWarning);
 }
