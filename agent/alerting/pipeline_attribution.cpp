@@ -70,6 +70,13 @@ std::vector<Attribution> attribute(const Labels& labels,
       return on(p.sink, *connect) ? "sink" : nullptr;
     });
   }
+  if (auto sink = label("sink")) {
+    return place(pipelines, [&](const PipelineSnapshot& p) {
+      bool reads =
+          std::find(p.sink_entries.begin(), p.sink_entries.end(), *sink) != p.sink_entries.end();
+      return reads ? "warehouse" : nullptr;
+    });
+  }
   if (auto kafka = label("kafka")) {
     if (auto group = label("group")) {
       return place(pipelines, [&](const PipelineSnapshot& p) {

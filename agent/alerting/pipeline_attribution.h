@@ -5,6 +5,9 @@
 //   source                   every pipeline on that postgres: entry                     -> source
 //   connect + connector      the pipeline whose capture (-> capture) or sink (-> sink) it is
 //   connect                  every pipeline with a connector there  -> capture, else sink
+//   sink                     the pipeline whose hops read that `sinks:` entry
+//                            (probes/sink_truth: Snowflake's own positions)             ->
+//                            warehouse
 //   kafka + group            the pipeline whose sink commits as that group              -> sink
 //   kafka                    every pipeline whose topics are there                      -> kafka
 //   canary + stage           every pipeline of that canary: warehouse -> warehouse, kafka ->

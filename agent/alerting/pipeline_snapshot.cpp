@@ -1,5 +1,6 @@
 #include "agent/alerting/pipeline_snapshot.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -68,6 +69,16 @@ PipelineSnapshot pipeline_of(const nlohmann::json& entry) {
   }
   for (const auto& hop : entry.value("hops", nlohmann::json::array())) {
     if (hop.is_object() && text(hop, "hop")) out.hops.push_back(hop_of(hop));
+  }
+  for (const auto& hop : out.hops) {
+    for (const auto& reading : hop.readings) {
+      auto sink = reading.is_object() ? text(reading.value("labels", nlohmann::json()), "sink")
+                                      : std::nullopt;
+      if (sink && std::find(out.sink_entries.begin(), out.sink_entries.end(), *sink) ==
+                      out.sink_entries.end()) {
+        out.sink_entries.push_back(*sink);
+      }
+    }
   }
   return out;
 }

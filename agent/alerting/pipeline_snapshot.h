@@ -35,6 +35,7 @@ struct PipelineSnapshot {
   std::optional<std::string> warehouse;
   std::vector<std::string> tables;
   std::optional<std::string> canary;
+  std::vector<std::string> sink_entries;    // `sinks:` entries (probes/sink_truth) its hops read
   std::optional<double> freshness_seconds;  // the canary's at the warehouse
   std::vector<HopSnapshot> hops;            // upstream first
 

@@ -24,7 +24,11 @@ const nlohmann::json kBoard = nlohmann::json::parse(R"([
             {"hop": "sink", "status": "failing", "reason": "group connect-orders-snowflake is stall",
              "since": "2026-11-30T14:02:00.250Z",
              "readings": [{"metric": "cdcwatch_kafka_consumer_group_max_lag_seconds",
-                           "labels": {}, "value": 97.2, "unit": "seconds"}]}]},
+                           "labels": {}, "value": 97.2, "unit": "seconds"}]},
+            {"hop": "warehouse", "status": "ok", "reason": "Snowflake keeps up with sink orders-sf",
+             "since": "2026-11-30T14:00:00.000Z",
+             "readings": [{"metric": "cdcwatch_sink_up", "labels": {"sink": "orders-sf"},
+                           "value": 1, "unit": ""}]}]},
   {"name": "payments", "formed": "declared",
    "source": {"postgres": "shop", "slot": "debezium_payments"},
    "capture": {"connect": "main", "connector": "payments-source"},
@@ -86,6 +90,10 @@ TEST(PipelineAttribution, EachAlertsLabelsPlaceItOnItsPipelinesAndHop) {
        {{"table", "ANALYTICS.PUBLIC.ORDERS"}, {"warehouse", "snowflake"}},
        {{"orders", "warehouse"}}},
       {"another table", {{"table", "ANALYTICS.PUBLIC.USERS"}, {"warehouse", "snowflake"}}, {}},
+      {"Snowflake's own position of a sinks: entry",
+       {{"sink", "orders-sf"}},
+       {{"orders", "warehouse"}}},
+      {"a sinks: entry no pipeline reads", {{"sink", "audit-sf"}}, {}},
       {"probe health is outside", {{"probe", "pg_slots/shop"}}, {}},
       {"a notifier is outside", {{"notifier", "pagerduty"}}, {}},
   };
@@ -114,7 +122,8 @@ TEST(PipelineSnapshot, ReadsTheBoardAndSkipsWhatDoesNotParse) {
   EXPECT_EQ(orders.hop("sink")->status, "failing");
   EXPECT_EQ(format_timestamp(*orders.hop("sink")->since), "2026-11-30T14:02:00.250Z");
   EXPECT_EQ(orders.hop("sink")->readings.size(), 1u);
-  EXPECT_EQ(orders.hop("warehouse"), nullptr);
+  EXPECT_EQ(orders.sink_entries, std::vector<std::string>{"orders-sf"});
+  EXPECT_EQ(pipelines[1].hop("warehouse"), nullptr);
   EXPECT_LT(upstream_rank("slot"), upstream_rank("sink"));
   EXPECT_TRUE(pipelines_from_board(nlohmann::json::object()).empty());
 }
