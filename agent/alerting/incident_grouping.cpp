@@ -52,6 +52,8 @@ void IncidentGrouping::record(Incident& incident, const AlertEvent& trigger) {
 bool IncidentGrouping::needs_update(const Incident& incident, const AlertEvent& trigger,
                                     TimePoint now) const {
   return incident.paged.stage != trigger.stage || incident.paged.severity != trigger.severity ||
+         incident.paged.incident.value("root_hop_failing", false) !=
+             trigger.incident.value("root_hop_failing", false) ||
          incident.alerts != alerts_of(trigger) || now - incident.last_sent >= retrigger_interval_;
 }
 
@@ -79,6 +81,10 @@ std::vector<ActiveInstance> IncidentGrouping::take(const std::vector<ActiveInsta
     auto open = incidents_.find(pipeline);
     TimePoint started = open == incidents_.end() ? now : open->second.paged.started_at;
     AlertEvent trigger = pipeline_trigger(pipeline, snapshot, root, symptoms, started, now);
+    if (open != incidents_.end() && open->second.restored && snapshot) {
+      open->second.restored = false;
+      open->second.paged.incident["root_hop_failing"] = root.failing;
+    }
     if (open != incidents_.end() && !needs_update(open->second, trigger, now)) continue;
     record(incidents_[pipeline], trigger);
     pages.push_back(std::move(trigger));
@@ -94,7 +100,9 @@ void IncidentGrouping::restore(const std::vector<ActiveInstance>& firing, TimePo
     TimePoint started = symptoms.front().instance->fired_at;
     for (const auto& symptom : symptoms) started = std::min(started, symptom.instance->fired_at);
     RootCause root = root_cause(nullptr, symptoms);
-    record(incidents_[pipeline], pipeline_trigger(pipeline, nullptr, root, symptoms, started, now));
+    Incident& incident = incidents_[pipeline];
+    record(incident, pipeline_trigger(pipeline, nullptr, root, symptoms, started, now));
+    incident.restored = true;
   }
 }
 

@@ -2,7 +2,8 @@
 // Lifecycle, per pipeline:
 //   opens     when the first alert instance placed on it fires: a trigger under
 //             pipeline_dedup_key(pipeline), naming the root cause (pipeline_incident.h);
-//   updates   (a trigger under the same dedup_key) when the root hop moves, the severity changes
+//   updates   (a trigger under the same dedup_key) when the root hop moves or the stage starts (or
+//             stops) reading it failing, the severity changes
 //             (the worst symptom's), a symptom alert joins or leaves, and every
 //             `retrigger_interval` while it stays open;
 //   resolves  when no instance placed on the pipeline is firing or pending. An instance whose
@@ -53,6 +54,9 @@ class IncidentGrouping {
     AlertEvent paged;                  // the last trigger sent
     std::set<std::string> severities;  // each one paged: a resolve goes to every routing key
     std::set<std::string> alerts;      // the symptom alerts of the last trigger
+    // Restored without the pipeline stage's view: whether the stage reads the root hop failing
+    // is learnt, not news, at the first evaluation that has it.
+    bool restored = false;
     TimePoint last_sent;
   };
   using SymptomsByPipeline = std::map<std::string, std::vector<Symptom>>;

@@ -249,6 +249,25 @@ TEST(PipelineGrouping, WhenTheRootMovesUpstreamTheSameIncidentIsUpdated) {
   EXPECT_EQ(rig.pagerduty.accepted()[2]["dedup_key"], moved["dedup_key"]);
 }
 
+// The alert evaluator can see a symptom before the pipeline stage's next cycle judges its hop.
+TEST(PipelineGrouping, AnAlertSeenBeforeTheStageJudgesItsHopIsUpdatedOnceTheStageDoes) {
+  testing::TempDir dir;
+  Rig rig(dir.path(), shipped(kSinkRules));
+  auto engine = rig.started();
+  rig.publish(board({}, rig.clock.now(), 20));
+  rig.group_status("stall");
+  ASSERT_TRUE(rig.step(1s, *engine, 1));
+  std::string first = rig.pagerduty.accepted()[0]["payload"]["summary"];
+  EXPECT_TRUE(first.starts_with("orders: the sink hop alerts since ")) << first;
+  rig.publish(board({{"sink", "group connect-orders-snowflake is stall"}}, rig.clock.now(), 20));
+  ASSERT_TRUE(rig.step(1s, *engine, 2));
+  nlohmann::json update = rig.pagerduty.accepted()[1];
+  EXPECT_EQ(update["dedup_key"], rig.pagerduty.accepted()[0]["dedup_key"]);
+  EXPECT_TRUE(update["payload"]["summary"].get<std::string>().starts_with(
+      "orders: the sink hop is failing since "));
+  EXPECT_EQ(update["payload"]["custom_details"]["root_hop_failing"], true);
+}
+
 TEST(PipelineGrouping, AnAlertOutsideEveryPipelinePagesAsBefore) {
   testing::TempDir dir;
   Rig rig(dir.path(), shipped({"CdcSlotRetainedWalHigh", "CdcConsumerGroupStalled"}));

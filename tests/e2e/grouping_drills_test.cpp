@@ -50,10 +50,11 @@ struct GroupingDrill : ::testing::Test, testing::WatchedPipeline {
     ASSERT_TRUE(testing::eventually(
         [&] {
           auto trigger = last_trigger();
-          return trigger && (*trigger)["payload"]["component"] == hop;
+          return trigger && (*trigger)["payload"]["component"] == hop &&
+                 (*trigger)["payload"]["custom_details"]["root_hop_failing"] == true;
         },
         120s))
-        << "no page names the " << hop << " hop; pages: " << pages()
+        << "no page names the " << hop << " hop as the stage reads it failing; pages: " << pages()
         << "\npipelines: " << api_pipelines().dump(2);
     nlohmann::json trigger = *last_trigger();
     EXPECT_EQ(trigger["dedup_key"], kDedupKey);
