@@ -19,9 +19,9 @@ rd_kafka_conf_t* make_conf(const std::string& bootstrap) {
 }
 
 void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
-  auto* result = static_cast<int64_t*>(message->_private);
+  auto* result = static_cast<std::atomic<int64_t>*>(message->_private);
   if (result == nullptr) return;  // bulk produce: rd_kafka_flush reports failure
-  *result = message->err ? -1 - static_cast<int64_t>(-message->err) : message->offset;
+  result->store(message->err ? -1 - static_cast<int64_t>(-message->err) : message->offset);
 }
 
 }  // namespace
@@ -61,7 +61,11 @@ void KafkaMockCluster::create_topic(const std::string& topic, int partitions,
 int64_t KafkaMockCluster::produce(const std::string& topic, int partition, const std::string& key,
                                   const std::string& value, int64_t timestamp_ms,
                                   const std::vector<std::pair<std::string, std::string>>& headers) {
-  int64_t result = INT64_MIN;
+  std::atomic<int64_t>* result;
+  {
+    std::lock_guard lock(delivery_slots_mutex_);
+    result = &delivery_slots_.emplace_back(INT64_MIN);
+  }
   rd_kafka_headers_t* record_headers = rd_kafka_headers_new(headers.size());
   for (const auto& [name, header] : headers) {
     rd_kafka_header_add(record_headers, name.data(), static_cast<ssize_t>(name.size()),
@@ -72,14 +76,15 @@ int64_t KafkaMockCluster::produce(const std::string& topic, int partition, const
       RD_KAFKA_V_KEY(key.data(), key.size()),
       RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_TIMESTAMP(timestamp_ms),
-      RD_KAFKA_V_HEADERS(record_headers), RD_KAFKA_V_OPAQUE(&result), RD_KAFKA_V_END);
+      RD_KAFKA_V_HEADERS(record_headers), RD_KAFKA_V_OPAQUE(result), RD_KAFKA_V_END);
   if (err) {
     rd_kafka_headers_destroy(record_headers);  // owned by the record only once produced
     throw std::runtime_error("kafka mock produce: " + std::string(rd_kafka_err2str(err)));
   }
-  for (int i = 0; i < 200 && result == INT64_MIN; ++i) rd_kafka_poll(producer_, 50);
-  if (result < 0) throw std::runtime_error("kafka mock produce to " + topic + " was not delivered");
-  return result;
+  for (int i = 0; i < 200 && result->load() == INT64_MIN; ++i) rd_kafka_poll(producer_, 50);
+  int64_t offset = result->load();
+  if (offset < 0) throw std::runtime_error("kafka mock produce to " + topic + " was not delivered");
+  return offset;
 }
 
 namespace {

@@ -8,7 +8,10 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include <atomic>
 #include <cstdint>
+#include <deque>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,6 +54,10 @@ class KafkaMockCluster {
   rd_kafka_mock_cluster_t* cluster_ = nullptr;
   rd_kafka_t* producer_ = nullptr;
   std::string bootstrap_;
+  // Where each produce() learns its record's offset. A record produce() gave up on (brokers
+  // down) is reported later, so its slot must outlive the call: slots live as long as the cluster.
+  std::mutex delivery_slots_mutex_;
+  std::deque<std::atomic<int64_t>> delivery_slots_;
 };
 
 }  // namespace cdcwatch::testing
