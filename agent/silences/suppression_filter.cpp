@@ -1,0 +1,67 @@
+#include "agent/silences/suppression_filter.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include "agent/silences/silence_file.h"
+
+namespace cdcwatch {
+
+SuppressionFilter::SuppressionFilter(const std::string& state_dir,
+                                     std::vector<MaintenanceWindow> maintenance)
+    : path_(silence_file_path(state_dir)), maintenance_(std::move(maintenance)) {}
+
+void SuppressionFilter::refresh(TimePoint now) {
+  FileSignature signature;  // a missing file: the defaults
+  struct stat info {};
+  if (::stat(path_.c_str(), &info) == 0) {
+    signature = {info.st_ino, info.st_size,
+                 int64_t{info.st_mtim.tv_sec} * 1'000'000'000 + info.st_mtim.tv_nsec};
+  }
+  if (!(signature == read_)) reload_silences(signature);
+  active_silences_.clear();
+  for (const auto& silence : silences_) {
+    if (silence.active_at(now)) active_silences_.push_back(&silence);
+  }
+  open_windows_.clear();
+  for (const auto& window : maintenance_) {
+    if (window.open_at(now)) open_windows_.push_back(&window);
+  }
+}
+
+void SuppressionFilter::reload_silences(const FileSignature& signature) {
+  read_ = signature;
+  try {
+    silences_ = read_silences(path_);
+    if (!problem_.empty()) spdlog::info("{} is readable again", path_);
+    problem_.clear();
+    spdlog::info("silences: {} read from {}", silences_.size(), path_);
+  } catch (const std::exception& e) {
+    if (problem_ != e.what()) {
+      spdlog::error("{}; the {} silences read before stay in force", e.what(), silences_.size());
+    }
+    problem_ = e.what();
+  }
+}
+
+std::optional<Suppression> SuppressionFilter::suppressed(const Labels& alert_labels) const {
+  for (const auto* silence : active_silences_) {
+    if (silence->matcher.matches(alert_labels)) return Suppression{silence->id, ""};
+  }
+  for (const auto* window : open_windows_) {
+    if (window->matcher.matches(alert_labels)) return Suppression{"", window->name};
+  }
+  return std::nullopt;
+}
+
+nlohmann::json SuppressionFilter::status_json() const {
+  nlohmann::json out = {{"silences_file", path_}};
+  out["active_silences"] = nlohmann::json::array();
+  for (const auto* silence : active_silences_) out["active_silences"].push_back(to_json(*silence));
+  out["open_maintenance"] = nlohmann::json::array();
+  for (const auto* window : open_windows_) out["open_maintenance"].push_back(window->name);
+  if (!problem_.empty()) out["silences_problem"] = problem_;
+  return out;
+}
+
+}  // namespace cdcwatch
