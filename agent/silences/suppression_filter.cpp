@@ -45,6 +45,25 @@ void SuppressionFilter::reload_silences(const FileSignature& signature) {
 }
 
 std::optional<Suppression> SuppressionFilter::suppressed(const Labels& alert_labels) const {
+  auto pipelines = label_value(alert_labels, "pipeline");
+  if (!pipelines || pipelines->find(',') == std::string::npos) return covering(alert_labels);
+  std::optional<Suppression> first;
+  std::string_view rest = *pipelines;
+  while (true) {
+    size_t comma = rest.find(',');
+    Labels one = alert_labels;
+    for (auto& [name, value] : one) {
+      if (name == "pipeline") value = std::string(rest.substr(0, comma));
+    }
+    auto covered = covering(one);
+    if (!covered) return std::nullopt;
+    if (!first) first = covered;
+    if (comma == std::string_view::npos) return first;
+    rest.remove_prefix(comma + 1);
+  }
+}
+
+std::optional<Suppression> SuppressionFilter::covering(const Labels& alert_labels) const {
   for (const auto* silence : active_silences_) {
     if (silence->matcher.matches(alert_labels)) return Suppression{silence->id, ""};
   }

@@ -29,7 +29,10 @@ class SuppressionFilter {
   SuppressionFilter(const std::string& state_dir, std::vector<MaintenanceWindow> maintenance);
 
   void refresh(TimePoint now);
-  // `alert_labels`: alert, severity and the instance's labels (pipeline and hop among them).
+  // `alert_labels`: alert, severity and the instance's labels (pipeline and hop among them). An
+  // instance of several pipelines (`pipeline=orders,payments`: a shared PostgreSQL server) is
+  // covered only when it is covered for each of them: silencing orders must not hide from the
+  // payments on-call that their source is down.
   std::optional<Suppression> suppressed(const Labels& alert_labels) const;
   nlohmann::json status_json() const;
 
@@ -41,6 +44,7 @@ class SuppressionFilter {
     bool operator==(const FileSignature&) const = default;
   };
   void reload_silences(const FileSignature& signature);
+  std::optional<Suppression> covering(const Labels& alert_labels) const;
 
   std::string path_;
   std::vector<MaintenanceWindow> maintenance_;

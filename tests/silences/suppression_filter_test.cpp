@@ -64,6 +64,32 @@ TEST(SuppressionFilter, ADamagedFileKeepsTheSilencesReadBeforeAndIsReported) {
             std::string::npos);
 }
 
+// The grouping engine names every pipeline of a shared system's alert: `pipeline=orders,payments`.
+TEST(SuppressionFilter, AnAlertOfSeveralPipelinesIsCoveredOnlyWhenEachOfThemIs) {
+  testing::TempDir dir;
+  TimePoint now(1'800'000'000s);
+  const Labels shared = {{"alert", "CdcPostgresDown"},
+                         {"hop", "source"},
+                         {"pipeline", "orders,payments"},
+                         {"source", "shop"}};
+  write_silences(silence_file_path(dir.path()),
+                 {silence("orders", "pipeline=orders", now, now + 1h)}, now);
+  SuppressionFilter filter(dir.path(), {});
+  filter.refresh(now);
+  EXPECT_FALSE(filter.suppressed(shared)) << "the payments on-call must still hear of it";
+  EXPECT_TRUE(filter.suppressed({{"alert", "CdcSlotLost"}, {"pipeline", "orders"}}));
+  write_silences(silence_file_path(dir.path()),
+                 {silence("orders", "pipeline=orders", now, now + 1h),
+                  silence("payments", "pipeline=payments,hop=source", now, now + 1h)},
+                 now);
+  filter.refresh(now);
+  auto suppression = filter.suppressed(shared);
+  ASSERT_TRUE(suppression);
+  EXPECT_EQ(suppression->silence_id, "orders");
+  EXPECT_TRUE(filter.suppressed({{"alert", "CdcPostgresDown"}, {"source", "shop"}}) ==
+              std::nullopt);
+}
+
 TEST(SuppressionFilter, AnOpenMaintenanceWindowCoversItsMatches) {
   testing::TempDir dir;
   ConfigNode root = ConfigNode::load_string(R"(maintenance:
