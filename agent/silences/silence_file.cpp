@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +12,30 @@
 #include "agent/core/durable_file.h"
 
 namespace cdcwatch {
+
+namespace {
+
+// `cdcwatch silence` is often run as root while the agent runs as its own user (systemd's
+// DynamicUser, deploy/systemd/cdcwatch.service): a root-owned 0600 file would be unreadable to the
+// agent, so the files go to the state_dir's owner.
+void give_to_state_dir_owner(const std::string& path) {
+  struct stat dir {};
+  std::string parent = std::filesystem::path(path).parent_path().string();
+  if (::geteuid() != 0 || ::stat(parent.c_str(), &dir) != 0) return;
+  if (::chown(path.c_str(), dir.st_uid, dir.st_gid) != 0) {
+    throw std::runtime_error("cannot give " + path + " to the owner of " + parent + ": " +
+                             std::strerror(errno));
+  }
+}
+
+void sync_directory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
 
 std::string silence_file_path(const std::string& state_dir) {
   return (std::filesystem::path(state_dir) / "silences.json").string();
@@ -63,8 +88,17 @@ void write_silences(const std::string& path, const std::vector<Silence>& silence
     if (silence.ends_at + kKeepEnded >= now) list.push_back(to_json(silence));
   }
   nlohmann::json file = {{"version", kSilenceFileVersion}, {"silences", list}};
-  create_private_directory(std::filesystem::path(path).parent_path().string());
-  write_file_durably(path, file.dump(2) + "\n");
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  create_private_directory(dir);
+  // Owned right before it takes the name the agent watches, so the agent never sees it unreadable.
+  std::string staged = path + ".new";
+  write_file_durably(staged, file.dump(2) + "\n");
+  give_to_state_dir_owner(staged);
+  if (::rename(staged.c_str(), path.c_str()) != 0) {
+    throw std::runtime_error("cannot rename " + staged + " into " + path + ": " +
+                             std::strerror(errno));
+  }
+  sync_directory(dir);
 }
 
 SilenceFileLock::SilenceFileLock(const std::string& path) {
@@ -74,6 +108,7 @@ SilenceFileLock::SilenceFileLock(const std::string& path) {
   if (fd_ < 0) {
     throw std::runtime_error("cannot open " + lock_path + ": " + std::strerror(errno));
   }
+  give_to_state_dir_owner(lock_path);
   while (::flock(fd_, LOCK_EX) != 0) {
     if (errno == EINTR) continue;
     int saved = errno;

@@ -1,6 +1,8 @@
 // `cdcwatch silence add|list|expire` through the real binary: the file it writes, its exit codes
 // (0 ok, 1 invalid config, 2 usage error) and errors that name the bad part.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -47,6 +49,23 @@ TEST_F(SilenceCli, AddPrintsTheIdListShowsItExpireEndsIt) {
   ASSERT_EQ(expired.exit_code, 0) << expired.err;
   EXPECT_FALSE(read_silences(file_).at(0).active_at(std::chrono::system_clock::now()));
   EXPECT_NE(silence({"list", "--config", config_}).out.find(id + "  expired"), std::string::npos);
+}
+
+// The agent runs as its own user (systemd DynamicUser); people run `silence` as root. As root the
+// file goes to the state_dir's owner, else it stays the caller's.
+TEST_F(SilenceCli, TheFileBelongsToTheStateDirsOwnerSoTheAgentCanReadIt) {
+  std::string state_dir = dir_.path() + "/state";
+  std::filesystem::create_directories(state_dir);
+  const uid_t agent_user = ::geteuid() == 0 ? 65534 : ::geteuid();  // nobody, when we may chown
+  ASSERT_EQ(::chown(state_dir.c_str(), agent_user, agent_user), 0);
+  auto added = silence(
+      {"add", "--config", config_, "--match", "hop=sink", "--duration", "1h", "--comment", "x"});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  struct stat file {};
+  ASSERT_EQ(::stat(file_.c_str(), &file), 0);
+  EXPECT_EQ(file.st_uid, agent_user);
+  EXPECT_EQ(file.st_mode & 0777, 0600u);
+  EXPECT_FALSE(std::filesystem::exists(file_ + ".new"));
 }
 
 TEST_F(SilenceCli, UsageErrorsNameTheBadPartAndExit2) {
