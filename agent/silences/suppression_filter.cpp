@@ -20,13 +20,32 @@ void SuppressionFilter::refresh(TimePoint now) {
   }
   if (!(signature == read_)) reload_silences(signature);
   active_silences_.clear();
+  std::set<std::string> in_force;
   for (const auto& silence : silences_) {
-    if (silence.active_at(now)) active_silences_.push_back(&silence);
+    if (!silence.active_at(now)) continue;
+    active_silences_.push_back(&silence);
+    in_force.insert("silence " + silence.id + " (" + silence.matcher.text() + ", until " +
+                    format_timestamp(silence.ends_at) + ")");
   }
   open_windows_.clear();
   for (const auto& window : maintenance_) {
-    if (window.open_at(now)) open_windows_.push_back(&window);
+    if (!window.open_at(now)) continue;
+    open_windows_.push_back(&window);
+    in_force.insert("maintenance " + window.name + " (" + window.matcher.text() + ")");
   }
+  log_changes(in_force);
+}
+
+// Why a page did not come, or came: each silence and window in the log as it starts and ends.
+void SuppressionFilter::log_changes(const std::set<std::string>& in_force) {
+  for (const auto& started : in_force) {
+    if (!in_force_.contains(started)) spdlog::info("{} holds the pages it matches", started);
+  }
+  for (const auto& ended : in_force_) {
+    if (!in_force.contains(ended))
+      spdlog::info("{} is over; what it held pages if it still fires", ended);
+  }
+  in_force_ = in_force;
 }
 
 void SuppressionFilter::reload_silences(const FileSignature& signature) {

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,7 @@ class SuppressionFilter {
   };
   void reload_silences(const FileSignature& signature);
   std::optional<Suppression> covering(const Labels& alert_labels) const;
+  void log_changes(const std::set<std::string>& in_force);
 
   std::string path_;
   std::vector<MaintenanceWindow> maintenance_;
@@ -53,6 +55,7 @@ class SuppressionFilter {
   std::string problem_;
   std::vector<const Silence*> active_silences_;
   std::vector<const MaintenanceWindow*> open_windows_;
+  std::set<std::string> in_force_;  // as logged
 };
 
 }  // namespace cdcwatch

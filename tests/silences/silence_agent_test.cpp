@@ -110,6 +110,10 @@ TEST_F(SilenceAgent, TheRunningAgentFollowsAddExpireAndAddAgain) {
   ASSERT_TRUE(eventually([&] { return pagerduty_.accepted().size() == 1; })) << agent_->err();
   EXPECT_EQ(pagerduty_.accepted()[0]["event_action"], "trigger");
   EXPECT_TRUE(suppressed_by().is_null());
+  EXPECT_NE(agent_->err().find("silence " + first + " (alert=TestOutboxWritten, until "),
+            std::string::npos)
+      << "the log says which silence held the page";
+  EXPECT_TRUE(agent_->wait_for_err("what it held pages if it still fires", 5s)) << agent_->err();
 
   std::string second = add_silence("notifier=pagerduty", "30m");
   ASSERT_TRUE(eventually([&] {
