@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "agent/alerting/silence_labels.h"
 #include "agent/core/durable_file.h"
 
 namespace cdcwatch {
@@ -70,8 +71,11 @@ AlertingEngine::AlertingEngine(AlertingSetup setup, const ReadingsView& view,
   evaluator_.place_with([this](std::vector<ActiveInstance>& active) {
     placement_.place(active, evaluator_.rules(), pipelines_, !pipelines_.empty());
   });
-  evaluator_.suppress_with([this](const ActiveInstance&, const Labels& alert_labels) {
-    return suppression_.suppressed(alert_labels);
+  evaluator_.suppress_with([this](const ActiveInstance& instance, const Labels& alert_labels) {
+    for (const auto& labels : silence_label_sets(instance, alert_labels, pipelines_)) {
+      if (auto suppression = suppression_.suppressed(labels)) return suppression;
+    }
+    return std::optional<Suppression>();
   });
   evaluator_.plan_pages_with(
       [this](std::vector<ActiveInstance> active, TimePoint now, std::vector<AlertEvent>& pages) {
