@@ -8,6 +8,9 @@ namespace {
 
 const MetricDef kAlertState{"cdcwatch_alert_state",
                             "State of each alert instance: 0 inactive, 1 pending, 2 firing"};
+const MetricDef kAlertSilenced{"cdcwatch_alert_silenced",
+                               "1 when a silence or maintenance window keeps this pending or "
+                               "firing alert instance from paging, else 0"};
 
 Labels sorted(Labels labels) {
   std::sort(labels.begin(), labels.end());
@@ -107,9 +110,11 @@ std::vector<AlertEvent> AlertEvaluator::evaluate(const ReadingsView& view, TimeP
     }
   }
   std::vector<AlertEvent> events;
-  std::vector<ActiveInstance> for_book = active();
-  if (planner_) for_book = planner_(std::move(for_book), now, events);
-  for (auto& event : book_.update(for_book, now)) events.push_back(std::move(event));
+  std::vector<ActiveInstance> listed = active();
+  if (placer_) placer_(listed);
+  mark_suppressed(listed, now);
+  if (planner_) listed = planner_(std::move(listed), now, events);
+  for (auto& event : book_.update(listed, now)) events.push_back(std::move(event));
   if (resolve_clear_series_ && complete) {
     resolve_clear_series_ = false;
     for (auto& resolve : resolves_for_clear_series(view, now)) events.push_back(std::move(resolve));
@@ -174,6 +179,30 @@ bool AlertEvaluator::step(const AlertRule& rule, Instance& instance, bool breach
          now - instance.fired_at >= options_.min_time_before_resolve;
 }
 
+Labels AlertEvaluator::alert_labels(size_t rule, const Labels& labels) const {
+  Labels all = {{"alert", rules_[rule].alert}, {"severity", to_string(rules_[rule].severity)}};
+  for (const auto& label : labels) {
+    if (label.first != "alert" && label.first != "severity") all.push_back(label);
+  }
+  return all;
+}
+
+void AlertEvaluator::mark_suppressed(std::vector<ActiveInstance>& active, TimePoint now) {
+  for (auto& listed : active) {
+    Instance& instance = instances_[listed.rule].at(listed.labels);
+    instance.suppressed =
+        suppression_
+            ? suppression_(listed, alert_labels(listed.rule, labels_with_placement(listed)))
+            : std::nullopt;
+    if (!instance.suppressed) {
+      instance.held = false;
+    } else if (instance.firing && instance.fired_at == now) {
+      instance.held = true;
+    }
+    listed.suppressed = instance.suppressed.has_value();
+  }
+}
+
 std::vector<ActiveInstance> AlertEvaluator::active() const {
   std::vector<ActiveInstance> out;
   for (size_t i = 0; i < rules_.size(); ++i) {
@@ -188,7 +217,8 @@ std::vector<FiringInstance> AlertEvaluator::firing() const {
   std::vector<FiringInstance> out;
   for (size_t i = 0; i < rules_.size(); ++i) {
     for (const auto& [labels, instance] : instances_[i]) {
-      if (instance.firing) out.push_back({rules_[i].alert, labels, instance.fired_at});
+      if (instance.firing && !instance.held)
+        out.push_back({rules_[i].alert, labels, instance.fired_at});
     }
   }
   return out;
@@ -204,14 +234,11 @@ std::string AlertEvaluator::dedup_key_of(const std::string& alert, const Labels&
 Readings AlertEvaluator::state_readings() const {
   Readings readings;
   for (size_t i = 0; i < rules_.size(); ++i) {
-    Labels base = {{"alert", rules_[i].alert}, {"severity", to_string(rules_[i].severity)}};
-    if (instances_[i].empty()) readings.set(kAlertState, base, 0);
+    if (instances_[i].empty()) readings.set(kAlertState, alert_labels(i, {}), 0);
     for (const auto& [labels, instance] : instances_[i]) {
-      Labels all = base;
-      for (const auto& label : labels) {
-        if (label.first != "alert" && label.first != "severity") all.push_back(label);
-      }
+      Labels all = alert_labels(i, labels);
       readings.set(kAlertState, all, instance.firing ? 2 : 1);
+      readings.set(kAlertSilenced, all, instance.suppressed ? 1 : 0);
     }
   }
   return readings;
@@ -234,6 +261,11 @@ nlohmann::json AlertEvaluator::status_json(TimePoint now) const {
                                                                 : instance.pending_since)},
                      {"seconds_since_data", seconds_between(instance.last_seen, now)},
                      {"observer_blind", instance.blind}});
+      if (const auto& suppressed = instance.suppressed) {
+        out.back()["suppressed_by"] = suppressed->silence_id.empty()
+                                          ? nlohmann::json{{"maintenance", suppressed->maintenance}}
+                                          : nlohmann::json{{"silence", suppressed->silence_id}};
+      }
     }
   }
   return out;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "agent/alerting/silence_labels.h"
 #include "agent/core/durable_file.h"
 
 namespace cdcwatch {
@@ -54,6 +55,7 @@ AlertingEngine::AlertingEngine(AlertingSetup setup, const ReadingsView& view,
                   setup.alerts.retrigger_interval}),
       grouping_mode_(setup.alerts.grouping),
       grouping_(evaluator_.rules(), setup.alerts.retrigger_interval),
+      suppression_(setup.state_dir, std::move(setup.maintenance)),
       view_(view),
       complete_(std::move(complete)),
       clock_(clock),
@@ -65,6 +67,16 @@ AlertingEngine::AlertingEngine(AlertingSetup setup, const ReadingsView& view,
     workers_.push_back(std::make_unique<DeliveryWorker>(std::move(notifier), dir, clock,
                                                         setup.notifiers.retry_max_delay));
   }
+  // An empty board is one the pipeline stage has not published yet: placements are remembered.
+  evaluator_.place_with([this](std::vector<ActiveInstance>& active) {
+    placement_.place(active, evaluator_.rules(), pipelines_, !pipelines_.empty());
+  });
+  evaluator_.suppress_with([this](const ActiveInstance& instance, const Labels& alert_labels) {
+    for (const auto& labels : silence_label_sets(instance, alert_labels, pipelines_)) {
+      if (auto suppression = suppression_.suppressed(labels)) return suppression;
+    }
+    return std::optional<Suppression>();
+  });
   evaluator_.plan_pages_with(
       [this](std::vector<ActiveInstance> active, TimePoint now, std::vector<AlertEvent>& pages) {
         return plan_pages(std::move(active), now, pages);
@@ -72,11 +84,9 @@ AlertingEngine::AlertingEngine(AlertingSetup setup, const ReadingsView& view,
   restore();
 }
 
-// An empty board is one the pipeline stage has not published yet: placements are remembered.
 std::vector<ActiveInstance> AlertingEngine::plan_pages(std::vector<ActiveInstance> active,
                                                        TimePoint now,
                                                        std::vector<AlertEvent>& pages) {
-  placement_.place(active, evaluator_.rules(), pipelines_, !pipelines_.empty());
   if (grouping_mode_ == Grouping::kAlert) return active;
   if (resolve_quiet_pipelines_ && complete_now_ && !pipelines_.empty()) {
     resolve_quiet_pipelines_ = false;
@@ -237,6 +247,7 @@ void AlertingEngine::evaluate() {
   std::lock_guard lock(evaluate_mutex_);
   pipelines_ = pipelines_from_board(board);
   complete_now_ = complete;
+  suppression_.refresh(clock_.now());
   auto events = evaluator_.evaluate(view, clock_.now(), complete);
   if (events.empty()) return;
   for (const auto& event : events) {
@@ -318,6 +329,7 @@ nlohmann::json AlertingEngine::status_json() const {
         entry[name] = value;
       }
     }
+    out["suppression"] = suppression_.status_json();
     out["state_file"] = state_file_;
     if (!state_problem_.empty()) out["state_problem"] = state_problem_;
   }

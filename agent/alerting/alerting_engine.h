@@ -22,6 +22,8 @@
 #include "agent/alerting/pipeline_snapshot.h"
 #include "agent/core/readings_store.h"
 #include "agent/core/readings_view.h"
+#include "agent/silences/maintenance.h"
+#include "agent/silences/suppression_filter.h"
 
 namespace cdcwatch {
 
@@ -31,6 +33,7 @@ struct AlertingSetup {
   NotifiersConfig notifiers;
   std::string runbook_base_url;
   std::string state_dir;
+  std::vector<MaintenanceWindow> maintenance;
 };
 
 class AlertingEngine {
@@ -75,6 +78,7 @@ class AlertingEngine {
   std::vector<PipelineSnapshot> pipelines_;  // as of the current evaluation
   bool complete_now_ = false;                // every probe has reported, as of this evaluation
   bool resolve_quiet_pipelines_ = false;     // the state file was damaged: see quarantine
+  SuppressionFilter suppression_;  // silences (state_dir/silences.json) and maintenance windows
   const ReadingsView& view_;
   std::function<bool()> complete_;
   std::vector<std::function<Readings()>> readings_sources_;

@@ -4,6 +4,11 @@
 // stop, a warning became critical, or back) and every `retrigger_interval` while it stays open, and
 // resolves only when no rule of its chain is firing or pending for that identity.
 //
+// Suppressed instances (a silence or maintenance window covers them) never open an incident, nor
+// re-trigger or escalate one; they still keep an open incident open, because the problem is not
+// over: a silence added during an incident does not resolve it, and the resolve is sent when the
+// condition clears. When the suppression ends and the instance still fires, it pages then.
+//
 // PagerDuty applies a trigger with the dedup_key of an open alert to that alert (a log entry; its
 // severity, and so the incident's urgency, follows the new event) and opens a new alert when the
 // old one was resolved, which is what lets a replica reopen an incident another replica resolved:
@@ -30,6 +35,7 @@ struct ActiveInstance {
   double value = 0;
   TimePoint fired_at;
   std::vector<Attribution> placed;  // its pipelines and hops; empty outside every pipeline
+  bool suppressed = false;          // a silence or maintenance window covers it: it does not page
 };
 
 // The labels silences and pages match an instance on: its series' labels with `pipeline` and

@@ -35,7 +35,8 @@ IncidentGrouping::SymptomsByPipeline IncidentGrouping::symptoms_of(
   for (const auto& instance : instances) {
     for (const auto& placed : instance.placed) {
       if (live) live->insert(placed.pipeline);
-      if (firing_only && !instance.firing) continue;
+      // A silenced symptom keeps its incident open but neither opens nor updates it.
+      if (firing_only && (!instance.firing || instance.suppressed)) continue;
       out[placed.pipeline].push_back({&rules_[instance.rule], &instance, placed.hop});
     }
   }

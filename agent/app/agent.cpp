@@ -51,8 +51,9 @@ nlohmann::json with_incidents(nlohmann::json pipelines, const AlertingEngine* al
 }
 
 AlertingSetup alerting_setup(const Config& config) {
-  return {config.rules, config.alerts, config.notifiers, config.agent.runbook_base_url,
-          config.agent.state_dir};
+  return {config.rules,           config.alerts,
+          config.notifiers,       config.agent.runbook_base_url,
+          config.agent.state_dir, config.maintenance};
 }
 
 // Everything alerting is built from; equal means a reload may keep the running engine with its
@@ -61,6 +62,7 @@ std::string alerting_identity(const Config& config) {
   nlohmann::json identity = {describe(config.alerts), describe(config.notifiers),
                              export_prometheus_rules(config.rules, config.agent.runbook_base_url),
                              config.agent.runbook_base_url, config.agent.state_dir};
+  for (const auto& window : config.maintenance) identity.push_back(describe(window));
   if (const auto& pagerduty = config.notifiers.pagerduty) {
     identity.push_back(pagerduty->routing_key.value);
     for (const auto& [severity, key] : pagerduty->routing_keys) identity.push_back(key.value);

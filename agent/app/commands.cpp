@@ -11,6 +11,7 @@
 #include "agent/alerting/rule_set.h"
 #include "agent/app/agent.h"
 #include "agent/app/config.h"
+#include "agent/app/silence_commands.h"
 #include "agent/app/version.h"
 #include "agent/core/logging.h"
 
@@ -29,6 +30,14 @@ Usage:
                                   Prometheus alerting rules; runbook_url is URL (else FILE's
                                   agent.runbook_base_url, else file:///usr/share/cdcwatch/, where
                                   the package installs the runbooks) followed by runbooks/<x>.md
+  cdcwatch silence add --config FILE --match pipeline=orders[,hop=sink|alert=NAME|label=value]
+                       --duration 2h --comment TEXT
+                                  stop pages of the alerts the match covers for the duration;
+                                  prints the silence's id (the running agent reads it within 1s)
+  cdcwatch silence list --config FILE
+                                  the silences in FILE's state_dir, active and recently ended
+  cdcwatch silence expire --config FILE ID
+                                  end a silence now; alerts it covered page again if firing
   cdcwatch --version              print the version
   cdcwatch --help                 print this help
 
@@ -183,6 +192,7 @@ int dispatch(const std::vector<std::string>& args) {
     if (args.size() != 2) return usage_error("check-config takes exactly one FILE");
     return check_config_command(args[1]);
   }
+  if (first == "silence") return silence_command({args.begin() + 1, args.end()});
   if (first == "rules") {
     bool prometheus = false;
     std::optional<std::string> config_path, runbook_base_url;

@@ -130,7 +130,7 @@ void check_sink_references(const ConfigNode& entry, const SinkConfig& sink, cons
 
 Config parse_sections(const ConfigNode& root) {
   root.expect_keys({"agent", "postgres", "kafka", "connect", "warehouses", "canaries",
-                    "consistency", "pipelines", "sinks", "alerts", "notifiers"});
+                    "consistency", "pipelines", "sinks", "maintenance", "alerts", "notifiers"});
   Config config;
   config.path = root.file();
   if (auto agent = root.optional_child("agent")) config.agent = parse_agent_settings(*agent);
@@ -197,6 +197,7 @@ Config parse_sections(const ConfigNode& root) {
     check_name(entry, config.pipelines.back().name, pipeline_names);
     check_pipeline_references(entry, config.pipelines.back(), pipeline_references(config));
   }
+  config.maintenance = parse_maintenance(section(root, "maintenance"));
   if (auto alerts = root.optional_child("alerts")) config.alerts = parse_alerts_config(*alerts);
   if (auto notifiers = root.optional_child("notifiers")) {
     config.notifiers = parse_notifiers_config(*notifiers);
@@ -250,6 +251,8 @@ nlohmann::json effective_config(const Config& config) {
   for (const auto& sink : config.sinks) out["sinks"].push_back(describe(sink));
   out["pipelines"] = nlohmann::json::array();
   for (const auto& pipeline : config.pipelines) out["pipelines"].push_back(describe(pipeline));
+  out["maintenance"] = nlohmann::json::array();
+  for (const auto& window : config.maintenance) out["maintenance"].push_back(describe(window));
   out["alerts"] = describe(config.alerts);
   out["notifiers"] = describe(config.notifiers);
   // Any string value may hold a ${...} reference, not only the keys described as secrets.

@@ -9,6 +9,7 @@
 #include "agent/alerting/alerts_config.h"
 #include "agent/app/agent_settings.h"
 #include "agent/pipeline/pipeline_config.h"
+#include "agent/silences/maintenance.h"
 #include "probes/canary/canary_config.h"
 #include "probes/connect/connect_config.h"
 #include "probes/consistency/consistency_config.h"
@@ -29,6 +30,7 @@ struct Config {
   std::vector<ConsistencyConfig> consistency;
   std::vector<PipelineDef> pipelines;  // empty: derived from Kafka Connect
   std::vector<SinkConfig> sinks;
+  std::vector<MaintenanceWindow> maintenance;
   AlertsConfig alerts;
   NotifiersConfig notifiers;
   std::vector<AlertRule> rules;  // the rule set in force: defaults or rules_file, plus alerts.rules
