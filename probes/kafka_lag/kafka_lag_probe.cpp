@@ -135,23 +135,12 @@ bool KafkaLagProbe::read_watermarks(const std::vector<TopicPartition>& partition
 std::map<std::string, KafkaLagProbe::GroupOffsets> KafkaLagProbe::read_committed(
     const std::vector<std::string>& groups, const std::vector<TopicPartition>& partitions,
     int timeout_ms) {
-  // Each group is asked for the topics it is counted on, and for every partition on every tenth
-  // cycle or while nothing is known (OffsetFetch answers only the listed partitions).
-  bool full_scan = cycles_++ % 10 == 0;
-  std::map<std::string, std::vector<TopicPartition>> on_known_topics;
-  std::map<std::string, std::span<const TopicPartition>> wanted;  // one copy of `partitions`
-  for (const auto& group : groups) {
-    auto known = group_topics_.find(group);
-    if (full_scan || known == group_topics_.end() || known->second.empty()) {
-      wanted[group] = partitions;
-      continue;
-    }
-    auto& list = on_known_topics[group];
-    for (const auto& tp : partitions) {
-      if (known->second.count(tp.first)) list.push_back(tp);
-    }
-    wanted[group] = list;
-  }
+  // Each group is asked for the topics it is counted on and a rolling slice of the other
+  // partitions (rolling_scan.h).
+  std::map<std::string, std::vector<TopicPartition>> asked =
+      scan_.plan(partitions, group_topics_, groups);
+  std::map<std::string, std::span<const TopicPartition>> wanted;
+  for (const auto& [group, list] : asked) wanted[group] = list;
   std::map<std::string, GroupOffsets> out = committed_reader_.read(wanted, timeout_ms);
   update_group_topics(out, partitions);
   return out;

@@ -17,6 +17,7 @@
 #include "probes/kafka_lag/group_discovery.h"
 #include "probes/kafka_lag/group_lag.h"
 #include "probes/kafka_lag/record_reader.h"
+#include "probes/kafka_lag/rolling_scan.h"
 #include "probes/kafka_lag/watermark_history.h"
 #include "probes/kafkaconn/kafka_cluster_config.h"
 #include "probes/kafkaconn/kafka_handle.h"
@@ -149,7 +150,7 @@ class KafkaLagProbe final : public Probe {
   // The topics each group is counted on (and asked for): its commits, plus every watched topic
   // when `topics` is set.
   std::map<std::string, std::set<std::string>> group_topics_;
-  uint64_t cycles_ = 0;
+  RollingScan scan_;  // which partitions each group is asked its offsets on
   TimePoint record_reads_denied_until_{};
   std::string record_read_error_;
 };

@@ -159,6 +159,37 @@ TEST_F(LagTest, ACommitOnACountedTopicIsSeenOnTheNextCycleNotTheNextFullScan) {
   EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_partition_no_commit", partition("t2", 0)), 0);
 }
 
+// A group's commit on a topic it is not counted on is found by a rolling scan: a slice of the
+// other partitions each cycle, all of them within scan_cycles(), never all at once (the full scan
+// asked every partition on every tenth cycle: 10,000 OffsetFetch requests at 100,000 partitions
+// and 100 groups). Fails on the full scan: its eleventh cycle sends 6 lists of 1,000 partitions.
+TEST_F(LagTest, ACommitOnAPartitionNotYetScannedIsFoundWithinTheScanCyclesWithoutAFullScan) {
+  kafka.create_topic("known", 1);
+  kafka.create_topic("wide", 5000);
+  kafka.commit("connect-snowflake-sink", "known", 0, 0);
+  count_wire_traffic(true);  // before the probe makes its clients
+  KafkaLagProbe probe(interpolating(), Millis(15000));
+  ASSERT_TRUE(collect(probe).ok());  // counted on nothing yet: its whole share, every partition
+  count_wire_traffic(false);
+  kafka.commit("connect-snowflake-sink", "wide", 4999, 0);  // the last in scan order
+  size_t cycles = RollingScan().scan_cycles(5001, 1);
+  ASSERT_EQ(cycles, 10u);
+  std::optional<double> found;
+  size_t cycle = 0;
+  while (cycle < cycles && !found) {
+    WireCounts before = probe.wire_counts();
+    clock.advance(15s);
+    auto outcome = collect(probe);
+    ASSERT_TRUE(outcome.ok()) << outcome.error_message;
+    found = outcome.readings.value("cdcwatch_kafka_committed_offset", partition("wide", 4999));
+    ++cycle;
+    EXPECT_EQ(probe.wire_counts().requests_by_api_key[9] - before.requests_by_api_key[9], 1u)
+        << "cycle " << cycle << ": one OffsetFetch (known's partition and 500 of wide's 5,000)";
+  }
+  EXPECT_EQ(found, 0) << "found within " << cycles << " cycles";
+  EXPECT_EQ(cycle, cycles) << "its slice comes last: partitions 0 to 4,998 come first";
+}
+
 TEST_F(LagTest, LagInSecondsIsTheAgeOfTheRecordAtTheCommittedOffset) {
   kafka.create_topic("t", 1);
   int64_t now_ms =
