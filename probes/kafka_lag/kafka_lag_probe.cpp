@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <unordered_map>
 
 #include "agent/core/secrets.h"
 #include "probes/kafka_lag/lag_metrics.h"
@@ -16,19 +17,26 @@ namespace {
 using namespace kafka_lag_metrics;
 
 // The partitions that some group is counted on but has no commit on: only these need their low
-// watermark.
+// watermark. Each partition is looked at once, with the groups counted on its topic (at 100,000
+// partitions and 100 groups, asking every group about every partition was 10 million lookups).
 std::vector<TopicPartition> uncommitted_partitions(
     const std::vector<TopicPartition>& partitions,
     const std::map<std::string, std::set<std::string>>& topics,
     const std::map<std::string, CommittedOffsetsReader::GroupOffsets>& committed) {
+  std::unordered_map<std::string, std::vector<const std::map<TopicPartition, int64_t>*>> counting;
+  for (const auto& [group, group_topics] : topics) {
+    const auto& offsets = committed.at(group);
+    if (!offsets.error.empty()) continue;
+    for (const auto& topic : group_topics) counting[topic].push_back(&offsets.committed);
+  }
   std::vector<TopicPartition> out;
   for (const auto& tp : partitions) {
-    bool needed = std::any_of(topics.begin(), topics.end(), [&](const auto& group_topics) {
-      const auto& offsets = committed.at(group_topics.first);
-      return offsets.error.empty() && group_topics.second.count(tp.first) &&
-             !offsets.committed.count(tp);
-    });
-    if (needed) out.push_back(tp);
+    auto groups = counting.find(tp.first);
+    if (groups == counting.end()) continue;
+    if (std::any_of(groups->second.begin(), groups->second.end(),
+                    [&](const auto* commits) { return !commits->count(tp); })) {
+      out.push_back(tp);
+    }
   }
   return out;
 }
