@@ -5,7 +5,7 @@
 #include <future>
 #include <system_error>
 
-#include "probes/kafka_lag/partition_batches.h"
+#include "probes/kafkaconn/partition_batches.h"
 
 namespace cdcwatch {
 namespace {

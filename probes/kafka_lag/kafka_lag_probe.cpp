@@ -9,7 +9,7 @@
 
 #include "agent/core/secrets.h"
 #include "probes/kafka_lag/lag_metrics.h"
-#include "probes/kafka_lag/partition_batches.h"
+#include "probes/kafkaconn/partition_batches.h"
 
 namespace cdcwatch {
 namespace {
@@ -85,26 +85,17 @@ bool KafkaLagProbe::wanted_topic(const std::string& topic) const {
 rd_kafka_resp_err_t KafkaLagProbe::list_offsets(const std::vector<TopicPartition>& partitions,
                                                 bool high, int timeout_ms,
                                                 std::map<TopicPartition, PartitionOffsets>& out) {
-  rd_kafka_resp_err_t first_error = RD_KAFKA_RESP_ERR_NO_ERROR;
-  for (size_t from = 0; from < partitions.size(); from += kPartitionListBatch) {
-    PartitionList batch =
-        partition_batch(partitions, from, high ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING);
-    rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(client_.get(), batch.get(), timeout_ms);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      if (!first_error) first_error = err;
-      continue;
-    }
-    for (int i = 0; i < batch->cnt; ++i) {
-      const auto& tp = batch->elems[i];
-      if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR || tp.offset < 0) continue;
-      if (high) {
-        out[{tp.topic, tp.partition}].high = tp.offset;
-      } else if (auto it = out.find({tp.topic, tp.partition}); it != out.end()) {
-        it->second.low = tp.offset;
-      }
-    }
-  }
-  return first_error;
+  return cdcwatch::list_offsets(
+      client_.get(), partitions, high ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING,
+      [&] { return timeout_ms; },
+      [&](const rd_kafka_topic_partition_t& tp) {
+        if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR || tp.offset < 0) return;
+        if (high) {
+          out[{tp.topic, tp.partition}].high = tp.offset;
+        } else if (auto it = out.find({tp.topic, tp.partition}); it != out.end()) {
+          it->second.low = tp.offset;
+        }
+      });
 }
 
 // One leader refusing (no Describe on a topic) fails librdkafka's whole call and drops the other

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "probes/kafka_lag/partition_batches.h"
+#include "probes/kafkaconn/partition_batches.h"
 
 namespace cdcwatch {
 namespace {

@@ -1,6 +1,8 @@
 #include "probes/sink_truth/kafka_positions.h"
 
-#include <algorithm>
+#include <chrono>
+
+#include "probes/kafkaconn/partition_batches.h"
 
 namespace cdcwatch {
 
@@ -20,25 +22,33 @@ TopicsRead read_topics(rd_kafka_t* handle, int timeout_ms) {
   return out;
 }
 
+// Batched ListOffsets (partition_batches.h): about brokers × ⌈partitions / 1000⌉ requests, where
+// one rd_kafka_query_watermark_offsets per partition was one request each.
 WatermarksRead read_high_watermarks(rd_kafka_t* handle,
                                     const std::vector<TopicPartitionKey>& partitions,
                                     TimePoint deadline, const Clock& clock) {
   WatermarksRead out;
-  for (const auto& [topic, partition] : partitions) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.now());
-    if (left.count() <= 0) {
-      if (out.error.empty()) out.error = "high watermarks not all read before the deadline";
-      break;
-    }
-    int64_t low = 0, high = 0;
-    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-        handle, topic.c_str(), partition, &low, &high, static_cast<int>(left.count()));
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      out.high[{topic, partition}] = high;
-    } else if (out.error.empty()) {
-      out.error = "high watermark of " + topic + "/" + std::to_string(partition) + ": " +
-                  rd_kafka_err2str(err);
-    }
+  auto time_left_ms = [&] {
+    return static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.now()).count());
+  };
+  std::string partition_error;  // the first partition the brokers answered with an error
+  rd_kafka_resp_err_t request_error = list_offsets(
+      handle, partitions, RD_KAFKA_OFFSET_END, time_left_ms,
+      [&](const rd_kafka_topic_partition_t& tp) {
+        if (tp.err == RD_KAFKA_RESP_ERR_NO_ERROR && tp.offset >= 0) {
+          out.high[{tp.topic, tp.partition}] = tp.offset;
+        } else if (partition_error.empty()) {
+          partition_error = "high watermark of " + std::string(tp.topic) + "/" +
+                            std::to_string(tp.partition) + ": " +
+                            (tp.err ? rd_kafka_err2str(tp.err) : "no offset in the answer");
+        }
+      });
+  if (request_error) {
+    out.error = std::string("high watermarks not all read: ListOffsets failed: ") +
+                rd_kafka_err2str(request_error) + "; check the brokers and request_timeout";
+  } else {
+    out.error = partition_error;
   }
   return out;
 }
