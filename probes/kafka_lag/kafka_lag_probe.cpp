@@ -142,7 +142,27 @@ std::map<std::string, KafkaLagProbe::GroupOffsets> KafkaLagProbe::read_committed
   for (const auto& [group, list] : asked) wanted[group] = list;
   std::map<std::string, GroupOffsets> out = committed_reader_.read(wanted, timeout_ms);
   update_group_topics(out, partitions);
+  read_rest_of_new_topics(partitions, timeout_ms, out);
   return out;
+}
+
+// A topic first found in this cycle's slice: its other partitions at once, not next cycle, so
+// that none of them is taken for a partition without a commit.
+void KafkaLagProbe::read_rest_of_new_topics(const std::vector<TopicPartition>& partitions,
+                                            int timeout_ms,
+                                            std::map<std::string, GroupOffsets>& committed) {
+  auto unasked = scan_.unasked_of_new_topics(partitions, group_topics_);
+  if (std::all_of(unasked.begin(), unasked.end(), [](const auto& g) { return g.second.empty(); })) {
+    return;
+  }
+  // Every group, most with nothing to ask: the reader closes the clients of groups not named.
+  std::map<std::string, std::span<const TopicPartition>> wanted;
+  for (const auto& [group, list] : unasked) wanted[group] = list;
+  for (auto& [group, offsets] : committed_reader_.read(wanted, timeout_ms)) {
+    auto& into = committed[group];
+    if (!offsets.error.empty() && into.error.empty()) into.error = offsets.error;
+    into.committed.merge(offsets.committed);
+  }
 }
 
 CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {

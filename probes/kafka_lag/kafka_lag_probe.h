@@ -78,6 +78,8 @@ class KafkaLagProbe final : public Probe {
   std::map<std::string, GroupOffsets> read_committed(const std::vector<std::string>& groups,
                                                      const std::vector<TopicPartition>& partitions,
                                                      int timeout_ms);
+  void read_rest_of_new_topics(const std::vector<TopicPartition>& partitions, int timeout_ms,
+                               std::map<std::string, GroupOffsets>& committed);
   // Sets group_topics_ from this cycle's commits, the discovered groups' assignments and `topics`.
   void update_group_topics(const std::map<std::string, GroupOffsets>& committed,
                            const std::vector<TopicPartition>& partitions);

@@ -40,36 +40,63 @@ std::map<std::string, std::vector<RollingScan::TopicPartition>> RollingScan::pla
   index(partitions);
   std::set<std::string> watched(groups.begin(), groups.end());
   std::erase_if(cursors_, [&](const auto& cursor) { return !watched.count(cursor.first); });
+  planned_topics_.clear();
+  planned_partitions_.clear();
   std::map<std::string, std::vector<TopicPartition>> out;
   for (const auto& group : groups) {
     auto& list = out[group];
-    std::vector<bool> counted(members_.size(), false);
+    auto& counted = planned_topics_[group] = std::vector<bool>(members_.size(), false);
+    auto& asked = planned_partitions_[group] = std::vector<bool>(partitions.size(), false);
     auto topics = counted_topics.find(group);
     bool knows_nothing = topics == counted_topics.end() || topics->second.empty();
     for (const auto& topic : knows_nothing ? std::set<std::string>{} : topics->second) {
       auto id = topic_ids_.find(topic);
       if (id == topic_ids_.end()) continue;
       counted[id->second] = true;
-      for (size_t i : members_[id->second]) list.push_back(partitions[i]);
+      for (size_t i : members_[id->second]) {
+        list.push_back(partitions[i]);
+        asked[i] = true;
+      }
     }
     size_t rest = partitions.size() - list.size();
     size_t slice = knows_nothing ? share(groups.size())
                                  : std::min(share(groups.size()),
                                             (rest + kCyclesPerRound - 1) / kCyclesPerRound);
-    take_slice(cursors_[group], counted, std::min(slice, rest), partitions, list);
+    take_slice(cursors_[group], counted, std::min(slice, rest), partitions, list, asked);
+  }
+  return out;
+}
+
+std::map<std::string, std::vector<RollingScan::TopicPartition>> RollingScan::unasked_of_new_topics(
+    const std::vector<TopicPartition>& partitions,
+    const std::map<std::string, std::set<std::string>>& counted_topics) const {
+  std::map<std::string, std::vector<TopicPartition>> out;
+  for (const auto& [group, was_counted] : planned_topics_) {
+    auto& list = out[group];
+    auto topics = counted_topics.find(group);
+    if (topics == counted_topics.end()) continue;
+    const auto& asked = planned_partitions_.at(group);
+    for (const auto& topic : topics->second) {
+      auto id = topic_ids_.find(topic);
+      if (id == topic_ids_.end() || was_counted[id->second]) continue;
+      for (size_t i : members_[id->second]) {
+        if (!asked[i]) list.push_back(partitions[i]);
+      }
+    }
   }
   return out;
 }
 
 void RollingScan::take_slice(size_t& cursor, const std::vector<bool>& counted, size_t slice,
                              const std::vector<TopicPartition>& partitions,
-                             std::vector<TopicPartition>& out) const {
+                             std::vector<TopicPartition>& out, std::vector<bool>& asked) const {
   if (cursor >= order_.size()) cursor = 0;
   for (size_t step = 0; step < order_.size() && slice > 0; ++step) {
     size_t at = order_[cursor];
     cursor = (cursor + 1) % order_.size();
     if (counted[topic_of_[at]]) continue;
     out.push_back(partitions[at]);
+    asked[at] = true;
     --slice;
   }
 }

@@ -41,6 +41,14 @@ class RollingScan {
       const std::map<std::string, std::set<std::string>>& counted_topics,
       const std::vector<std::string>& groups);
 
+  // After plan(), with the topics the groups are counted on now: for each planned group, the
+  // partitions of topics it is newly counted on that plan() did not ask. A topic first found in a
+  // slice is asked in full in the same cycle, so that its partitions outside the slice are not
+  // taken for partitions without a commit (their lag counted from the low watermark).
+  std::map<std::string, std::vector<TopicPartition>> unasked_of_new_topics(
+      const std::vector<TopicPartition>& partitions,
+      const std::map<std::string, std::set<std::string>>& counted_topics) const;
+
   // The cycles within which every partition is asked for every one of `groups` groups.
   size_t scan_cycles(size_t partitions, size_t groups) const;
 
@@ -50,8 +58,8 @@ class RollingScan {
   // Appends up to `slice` partitions of topics not `counted`, in scan order from the group's
   // cursor.
   void take_slice(size_t& cursor, const std::vector<bool>& counted, size_t slice,
-                  const std::vector<TopicPartition>& partitions,
-                  std::vector<TopicPartition>& out) const;
+                  const std::vector<TopicPartition>& partitions, std::vector<TopicPartition>& out,
+                  std::vector<bool>& asked) const;
 
   size_t pairs_per_cycle_;
   std::map<std::string, size_t> cursors_;  // by group: position in order_ of its next slice
@@ -60,6 +68,9 @@ class RollingScan {
   std::vector<uint32_t> topic_of_;
   std::vector<std::vector<size_t>> members_;
   std::vector<size_t> order_;
+  // By group, as planned this cycle: the topic ids it was counted on, the partition indices asked.
+  std::map<std::string, std::vector<bool>> planned_topics_;
+  std::map<std::string, std::vector<bool>> planned_partitions_;
 };
 
 }  // namespace cdcwatch

@@ -162,7 +162,9 @@ TEST_F(LagTest, ACommitOnACountedTopicIsSeenOnTheNextCycleNotTheNextFullScan) {
 // A group's commit on a topic it is not counted on is found by a rolling scan: a slice of the
 // other partitions each cycle, all of them within scan_cycles(), never all at once (the full scan
 // asked every partition on every tenth cycle: 10,000 OffsetFetch requests at 100,000 partitions
-// and 100 groups). Fails on the full scan: its eleventh cycle sends 6 lists of 1,000 partitions.
+// and 100 groups). A tenth of wide per cycle, in partition order: partition 2,600 is in the sixth
+// slice (the full scan found it on its tenth cycle). The cycle that finds the topic asks the rest
+// of it at once, so a commit outside that slice is read, not taken for no commit.
 TEST_F(LagTest, ACommitOnAPartitionNotYetScannedIsFoundWithinTheScanCyclesWithoutAFullScan) {
   kafka.create_topic("known", 1);
   kafka.create_topic("wide", 5000);
@@ -171,23 +173,31 @@ TEST_F(LagTest, ACommitOnAPartitionNotYetScannedIsFoundWithinTheScanCyclesWithou
   KafkaLagProbe probe(interpolating(), Millis(15000));
   ASSERT_TRUE(collect(probe).ok());  // counted on nothing yet: its whole share, every partition
   count_wire_traffic(false);
-  kafka.commit("connect-snowflake-sink", "wide", 4999, 0);  // the last in scan order
+  kafka.commit("connect-snowflake-sink", "wide", 2600, 0);
   size_t cycles = RollingScan().scan_cycles(5001, 1);
   ASSERT_EQ(cycles, 10u);
-  std::optional<double> found;
-  size_t cycle = 0;
-  while (cycle < cycles && !found) {
+  CollectOutcome outcome;
+  uint64_t offset_fetches = 0;
+  for (size_t cycle = 1; cycle <= cycles; ++cycle) {
     WireCounts before = probe.wire_counts();
     clock.advance(15s);
-    auto outcome = collect(probe);
+    outcome = collect(probe);
     ASSERT_TRUE(outcome.ok()) << outcome.error_message;
-    found = outcome.readings.value("cdcwatch_kafka_committed_offset", partition("wide", 4999));
-    ++cycle;
-    EXPECT_EQ(probe.wire_counts().requests_by_api_key[9] - before.requests_by_api_key[9], 1u)
+    offset_fetches = probe.wire_counts().requests_by_api_key[9] - before.requests_by_api_key[9];
+    if (outcome.readings.value("cdcwatch_kafka_committed_offset", partition("wide", 2600))) {
+      EXPECT_EQ(cycle, 6u) << "partitions 2,500 to 2,999 are the sixth slice";
+      break;
+    }
+    EXPECT_EQ(offset_fetches, 1u)
         << "cycle " << cycle << ": one OffsetFetch (known's partition and 500 of wide's 5,000)";
+    if (cycle == 1) kafka.commit("connect-snowflake-sink", "wide", 10, 0);  // its slice has passed
   }
-  EXPECT_EQ(found, 0) << "found within " << cycles << " cycles";
-  EXPECT_EQ(cycle, cycles) << "its slice comes last: partitions 0 to 4,998 come first";
+  EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_committed_offset", partition("wide", 2600)), 0)
+      << "found within " << cycles << " cycles";
+  EXPECT_EQ(offset_fetches, 1u + 5u) << "the slice, then the other 4,500 of wide in five lists";
+  EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_committed_offset", partition("wide", 10)), 0)
+      << "read in the cycle that found wide";
+  EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_partition_no_commit", partition("wide", 10)), 0);
 }
 
 TEST_F(LagTest, LagInSecondsIsTheAgeOfTheRecordAtTheCommittedOffset) {

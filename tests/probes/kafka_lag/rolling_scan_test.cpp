@@ -53,6 +53,26 @@ TEST(RollingScan, AFirstSliceTouchesEveryTopic) {
   EXPECT_EQ(topics.size(), 100u) << "partitions 0 to 9 of every topic";
 }
 
+// A group counted on nothing asks a slice that holds half of each topic; once its commits there
+// make it counted on t1, the rest of t1 is asked in the same cycle, so that none of t1's partitions
+// is taken for one without a commit.
+TEST(RollingScan, ATopicFirstFoundInASliceHasItsOtherPartitionsAskedInTheSameCycle) {
+  RollingScan scan(1000);
+  auto partitions = cluster(2, 1000);
+  auto asked = scan.plan(partitions, {}, {"g"});
+  ASSERT_EQ(asked["g"].size(), 1000u);
+  EXPECT_EQ(asked["g"].back(), (TopicPartition{"t1", 499})) << "partitions 0 to 499 of both";
+  auto rest = scan.unasked_of_new_topics(partitions, {{"g", {"t1"}}});
+  ASSERT_EQ(rest["g"].size(), 500u);
+  EXPECT_EQ(rest["g"].front(), (TopicPartition{"t1", 500}));
+  EXPECT_EQ(rest["g"].back(), (TopicPartition{"t1", 999}));
+  EXPECT_TRUE(scan.unasked_of_new_topics(partitions, {})["g"].empty());
+
+  asked = scan.plan(partitions, {{"g", {"t1"}}}, {"g"});
+  EXPECT_TRUE(scan.unasked_of_new_topics(partitions, {{"g", {"t1"}}})["g"].empty())
+      << "t1 was counted when planned: asked in full already";
+}
+
 // 20 groups, each counted on its own 1,000-partition topic of 20: a full scan asks 400,000
 // (group, partition) pairs at once; a budget of 10,000 spreads it over scan_cycles() cycles.
 TEST(RollingScan, NoCycleAsksMoreThanItsBudgetAndEveryPartitionIsAskedWithinScanCycles) {
