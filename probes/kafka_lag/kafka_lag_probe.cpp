@@ -266,8 +266,8 @@ void KafkaLagProbe::discover_groups(TimePoint now, int timeout_ms, CollectOutcom
 // Those a group committed on, those its members are assigned (discovered groups), and every
 // watched topic when a topics: filter says which (a partition it never committed on then lags
 // from the low watermark). One set per group, both what is counted this cycle and what is asked
-// for the next: a group's commit on a counted topic is seen on the next cycle, not on the next
-// full scan.
+// for the next: a group's commit on a counted topic is seen on the next cycle, not when the
+// rolling scan reaches it.
 void KafkaLagProbe::update_group_topics(const std::map<std::string, GroupOffsets>& committed,
                                         const std::vector<TopicPartition>& partitions) {
   std::map<std::string, std::set<std::string>> counted;  // groups no longer watched drop out

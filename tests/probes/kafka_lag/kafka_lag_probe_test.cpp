@@ -147,7 +147,7 @@ TEST_F(LagTest, ACommitOnACountedTopicIsSeenOnTheNextCycleNotTheNextFullScan) {
   KafkaClusterConfig c = config();
   c.topics = {"t*"};
   KafkaLagProbe probe(c, Millis(15000));
-  auto outcome = collect(probe);  // a full scan: every partition asked for
+  auto outcome = collect(probe);  // counted on nothing yet: its whole share, every partition
   ASSERT_TRUE(outcome.ok()) << outcome.error_message;
   EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_consumer_lag_messages", partition("t2", 0)), 5)
       << "no commit on t2 yet: from the low watermark";
