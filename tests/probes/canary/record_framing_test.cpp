@@ -9,7 +9,8 @@ namespace {
 using Kind = RecordFraming::Kind;
 
 TEST(RecordFraming, ConfluentsFourByteIdAndApicuriosContentIdHeaderResolve) {
-  auto confluent = detect_framing(std::string("\0\0\0\x01\x07\x02xy", 8), {});
+  std::string confluent_value("\0\0\0\x01\x07\x02xy", 8);  // `datum` views into it
+  auto confluent = detect_framing(confluent_value, {});
   ASSERT_EQ(confluent.kind, Kind::kSchemaId);
   EXPECT_EQ(confluent.schema_id, 263u);
   EXPECT_EQ(confluent.datum, "\x02xy");
@@ -23,7 +24,8 @@ TEST(RecordFraming, ConfluentsFourByteIdAndApicuriosContentIdHeaderResolve) {
 }
 
 TEST(RecordFraming, ApicuriosGlobalIdsAreToldApartAndArtifactHeadersAreUnsupported) {
-  auto legacy = detect_framing(std::string("\0\0\0\0\0\0\0\0\x05\x02", 10), {});
+  std::string legacy_value("\0\0\0\0\0\0\0\0\x05\x02", 10);  // `datum` views into it
+  auto legacy = detect_framing(legacy_value, {});
   EXPECT_EQ(legacy.kind, Kind::kGlobalId);
   EXPECT_EQ(legacy.schema_id, 5u);
   EXPECT_EQ(legacy.datum, "\x02");
