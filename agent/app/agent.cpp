@@ -11,6 +11,7 @@
 #include "agent/app/version.h"
 #include "agent/core/exposition.h"
 #include "agent/core/secrets.h"
+#include "agent/pipeline/pipeline_stage.h"
 #include "web/web_assets.h"
 
 namespace cdcwatch {
@@ -123,7 +124,10 @@ Agent::Running Agent::prepare(const Config& config, std::vector<std::unique_ptr<
     next.alerting = std::move(kept_alerting);
   } else {
     next.alerting = std::make_shared<AlertingEngine>(
-        alerting_setup(config), store_, [this] { return health_.all_completed_a_cycle(); }, clock_);
+        alerting_setup(config), store_,
+        // Alerts wait for the pipelines formed from every probe's first readings, so that none
+        // is paged outside the pipeline it belongs to (alerts.grouping: pipeline).
+        [this] { return health_.completed_a_cycle_after_all_others(kPipelineStageName); }, clock_);
     next.alerting->add_readings_source(
         [this] { return health_.self_metrics(); });  // CdcProbeFailing
     next.alerting->set_pipelines_source([this] { return pipelines_.pipelines(); });

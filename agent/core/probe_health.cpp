@@ -69,6 +69,8 @@ bool ProbeHealth::cycle_finished(const std::string& probe, TimePoint started, Ti
   record.status = outcome.status;
   if (!record.stuck) ++record.cycles;
   record.stuck = false;
+  if (!record.first_completed) record.first_completed = finished;
+  record.last_completed_start = started;
   record.up = outcome.ok();
   if (outcome.ok()) {
     record.last_success = finished;
@@ -89,6 +91,7 @@ bool ProbeHealth::mark_timed_out(const std::string& probe, Millis timeout) {
   auto& record = known->second;
   record.stuck = true;
   ++record.cycles;
+  if (!record.first_completed) record.first_completed = record.last_run;
   record.up = false;
   record.last_error_reason = kTimeoutReason;
   record.last_error_message =
@@ -103,6 +106,19 @@ bool ProbeHealth::all_completed_a_cycle() const {
     if (record.cycles == 0) return false;
   }
   return true;
+}
+
+bool ProbeHealth::completed_a_cycle_after_all_others(const std::string& probe) const {
+  std::lock_guard lock(mutex_);
+  auto stage = records_.find(probe);
+  std::optional<TimePoint> latest_first;
+  for (const auto& [name, record] : records_) {
+    if (record.cycles == 0) return false;
+    if (name != probe && (!latest_first || record.first_completed > latest_first))
+      latest_first = record.first_completed;
+  }
+  if (stage == records_.end() || !latest_first) return true;
+  return stage->second.last_completed_start && *stage->second.last_completed_start >= *latest_first;
 }
 
 std::vector<ProbeRecord> ProbeHealth::records() const {

@@ -27,6 +27,8 @@ struct ProbeRecord {
   bool stuck = false;  // its cycle outlived its timeout and has not returned yet
   std::optional<TimePoint> last_run;
   std::optional<TimePoint> last_success;
+  std::optional<TimePoint> first_completed;       // when its first cycle ended (or timed out)
+  std::optional<TimePoint> last_completed_start;  // when its last completed cycle began
   double last_duration_seconds = 0;
   std::string last_error_reason;
   std::string last_error_message;  // already scrubbed of secrets
@@ -49,6 +51,10 @@ class ProbeHealth {
   bool mark_timed_out(const std::string& probe, Millis timeout);
 
   bool all_completed_a_cycle() const;
+  // Every probe has completed a cycle, and `probe` (a stage reading the others' readings) has
+  // completed one that began after all the others' first: what it published covers them all.
+  // True when no probe of that name runs.
+  bool completed_a_cycle_after_all_others(const std::string& probe) const;
   std::vector<ProbeRecord> records() const;
   Readings self_metrics() const;  // cdcwatch_probe_* families, cdcwatch_probe_stuck among them
   nlohmann::json status_json() const;

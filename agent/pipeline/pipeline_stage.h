@@ -26,6 +26,8 @@
 
 namespace cdcwatch {
 
+inline constexpr const char* kPipelineStageName = "pipeline";
+
 struct StageSetup {
   std::vector<PipelineDef> declared;  // the pipelines: section; empty: derive from Connect
   DerivationSetup derivation;
@@ -36,7 +38,7 @@ struct StageSetup {
 class PipelineStage final : public Probe {
  public:
   PipelineStage(StageSetup setup, PipelineBoard& board);
-  std::string name() const override { return "pipeline"; }
+  std::string name() const override { return kPipelineStageName; }
   Millis interval() const override { return setup_.interval; }
   CollectOutcome collect(const CollectContext& ctx) override;
   // Since when each hop has had its status, and when each sink group last committed: a restart

@@ -195,6 +195,30 @@ TEST(ProbeHealth, ReadyOnlyOnceEveryProbeCompletedACycle) {
   EXPECT_TRUE(health.all_completed_a_cycle()) << "a failed cycle is still a completed one";
 }
 
+// The grouping drill's failed sink task was paged alone once: the pipeline stage's first cycle ran
+// before Connect's, so no pipeline was formed yet when the alert fired.
+TEST(ProbeHealth, AStageIsCompleteOnlyWithACycleBegunAfterEveryOtherProbesFirst) {
+  ProbeHealth health;
+  FakeClock clock;
+  CollectOutcome ok;
+  auto cycle = [&](const std::string& probe) {
+    health.cycle_started(probe, clock.now());
+    clock.advance(10ms);
+    health.cycle_finished(probe, clock.now() - 10ms, clock.now(), ok);
+  };
+  health.add_probe("connect/main", 1s);
+  health.add_probe("pipeline", 1s);
+  EXPECT_FALSE(health.completed_a_cycle_after_all_others("pipeline"));
+  cycle("pipeline");
+  cycle("connect/main");
+  EXPECT_TRUE(health.all_completed_a_cycle());
+  EXPECT_FALSE(health.completed_a_cycle_after_all_others("pipeline"))
+      << "the stage's only cycle ran before Connect had reported";
+  cycle("pipeline");
+  EXPECT_TRUE(health.completed_a_cycle_after_all_others("pipeline"));
+  EXPECT_TRUE(health.completed_a_cycle_after_all_others("no-such-stage"));
+}
+
 // Issue 22: a dashboard's rate() of a reason that never occurred showed "No data" instead of 0.
 TEST(ProbeHealth, TheSchedulersOwnErrorReasonsStartAtZero) {
   ProbeHealth health;
