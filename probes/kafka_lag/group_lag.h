@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-namespace cdcwatch {
+#include "probes/kafkaconn/topic_partition.h"
 
-using TopicPartition = std::pair<std::string, int32_t>;
+namespace cdcwatch {
 
 struct PartitionOffsets {
   std::optional<int64_t> low;  // read only for partitions some group has no commit on

@@ -16,11 +16,11 @@
 #include "probes/kafka_lag/consumer_status.h"
 #include "probes/kafka_lag/group_discovery.h"
 #include "probes/kafka_lag/group_lag.h"
-#include "probes/kafka_lag/record_reader.h"
 #include "probes/kafka_lag/rolling_scan.h"
 #include "probes/kafka_lag/watermark_history.h"
 #include "probes/kafkaconn/kafka_cluster_config.h"
 #include "probes/kafkaconn/kafka_handle.h"
+#include "probes/kafkaconn/record_reader.h"
 
 namespace cdcwatch {
 

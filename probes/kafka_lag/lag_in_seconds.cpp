@@ -6,7 +6,7 @@
 #include <chrono>
 
 #include "probes/kafka_lag/kafka_lag_probe.h"
-#include "probes/kafka_lag/record_reader.h"
+#include "probes/kafkaconn/record_reader.h"
 
 namespace cdcwatch {
 namespace {

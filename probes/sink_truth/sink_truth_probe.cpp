@@ -5,7 +5,7 @@
 
 #include "probes/connect/connect_metrics.h"
 #include "probes/kafka_lag/lag_metrics.h"
-#include "probes/kafka_lag/record_reader.h"
+#include "probes/kafkaconn/record_reader.h"
 #include "probes/sink_truth/kafka_positions.h"
 #include "probes/sink_truth/sink_metrics.h"
 #include "probes/sink_truth/sink_queries.h"

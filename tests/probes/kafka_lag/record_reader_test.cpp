@@ -1,5 +1,5 @@
 // The record reader (lag in seconds) against librdkafka's mock cluster with three brokers.
-#include "probes/kafka_lag/record_reader.h"
+#include "probes/kafkaconn/record_reader.h"
 
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka_mock.h>

@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "agent/core/clock.h"
-#include "probes/kafka_lag/group_lag.h"
 #include "probes/kafkaconn/kafka_cluster_config.h"
 #include "probes/kafkaconn/kafka_handle.h"
+#include "probes/kafkaconn/topic_partition.h"
 
 namespace cdcwatch {
 

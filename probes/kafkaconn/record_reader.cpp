@@ -1,4 +1,4 @@
-#include "probes/kafka_lag/record_reader.h"
+#include "probes/kafkaconn/record_reader.h"
 
 #include <algorithm>
 #include <chrono>
