@@ -9,7 +9,9 @@
 // seconds), the second, and the median (with the range) of the steady cycles after it (offsets
 // unchanged: cached, no record reads once every record was read; with more than 5 cycles each is
 // also printed, and the median of those that fetched nothing). Requests and bytes are counted by
-// librdkafka interceptors on the probe's clients (kafka_handle.h); RSS is the probe's (the
+// librdkafka interceptors on the probe's clients (kafka_handle.h). A cycle's wall and CPU time
+// include saving the probe's state as the agent does after every cycle (save_state, dumped to
+// text), its size in the row. RSS is the probe's (the
 // process's now, minus before the probe), so run each mode in its own process. The mock cluster
 // runs in a child process, so CPU time and RSS are the probe's alone. The load average is printed
 // next to each row: the figures are only comparable at similar load.
@@ -64,6 +66,7 @@ struct Cycle {
   double render_ms = 0;
   double rss_mb = 0;
   double load = 0;
+  double state_kb = 0;
   std::string error;  // a failed cycle is reported in its row, not dropped
 };
 
@@ -86,7 +89,11 @@ Cycle measure(KafkaLagProbe& probe, const Clock& clock) {
   double cpu_before = cpu_seconds();
   auto start = std::chrono::steady_clock::now();
   CollectOutcome outcome = probe.collect({clock.now() + std::chrono::seconds(30), clock, none});
+  // The agent saves every probe's state after each cycle, and the store dumps it to compare and
+  // write: part of what a cycle costs.
+  size_t state_bytes = probe.save_state().dump().size();
   Cycle cycle;
+  cycle.state_kb = static_cast<double>(state_bytes) / 1e3;
   cycle.wall_ms = Seconds(std::chrono::steady_clock::now() - start).count() * 1000;
   cycle.cpu_ms = (cpu_seconds() - cpu_before) * 1000;
   cycle.wire = difference(probe.wire_counts(), before);
@@ -114,11 +121,11 @@ std::string requests_by_kind(const WireCounts& wire) {
 
 void print_row(const std::string& which, const Cycle& c, const std::string& wall,
                double baseline_rss_mb) {
-  std::printf("| %s%s | %s | %.0f | %llu (%s) | %.0f | %.0f | %.2f | %.1f | %.0f | %.1f |\n",
+  std::printf("| %s%s | %s | %.0f | %llu (%s) | %.0f | %.0f | %.2f | %.1f | %.0f | %.0f | %.1f |\n",
               which.c_str(), c.error.empty() ? "" : (" (failed: " + c.error + ")").c_str(),
               wall.c_str(), c.cpu_ms, static_cast<unsigned long long>(c.wire.requests),
               requests_by_kind(c.wire).c_str(), c.wire.bytes_sent / 1e3,
-              c.wire.bytes_received / 1e3, c.metrics_bytes / 1e6, c.render_ms,
+              c.wire.bytes_received / 1e3, c.metrics_bytes / 1e6, c.render_ms, c.state_kb,
               c.rss_mb - baseline_rss_mb, c.load);
   std::fflush(stdout);
 }
@@ -233,8 +240,8 @@ int main(int argc, char** argv) {
   std::printf(
       "| cycle | wall ms | CPU ms | broker requests (by kind: count, KB received) | KB sent | KB "
       "received | "
-      "/metrics MB | render ms | probe RSS MB | load |\n");
-  std::printf("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+      "/metrics MB | render ms | saved state KB | probe RSS MB | load |\n");
+  std::printf("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
   SystemClock clock;
   auto owned = std::make_unique<KafkaLagProbe>(config, Millis(15000));
   KafkaLagProbe& probe = *owned;

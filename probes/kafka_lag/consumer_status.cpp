@@ -37,12 +37,11 @@ nlohmann::json optional_millis(const std::optional<TimePoint>& t) {
 // [at_ms, committed or null, lag], as save() writes it.
 std::optional<PartitionWindow::Observation> parse_observation(const nlohmann::json& o) {
   if (!o.is_array() || o.size() != 3 || !o[0].is_number_integer() ||
-      !(o[1].is_null() || o[1].is_number_integer()) || !o[2].is_number_integer() ||
-      o[2].get<int64_t>() < 0) {
+      !(o[1].is_null() || (o[1].is_number_integer() && o[1].get<int64_t>() >= 0)) ||
+      !o[2].is_number_integer() || o[2].get<int64_t>() < 0) {
     return std::nullopt;
   }
-  std::optional<int64_t> committed;
-  if (!o[1].is_null()) committed = o[1].get<int64_t>();
+  int64_t committed = o[1].is_null() ? PartitionWindow::kNoCommit : o[1].get<int64_t>();
   return PartitionWindow::Observation{from_millis(o[0].get<int64_t>()), committed,
                                       o[2].get<int64_t>()};
 }
@@ -81,10 +80,11 @@ ConsumerStatus worst(ConsumerStatus a, ConsumerStatus b) {
 }
 
 void PartitionWindow::observe(TimePoint at, std::optional<int64_t> committed, int64_t lag) {
-  if (window_.empty() || window_.back().committed != committed) offset_changed_at_ = at;
+  int64_t offset = committed.value_or(kNoCommit);
+  if (window_.empty() || window_.back().committed != offset) offset_changed_at_ = at;
   if (lag == 0) caught_up_at_ = at;
   if (window_.empty()) window_.reserve(size_);
-  window_.push_back({at, committed, lag});
+  window_.push_back({at, offset, lag});
   if (window_.size() > size_) window_.erase(window_.begin(), window_.end() - size_);
 }
 
@@ -120,9 +120,9 @@ bool PartitionWindow::offsets_stalled() const {
 
 bool PartitionWindow::offsets_rewound() const {
   for (size_t i = 1; i < window_.size(); ++i) {
-    const auto& before = window_[i - 1].committed;
-    const auto& after = window_[i].committed;
-    if (before && after && *after < *before) return true;
+    int64_t before = window_[i - 1].committed;
+    int64_t after = window_[i].committed;
+    if (before != kNoCommit && after != kNoCommit && after < before) return true;
   }
   return false;
 }
@@ -139,7 +139,8 @@ nlohmann::json PartitionWindow::save() const {
   nlohmann::json observations = nlohmann::json::array();
   for (const auto& o : window_) {
     observations.push_back(
-        {to_millis(o.at), o.committed ? nlohmann::json(*o.committed) : nullptr, o.lag});
+        {to_millis(o.at),
+         o.committed == kNoCommit ? nlohmann::json(nullptr) : nlohmann::json(o.committed), o.lag});
   }
   return {{"offset_changed_at_ms", optional_millis(offset_changed_at_)},
           {"caught_up_at_ms", optional_millis(caught_up_at_)},

@@ -48,7 +48,8 @@ KafkaLagProbe::KafkaLagProbe(KafkaClusterConfig config, Millis default_interval)
       interval_(config_.interval.value_or(default_interval)),
       committed_reader_(config_),
       record_reader_(config_),
-      discovery_(config_.discover_groups, config_.discovery_interval) {}
+      discovery_(config_.discover_groups, config_.discovery_interval),
+      windows_(static_cast<size_t>(config_.window), config_.stop_after) {}
 
 void KafkaLagProbe::set_learnt_groups(const std::string& source,
                                       const std::vector<std::string>& groups) {
@@ -321,22 +322,18 @@ void KafkaLagProbe::observe_watermarks(const std::map<TopicPartition, PartitionO
 
 KafkaLagProbe::GroupSummary KafkaLagProbe::judge_group(const std::string& group,
                                                        const GroupLag& lag, TimePoint now,
-                                                       Readings& readings,
-                                                       std::set<WindowKey>& seen) {
+                                                       Readings& readings) {
   GroupSummary summary;
   summary.partitions = lag.partitions.size() + lag.unknown.size();
   summary.unknown_lag = static_cast<int>(lag.unknown.size());
   for (const auto& tp : lag.unknown) {  // not observed this cycle, but not forgotten either
-    seen.emplace(group, tp.first, tp.second);
+    windows_.keep(group, tp.first, tp.second);
     summary.topics_with_unknown_lag.insert(tp.first);
   }
   for (const auto& row : lag.partitions) {
-    WindowKey key{group, row.tp.first, row.tp.second};
-    seen.insert(key);
-    auto window =
-        windows_.try_emplace(key, static_cast<size_t>(config_.window), config_.stop_after).first;
-    window->second.observe(now, row.committed, row.lag);
-    ConsumerStatus status = window->second.status();
+    PartitionWindow& window = windows_.touch(group, row.tp.first, row.tp.second);
+    window.observe(now, row.committed, row.lag);
+    ConsumerStatus status = window.status();
     summary.status = worst(summary.status, status);
     // A caught-up partition is 0 s behind; a lagging one whose age is unknown has no figure.
     std::optional<double> seconds;
@@ -360,14 +357,14 @@ nlohmann::json KafkaLagProbe::judge_groups(const std::map<std::string, GroupOffs
                                            std::map<std::string, GroupLag>& lags, TimePoint now,
                                            CollectOutcome& outcome) {
   nlohmann::json group_status = nlohmann::json::object();
-  std::set<WindowKey> seen;
+  windows_.begin_cycle();
   for (const auto& [group, offsets] : committed) {
     if (!offsets.error.empty()) {
       group_status[group] = export_group_error(group, offsets.error, outcome.readings);
       outcome.fail("offsets", offsets.error);
       continue;
     }
-    GroupSummary summary = judge_group(group, lags[group], now, outcome.readings, seen);
+    GroupSummary summary = judge_group(group, lags[group], now, outcome.readings);
     for (const auto& [tp, offset] : offsets.committed) {
       summary.committed_sum += static_cast<double>(offset);
       ++summary.committed_partitions;
@@ -376,13 +373,8 @@ nlohmann::json KafkaLagProbe::judge_groups(const std::map<std::string, GroupOffs
                               ? export_group_unknown(group, summary, outcome.readings)
                               : export_group(group, summary, outcome.readings);
   }
-  forget_unseen(seen);
+  windows_.forget_untouched();
   return group_status;
-}
-
-// Partitions and groups that went away lose their windows, as their series are gone too.
-void KafkaLagProbe::forget_unseen(const std::set<WindowKey>& seen) {
-  std::erase_if(windows_, [&](const auto& window) { return !seen.count(window.first); });
 }
 
 std::unique_ptr<Probe> make_kafka_lag_probe(const KafkaClusterConfig& config,

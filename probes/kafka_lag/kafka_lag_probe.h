@@ -16,6 +16,7 @@
 #include "probes/kafka_lag/consumer_status.h"
 #include "probes/kafka_lag/group_discovery.h"
 #include "probes/kafka_lag/group_lag.h"
+#include "probes/kafka_lag/partition_windows.h"
 #include "probes/kafka_lag/rolling_scan.h"
 #include "probes/kafka_lag/watermark_history.h"
 #include "probes/kafkaconn/kafka_cluster_config.h"
@@ -52,7 +53,6 @@ class KafkaLagProbe final : public Probe {
 
  private:
   using GroupOffsets = CommittedOffsetsReader::GroupOffsets;
-  using WindowKey = std::tuple<std::string, std::string, int32_t>;  // group, topic, partition
   // What one cycle found for one group, for its metrics and /status.
   struct GroupSummary {
     ConsumerStatus status = ConsumerStatus::kOk;
@@ -94,7 +94,7 @@ class KafkaLagProbe final : public Probe {
   void read_record_timestamps(const std::map<std::string, GroupLag>& lags,
                               const CollectContext& ctx, TimePoint now);
   GroupSummary judge_group(const std::string& group, const GroupLag& lag, TimePoint now,
-                           Readings& readings, std::set<WindowKey>& seen);
+                           Readings& readings);
   // Judges and exports every group; returns their /status entries.
   nlohmann::json judge_groups(const std::map<std::string, GroupOffsets>& committed,
                               std::map<std::string, GroupLag>& lags, TimePoint now,
@@ -110,7 +110,6 @@ class KafkaLagProbe final : public Probe {
   static size_t count_unknown(const nlohmann::json& group_status);
   nlohmann::json export_group_error(const std::string& group, const std::string& error,
                                     Readings& readings) const;
-  void forget_unseen(const std::set<WindowKey>& seen);
 
   std::vector<std::string> groups() const;
   bool wanted_topic(const std::string& topic) const;
@@ -145,7 +144,7 @@ class KafkaLagProbe final : public Probe {
   std::map<std::string, std::vector<std::string>> learnt_groups_;  // by source
   GroupDiscovery discovery_;
   std::string watermarks_unanswered_;  // this cycle's partial ListOffsets failure, for /status
-  std::map<WindowKey, PartitionWindow> windows_;
+  PartitionWindows windows_;
   // Record timestamps (ms) by partition and offset: an offset read once is never read again.
   std::map<std::pair<TopicPartition, int64_t>, int64_t> timestamp_cache_;
   std::map<TopicPartition, WatermarkHistory> watermark_history_;

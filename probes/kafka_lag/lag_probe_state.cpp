@@ -3,16 +3,50 @@
 // clock, and lose the watermark history that lag in seconds is interpolated from.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include "agent/core/probe_state_store.h"
 #include "probes/kafka_lag/kafka_lag_probe.h"
 
 namespace cdcwatch {
 namespace {
 
 constexpr int kStateVersion = 1;
-// Written every cycle, so bounded: about 30 bytes per observation or point, a few MB at most.
-// Windows beyond the budget keep their clocks (the stop rule) but not their observations.
-constexpr size_t kMaxSavedObservations = 100'000;
-constexpr size_t kMaxSavedHistoryPoints = 100'000;
+// The state is built after every cycle and the store keeps it only under
+// ProbeStateStore::kMaxStateBytes (as JSON text). Each section fills a share of that, most urgent
+// entries first, and stops at the first entry that does not fit: at 100,000 partitions a state of
+// every window was 26 MB, built in 0.6 s a cycle and then refused by the store.
+constexpr size_t kWindowBytes = 448 * 1024;
+constexpr size_t kHistoryBytes = 256 * 1024;
+constexpr size_t kTimestampBytes = 128 * 1024;
+static_assert(kWindowBytes + kHistoryBytes + kTimestampBytes <
+                  ProbeStateStore::kMaxStateBytes - 128 * 1024,
+              "room for the discovered groups and the envelope");
+
+// Appends entries to a JSON array while their text fits in a byte budget.
+class BoundedArray {
+ public:
+  explicit BoundedArray(size_t bytes) : left_(bytes) {}
+  // False, and nothing more is taken, once an entry does not fit.
+  bool add(nlohmann::json entry) {
+    size_t bytes = full_ ? 0 : entry.dump().size() + 1;  // and its comma
+    if (full_ || bytes > left_) {
+      full_ = true;
+      return false;
+    }
+    left_ -= bytes;
+    array_.push_back(std::move(entry));
+    return true;
+  }
+  nlohmann::json take() { return std::move(array_); }
+
+ private:
+  size_t left_;
+  bool full_ = false;
+  nlohmann::json array_ = nlohmann::json::array();
+};
 
 int64_t to_millis(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -38,40 +72,66 @@ size_t restore_section(const nlohmann::json& state, const char* key, Take take) 
 }  // namespace
 
 nlohmann::json KafkaLagProbe::save_state() const {
-  // Lagging partitions first: theirs are the windows that can turn into a page.
-  std::vector<std::pair<const WindowKey*, const PartitionWindow*>> ordered;
-  for (const auto& [key, window] : windows_) ordered.emplace_back(&key, &window);
-  std::stable_partition(ordered.begin(), ordered.end(),
-                        [](const auto& entry) { return entry.second->lagging(); });
-  nlohmann::json windows = nlohmann::json::array();
-  size_t observations = 0;
-  for (const auto& [key, window] : ordered) {
-    nlohmann::json saved = window->save();
-    observations += saved["observations"].size();
-    if (observations > kMaxSavedObservations) saved["observations"] = nlohmann::json::array();
-    windows.push_back({{"group", std::get<0>(*key)},
-                       {"topic", std::get<1>(*key)},
-                       {"partition", std::get<2>(*key)},
-                       {"window", std::move(saved)}});
+  // Windows that can page first: a status other than ok, then lagging ones whose stop clock has
+  // run longest. A caught-up partition is ok whatever its window held.
+  struct Saved {
+    int urgency;  // 0 not ok, 1 lagging, 2 caught up
+    TimePoint progress;
+    const std::string* group;
+    const std::string* topic;
+    int32_t partition;
+    const PartitionWindow* window;
+  };
+  std::vector<Saved> ordered;
+  windows_.for_each([&](const std::string& group, const std::string& topic, int32_t partition,
+                        const PartitionWindow& window) {
+    int urgency = window.status() != ConsumerStatus::kOk ? 0 : window.lagging() ? 1 : 2;
+    TimePoint progress = std::max(window.offset_changed_at().value_or(TimePoint{}),
+                                  window.caught_up_at().value_or(TimePoint{}));
+    ordered.push_back({urgency, progress, &group, &topic, partition, &window});
+  });
+  std::stable_sort(ordered.begin(), ordered.end(), [](const Saved& a, const Saved& b) {
+    return std::tie(a.urgency, a.progress) < std::tie(b.urgency, b.progress);
+  });
+  BoundedArray windows(kWindowBytes);
+  std::vector<TopicPartition> lagging;  // their histories go first, in the same order
+  std::set<TopicPartition> lagging_set;
+  for (const auto& saved : ordered) {
+    if (!windows.add({{"group", *saved.group},
+                      {"topic", *saved.topic},
+                      {"partition", saved.partition},
+                      {"window", saved.window->save()}})) {
+      break;
+    }
+    if (saved.urgency < 2 && lagging_set.emplace(*saved.topic, saved.partition).second) {
+      lagging.emplace_back(*saved.topic, saved.partition);
+    }
   }
-  nlohmann::json histories = nlohmann::json::array();
-  size_t points = 0;
-  for (const auto& [tp, history] : watermark_history_) {
-    if ((points += history.size()) > kMaxSavedHistoryPoints) break;
-    histories.push_back(
+  BoundedArray histories(kHistoryBytes);
+  auto add_history = [&](const TopicPartition& tp, const WatermarkHistory& history) {
+    return histories.add(
         {{"topic", tp.first}, {"partition", tp.second}, {"points", history.save()}});
+  };
+  for (const auto& tp : lagging) {
+    auto history = watermark_history_.find(tp);
+    if (history != watermark_history_.end() && !add_history(tp, history->second)) break;
   }
-  nlohmann::json timestamps = nlohmann::json::array();
+  for (const auto& [tp, history] : watermark_history_) {
+    if (!lagging_set.count(tp) && !add_history(tp, history)) break;
+  }
+  BoundedArray timestamps(kTimestampBytes);
   for (const auto& [key, timestamp_ms] : timestamp_cache_) {
-    timestamps.push_back({{"topic", key.first.first},
-                          {"partition", key.first.second},
-                          {"offset", key.second},
-                          {"timestamp_ms", timestamp_ms}});
+    if (!timestamps.add({{"topic", key.first.first},
+                         {"partition", key.first.second},
+                         {"offset", key.second},
+                         {"timestamp_ms", timestamp_ms}})) {
+      break;
+    }
   }
   return {{"version", kStateVersion},
-          {"windows", windows},
-          {"watermark_histories", histories},
-          {"record_timestamps", timestamps},
+          {"windows", windows.take()},
+          {"watermark_histories", histories.take()},
+          {"record_timestamps", timestamps.take()},
           {"discovered_groups", discovery_.save()},
           {"record_reads_denied_until_ms", to_millis(record_reads_denied_until_)},
           {"record_read_error", record_read_error_}};
@@ -114,10 +174,8 @@ bool KafkaLagProbe::restore_window(const nlohmann::json& entry) {
       !entry.contains("window") || !window.restore(entry["window"])) {
     return false;
   }
-  windows_.insert_or_assign(
-      WindowKey{entry["group"].get<std::string>(), entry["topic"].get<std::string>(),
-                entry["partition"].get<int32_t>()},
-      std::move(window));
+  windows_.put(entry["group"].get<std::string>(), entry["topic"].get<std::string>(),
+               entry["partition"].get<int32_t>(), std::move(window));
   return true;
 }
 

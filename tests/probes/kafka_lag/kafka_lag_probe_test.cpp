@@ -3,10 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <random>
 #include <thread>
 
 #include "agent/app/agent.h"
+#include "agent/core/probe_state_store.h"
 #include "agent/core/readings_store.h"
 #include "tests/support/agent_metrics.h"
 #include "tests/support/child_process.h"
@@ -397,6 +399,66 @@ TEST_F(LagTest, ARestoredProbeInterpolatesLagInSecondsOnItsFirstCycle) {
       outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 0)).value_or(-1),
       25)
       << "offset 150 reached the log at about t0+5s, 25 s ago";
+}
+
+// At 100,000 partitions a state of every window was 26 MB: built after every cycle and then
+// refused by the store (over ProbeStateStore::kMaxStateBytes), so a restart kept nothing. The
+// state stays under the store's limit, windows that can page first.
+TEST_F(LagTest, ALargeStateFitsTheStoreWithTheWindowsThatCanPageFirst) {
+  KafkaClusterConfig c = config();
+  c.window = 10;
+  constexpr int kPartitions = 20'000;
+  constexpr int kStalled = 5;  // the last partitions, which an unordered save would drop
+  int64_t t = 1'800'000'000'000;
+  nlohmann::json windows = nlohmann::json::array();
+  nlohmann::json histories = nlohmann::json::array();
+  for (int p = 0; p < kPartitions; ++p) {
+    bool stalled = p >= kPartitions - kStalled;
+    nlohmann::json observations = nlohmann::json::array();
+    for (int i = 0; i < 10; ++i) {  // lag in each; a stalled offset never moves
+      observations.push_back({t + i * 15'000, stalled ? 100 : 100 + i * 10, 50});
+    }
+    windows.push_back({{"group", "connect-snowflake-sink"},
+                       {"topic", "orders"},
+                       {"partition", p},
+                       {"window",
+                        {{"offset_changed_at_ms", stalled ? t : t + 135'000},
+                         {"caught_up_at_ms", nullptr},
+                         {"observations", observations}}}});
+    histories.push_back({{"topic", "orders"},
+                         {"partition", p},
+                         {"points", {{100, 1.8e9}, {150, 1.8e9 + 15}, {200, 1.8e9 + 30}}}});
+  }
+  KafkaLagProbe probe(c, Millis(15000));
+  probe.restore_state({{"version", 1}, {"windows", windows}, {"watermark_histories", histories}});
+
+  nlohmann::json saved = probe.save_state();
+  std::string text = saved.dump();
+  EXPECT_LT(text.size(), ProbeStateStore::kMaxStateBytes);
+  ASSERT_GT(saved["windows"].size(), 1000u) << "as many windows as fit, not a token few";
+  EXPECT_LT(saved["windows"].size(), static_cast<size_t>(kPartitions));
+  for (int i = 0; i < kStalled; ++i) {
+    EXPECT_EQ(saved["windows"][i]["partition"], kPartitions - kStalled + i)
+        << "stalled windows first";
+  }
+  EXPECT_GT(saved["watermark_histories"].size(), 100u);
+  EXPECT_EQ(saved["watermark_histories"][0]["partition"], saved["windows"][0]["partition"])
+      << "the histories of saved lagging windows first";
+
+  auto dir =
+      std::filesystem::temp_directory_path() / ("cdcwatch-lag-state-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  ProbeStateStore states(dir.string());
+  states.track("kafka/msk", "fingerprint");
+  states.save("kafka/msk", saved);
+  ProbeStateStore after_restart(dir.string());
+  after_restart.track("kafka/msk", "fingerprint");
+  auto loaded = after_restart.load("kafka/msk");
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(loaded.has_value()) << "the store kept it";
+  KafkaLagProbe restarted(c, Millis(15000));
+  restarted.restore_state(*loaded);
+  EXPECT_EQ(restarted.save_state()["windows"][0], saved["windows"][0]);
 }
 
 TEST_F(LagTest, MalformedOrForeignSavedStateIsIgnoredWithoutThrowing) {
