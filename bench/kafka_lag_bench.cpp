@@ -10,11 +10,11 @@
 // unchanged: cached, no record reads once every record was read; with more than 5 cycles each is
 // also printed, and the median of those that fetched nothing). Requests and bytes are counted by
 // librdkafka interceptors on the probe's clients (kafka_handle.h). A cycle's wall and CPU time
-// include saving the probe's state as the agent does after every cycle (save_state, dumped to
-// text), its size in the row. RSS is the probe's (the
-// process's now, minus before the probe), so run each mode in its own process. The mock cluster
-// runs in a child process, so CPU time and RSS are the probe's alone. The load average is printed
-// next to each row: the figures are only comparable at similar load.
+// include what the agent does after every cycle: saving the probe's state (save_state, dumped to
+// text; its size is in the row) and returning freed memory (freed_memory.h). RSS is the probe's
+// (the process's now, minus before the probe), so run each mode in its own process. The mock
+// cluster runs in a child process, so CPU time and RSS are the probe's alone. The load average is
+// printed next to each row: the figures are only comparable at similar load.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,6 +30,7 @@
 
 #include "agent/core/clock.h"
 #include "agent/core/exposition.h"
+#include "agent/core/freed_memory.h"
 #include "agent/core/readings_store.h"
 #include "probes/kafka_lag/kafka_lag_probe.h"
 #include "tests/support/kafka_mock_cluster.h"
@@ -92,6 +93,7 @@ Cycle measure(KafkaLagProbe& probe, const Clock& clock) {
   // The agent saves every probe's state after each cycle, and the store dumps it to compare and
   // write: part of what a cycle costs.
   size_t state_bytes = probe.save_state().dump().size();
+  release_freed_memory();  // as the scheduler does after each cycle
   Cycle cycle;
   cycle.state_kb = static_cast<double>(state_bytes) / 1e3;
   cycle.wall_ms = Seconds(std::chrono::steady_clock::now() - start).count() * 1000;

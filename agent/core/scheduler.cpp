@@ -8,6 +8,8 @@
 #include <random>
 #include <thread>
 
+#include "agent/core/freed_memory.h"
+
 namespace cdcwatch {
 namespace {
 
@@ -144,6 +146,7 @@ void Scheduler::Impl::finish_cycle(Worker& worker, TimePoint started, CollectOut
   } catch (const std::exception& e) {
     spdlog::warn("probe {} could not save its state: {}", worker.name, e.what());
   }
+  release_freed_memory();  // what the cycle allocated and freed, so RSS follows what is in use
   {
     std::lock_guard lock(publish_mutex);
     if (stopping) return;
