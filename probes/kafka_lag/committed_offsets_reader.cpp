@@ -30,7 +30,7 @@ CommittedOffsetsReader::GroupOffsets read_group(
     for (int i = 0; err == RD_KAFKA_RESP_ERR_NO_ERROR && i < list->cnt; ++i) {
       const auto& tp = list->elems[i];
       if (tp.err == RD_KAFKA_RESP_ERR_NO_ERROR && tp.offset >= 0) {
-        out.committed[{tp.topic, tp.partition}] = tp.offset;
+        out.committed.make(tp.topic, tp.partition) = tp.offset;
       } else if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR &&
                  tp.err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
         out.error = "OffsetFetch for group " + group + " on " + tp.topic + "[" +

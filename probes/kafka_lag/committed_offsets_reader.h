@@ -18,6 +18,7 @@
 
 #include "probes/kafkaconn/kafka_cluster_config.h"
 #include "probes/kafkaconn/kafka_handle.h"
+#include "probes/kafkaconn/partition_table.h"
 
 namespace cdcwatch {
 
@@ -25,7 +26,7 @@ class CommittedOffsetsReader {
  public:
   using TopicPartition = std::pair<std::string, int32_t>;
   struct GroupOffsets {
-    std::map<TopicPartition, int64_t> committed;  // partitions without a commit are absent
+    PartitionTable<int64_t> committed;  // partitions without a commit are absent
     std::string error;
   };
 

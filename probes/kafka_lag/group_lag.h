@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "probes/kafkaconn/partition_table.h"
 #include "probes/kafkaconn/topic_partition.h"
 
 namespace cdcwatch {
@@ -36,8 +37,7 @@ struct GroupLag {
 // For every partition of `topics` among `partitions`: lag = high watermark - committed offset, or -
 // low watermark where the group has no commit.
 GroupLag group_lag(const std::vector<TopicPartition>& partitions,
-                   const std::set<std::string>& topics,
-                   const std::map<TopicPartition, int64_t>& committed,
-                   const std::map<TopicPartition, PartitionOffsets>& watermarks);
+                   const std::set<std::string>& topics, const PartitionTable<int64_t>& committed,
+                   const PartitionTable<PartitionOffsets>& watermarks);
 
 }  // namespace cdcwatch

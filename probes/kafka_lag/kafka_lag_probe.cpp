@@ -23,7 +23,7 @@ std::vector<TopicPartition> uncommitted_partitions(
     const std::vector<TopicPartition>& partitions,
     const std::map<std::string, std::set<std::string>>& topics,
     const std::map<std::string, CommittedOffsetsReader::GroupOffsets>& committed) {
-  std::unordered_map<std::string, std::vector<const std::map<TopicPartition, int64_t>*>> counting;
+  std::unordered_map<std::string, std::vector<const PartitionTable<int64_t>*>> counting;
   for (const auto& [group, group_topics] : topics) {
     const auto& offsets = committed.at(group);
     if (!offsets.error.empty()) continue;
@@ -34,7 +34,7 @@ std::vector<TopicPartition> uncommitted_partitions(
     auto groups = counting.find(tp.first);
     if (groups == counting.end()) continue;
     if (std::any_of(groups->second.begin(), groups->second.end(),
-                    [&](const auto* commits) { return !commits->count(tp); })) {
+                    [&](const auto* commits) { return !commits->contains(tp); })) {
       out.push_back(tp);
     }
   }
@@ -85,16 +85,16 @@ bool KafkaLagProbe::wanted_topic(const std::string& topic) const {
 // answers of a batch whose call failed are not kept.
 rd_kafka_resp_err_t KafkaLagProbe::list_offsets(const std::vector<TopicPartition>& partitions,
                                                 bool high, int timeout_ms,
-                                                std::map<TopicPartition, PartitionOffsets>& out) {
+                                                PartitionTable<PartitionOffsets>& out) {
   return cdcwatch::list_offsets(
       client_.get(), partitions, high ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING,
       [&] { return timeout_ms; },
       [&](const rd_kafka_topic_partition_t& tp) {
         if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR || tp.offset < 0) return;
         if (high) {
-          out[{tp.topic, tp.partition}].high = tp.offset;
-        } else if (auto it = out.find({tp.topic, tp.partition}); it != out.end()) {
-          it->second.low = tp.offset;
+          out.make(tp.topic, tp.partition).high = tp.offset;
+        } else if (PartitionOffsets* offsets = out.find(tp.topic, tp.partition)) {
+          offsets->low = tp.offset;
         }
       });
 }
@@ -105,14 +105,17 @@ rd_kafka_resp_err_t KafkaLagProbe::list_offsets(const std::vector<TopicPartition
 // broker's refusal (a Kafka error code, > 0) is asked again: librdkafka's own errors (timeout,
 // transport) would cost the cycle's time once more. Nothing answered at all fails the cycle.
 bool KafkaLagProbe::read_watermarks(const std::vector<TopicPartition>& partitions, bool high,
-                                    int timeout_ms, std::map<TopicPartition, PartitionOffsets>& out,
+                                    int timeout_ms, PartitionTable<PartitionOffsets>& out,
                                     std::string& error) {
   if (!error.empty()) return false;
   rd_kafka_resp_err_t err = list_offsets(partitions, high, timeout_ms, out);
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return true;
   std::map<int32_t, std::vector<TopicPartition>> by_leader;
   if (err > RD_KAFKA_RESP_ERR_NO_ERROR) {
-    for (const auto& tp : partitions) by_leader[leaders_[tp]].push_back(tp);
+    for (const auto& tp : partitions) {
+      const int32_t* leader = leaders_.find(tp);
+      by_leader[leader ? *leader : -1].push_back(tp);
+    }
   }
   size_t unanswered = 0;
   for (const auto& [leader, led] : by_leader) {
@@ -162,7 +165,9 @@ void KafkaLagProbe::read_rest_of_new_topics(const std::vector<TopicPartition>& p
   for (auto& [group, offsets] : committed_reader_.read(wanted, timeout_ms)) {
     auto& into = committed[group];
     if (!offsets.error.empty() && into.error.empty()) into.error = offsets.error;
-    into.committed.merge(offsets.committed);
+    offsets.committed.for_each([&](const std::string& topic, int32_t partition, int64_t offset) {
+      into.committed.make(topic, partition) = offset;
+    });
   }
 }
 
@@ -175,7 +180,7 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
   if (!connect(outcome) || !read_partitions(timeout_ms, partitions, outcome)) return outcome;
   discover_groups(now, timeout_ms, outcome);
   std::map<std::string, GroupOffsets> committed = read_committed(groups(), partitions, timeout_ms);
-  std::map<TopicPartition, PartitionOffsets> watermarks;
+  PartitionTable<PartitionOffsets> watermarks;
   if (!read_all_watermarks(partitions, uncommitted_partitions(partitions, group_topics_, committed),
                            timeout_ms, watermarks, outcome)) {
     return outcome;
@@ -235,6 +240,7 @@ bool KafkaLagProbe::read_partitions(int timeout_ms, std::vector<TopicPartition>&
     const auto& topic = metadata->topics[t];
     if (topic.err != RD_KAFKA_RESP_ERR_NO_ERROR || !wanted_topic(topic.topic)) continue;
     for (int p = 0; p < topic.partition_cnt; ++p) {
+      if (topic.partitions[p].id < 0) continue;
       out.emplace_back(topic.topic, topic.partitions[p].id);
       leaders_[out.back()] = topic.partitions[p].leader;
     }
@@ -278,7 +284,7 @@ void KafkaLagProbe::update_group_topics(const std::map<std::string, GroupOffsets
       topics = std::move(group_topics_[group]);
       continue;
     }
-    for (const auto& [tp, offset] : offsets.committed) topics.insert(tp.first);
+    offsets.committed.for_each_topic([&](const std::string& topic) { topics.insert(topic); });
     const auto& assigned = discovery_.assigned_topics(group);
     topics.insert(assigned.begin(), assigned.end());
     if (!config_.topics.empty()) {
@@ -290,8 +296,7 @@ void KafkaLagProbe::update_group_topics(const std::map<std::string, GroupOffsets
 
 bool KafkaLagProbe::read_all_watermarks(const std::vector<TopicPartition>& partitions,
                                         const std::vector<TopicPartition>& uncommitted,
-                                        int timeout_ms,
-                                        std::map<TopicPartition, PartitionOffsets>& out,
+                                        int timeout_ms, PartitionTable<PartitionOffsets>& out,
                                         CollectOutcome& outcome) {
   std::string error;
   watermarks_unanswered_.clear();
@@ -305,19 +310,21 @@ bool KafkaLagProbe::read_all_watermarks(const std::vector<TopicPartition>& parti
   return false;
 }
 
-void KafkaLagProbe::observe_watermarks(const std::map<TopicPartition, PartitionOffsets>& watermarks,
+void KafkaLagProbe::observe_watermarks(const PartitionTable<PartitionOffsets>& watermarks,
                                        TimePoint now, Readings& readings) {
-  std::erase_if(watermark_history_,
-                [&](const auto& history) { return !watermarks.count(history.first); });
-  for (const auto& [tp, offsets] : watermarks) {
-    watermark_history_[tp].observe(offsets.high, to_unix_seconds(now));
-    if (config_.partition_metrics) {
-      readings.set(
-          kHighWatermark,
-          {{"kafka", config_.name}, {"topic", tp.first}, {"partition", std::to_string(tp.second)}},
-          static_cast<double>(offsets.high));
-    }
-  }
+  watermark_history_.retain([&](const std::string& topic, int32_t partition, const auto&) {
+    return watermarks.find(topic, partition) != nullptr;
+  });
+  watermarks.for_each(
+      [&](const std::string& topic, int32_t partition, const PartitionOffsets& offsets) {
+        watermark_history_.make(topic, partition).observe(offsets.high, to_unix_seconds(now));
+        if (config_.partition_metrics) {
+          readings.set(
+              kHighWatermark,
+              {{"kafka", config_.name}, {"topic", topic}, {"partition", std::to_string(partition)}},
+              static_cast<double>(offsets.high));
+        }
+      });
 }
 
 KafkaLagProbe::GroupSummary KafkaLagProbe::judge_group(const std::string& group,
@@ -365,10 +372,10 @@ nlohmann::json KafkaLagProbe::judge_groups(const std::map<std::string, GroupOffs
       continue;
     }
     GroupSummary summary = judge_group(group, lags[group], now, outcome.readings);
-    for (const auto& [tp, offset] : offsets.committed) {
+    offsets.committed.for_each([&](const std::string&, int32_t, int64_t offset) {
       summary.committed_sum += static_cast<double>(offset);
       ++summary.committed_partitions;
-    }
+    });
     group_status[group] = summary.partitions == static_cast<size_t>(summary.unknown_lag)
                               ? export_group_unknown(group, summary, outcome.readings)
                               : export_group(group, summary, outcome.readings);

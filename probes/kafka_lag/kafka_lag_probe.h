@@ -85,10 +85,9 @@ class KafkaLagProbe final : public Probe {
                            const std::vector<TopicPartition>& partitions);
   bool read_all_watermarks(const std::vector<TopicPartition>& partitions,
                            const std::vector<TopicPartition>& uncommitted, int timeout_ms,
-                           std::map<TopicPartition, PartitionOffsets>& out,
-                           CollectOutcome& outcome);
-  void observe_watermarks(const std::map<TopicPartition, PartitionOffsets>& watermarks,
-                          TimePoint now, Readings& readings);
+                           PartitionTable<PartitionOffsets>& out, CollectOutcome& outcome);
+  void observe_watermarks(const PartitionTable<PartitionOffsets>& watermarks, TimePoint now,
+                          Readings& readings);
   // Record timestamps for every group's lagging partitions (lag_in_seconds.cpp); an authorization
   // error stops record reads for a while (`auto` falls back to interpolation).
   void read_record_timestamps(const std::map<std::string, GroupLag>& lags,
@@ -116,10 +115,10 @@ class KafkaLagProbe final : public Probe {
   // High (or low) watermarks of the partitions into `out`; false with `error` when none is
   // answered, watermarks_unanswered_ saying so when only some are.
   bool read_watermarks(const std::vector<TopicPartition>& partitions, bool high, int timeout_ms,
-                       std::map<TopicPartition, PartitionOffsets>& out, std::string& error);
+                       PartitionTable<PartitionOffsets>& out, std::string& error);
   // One round of ListOffsets, its answers into `out`; the first error.
   rd_kafka_resp_err_t list_offsets(const std::vector<TopicPartition>& partitions, bool high,
-                                   int timeout_ms, std::map<TopicPartition, PartitionOffsets>& out);
+                                   int timeout_ms, PartitionTable<PartitionOffsets>& out);
   bool reads_records(TimePoint now) const;
   struct RecordAge {
     double seconds;
@@ -138,8 +137,8 @@ class KafkaLagProbe final : public Probe {
   KafkaHandle client_;            // metadata and watermarks
   KafkaHandle discovery_client_;  // ListGroups and DescribeGroups (discover_groups)
   CommittedOffsetsReader committed_reader_;
-  RecordReader record_reader_;                 // for lag in seconds
-  std::map<TopicPartition, int32_t> leaders_;  // as of this cycle's metadata
+  RecordReader record_reader_;       // for lag in seconds
+  PartitionTable<int32_t> leaders_;  // as of this cycle's metadata
   mutable std::mutex groups_mutex_;
   std::map<std::string, std::vector<std::string>> learnt_groups_;  // by source
   GroupDiscovery discovery_;
@@ -147,7 +146,7 @@ class KafkaLagProbe final : public Probe {
   PartitionWindows windows_;
   // Record timestamps (ms) by partition and offset: an offset read once is never read again.
   std::map<std::pair<TopicPartition, int64_t>, int64_t> timestamp_cache_;
-  std::map<TopicPartition, WatermarkHistory> watermark_history_;
+  PartitionTable<WatermarkHistory> watermark_history_;
   // The topics each group is counted on (and asked for): its commits, plus every watched topic
   // when `topics` is set.
   std::map<std::string, std::set<std::string>> group_topics_;

@@ -33,6 +33,10 @@ bool KafkaLagProbe::reads_records(TimePoint now) const {
 
 void KafkaLagProbe::read_record_timestamps(const std::map<std::string, GroupLag>& lags,
                                            const CollectContext& ctx, TimePoint now) {
+  if (config_.lag_seconds_method == LagSecondsMethod::kInterpolation) {
+    timestamp_cache_.clear();  // never read: the set below would only cost (8 MB at 100k)
+    return;
+  }
   // Every group's lagging offsets; the cache keeps only these, so it stays as large as the lag.
   std::set<std::pair<TopicPartition, int64_t>> wanted;
   for (const auto& [group, lag] : lags) {
@@ -48,9 +52,9 @@ void KafkaLagProbe::read_record_timestamps(const std::map<std::string, GroupLag>
   for (const auto& key : wanted) {
     if (timestamp_cache_.count(key)) continue;
     if (!unread.empty() && unread.back().tp == key.first) continue;
-    auto leader = leaders_.find(key.first);
-    if (leader == leaders_.end() || leader->second < 0) continue;  // no leader: nothing to fetch
-    unread.push_back({key.first, key.second, leader->second});
+    const int32_t* leader = leaders_.find(key.first);
+    if (!leader || *leader < 0) continue;  // no leader: nothing to fetch
+    unread.push_back({key.first, key.second, *leader});
   }
   RecordReads reads = record_reader_.read(
       unread, std::min(ctx.deadline, std::chrono::system_clock::now() + kRecordReadBudget));
@@ -72,9 +76,9 @@ std::optional<KafkaLagProbe::RecordAge> KafkaLagProbe::record_age(const TopicPar
     }
   }
   if (config_.lag_seconds_method == LagSecondsMethod::kRecord) return std::nullopt;
-  auto history = watermark_history_.find(tp);
-  if (history == watermark_history_.end()) return std::nullopt;
-  auto produced = history->second.produced_at(offset);
+  const WatermarkHistory* history = watermark_history_.find(tp);
+  if (!history) return std::nullopt;
+  auto produced = history->produced_at(offset);
   if (!produced) return std::nullopt;
   return RecordAge{std::max(0.0, now_s - *produced), true};
 }

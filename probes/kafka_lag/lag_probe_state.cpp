@@ -54,7 +54,8 @@ int64_t to_millis(TimePoint t) {
 
 bool is_partition_key(const nlohmann::json& entry) {
   return entry.is_object() && entry.contains("topic") && entry["topic"].is_string() &&
-         entry.contains("partition") && entry["partition"].is_number_integer();
+         entry.contains("partition") && entry["partition"].is_number_integer() &&
+         entry["partition"].get<int64_t>() >= 0 && entry["partition"].get<int64_t>() <= INT32_MAX;
 }
 
 // Hands every entry of the array saved under `key` to `take`; returns how many it refused (a
@@ -112,13 +113,19 @@ nlohmann::json KafkaLagProbe::save_state() const {
     return histories.add(
         {{"topic", tp.first}, {"partition", tp.second}, {"points", history.save()}});
   };
+  bool full = false;
   for (const auto& tp : lagging) {
-    auto history = watermark_history_.find(tp);
-    if (history != watermark_history_.end() && !add_history(tp, history->second)) break;
+    const WatermarkHistory* history = watermark_history_.find(tp);
+    if (history && !add_history(tp, *history)) {
+      full = true;
+      break;
+    }
   }
-  for (const auto& [tp, history] : watermark_history_) {
-    if (!lagging_set.count(tp) && !add_history(tp, history)) break;
-  }
+  watermark_history_.for_each(
+      [&](const std::string& topic, int32_t partition, const WatermarkHistory& history) {
+        TopicPartition tp{topic, partition};
+        if (!full && !lagging_set.count(tp)) full = !add_history(tp, history);
+      });
   BoundedArray timestamps(kTimestampBytes);
   for (const auto& [key, timestamp_ms] : timestamp_cache_) {
     if (!timestamps.add({{"topic", key.first.first},
@@ -184,9 +191,8 @@ bool KafkaLagProbe::restore_history(const nlohmann::json& entry) {
   if (!is_partition_key(entry) || !entry.contains("points") || !history.restore(entry["points"])) {
     return false;
   }
-  watermark_history_.insert_or_assign(
-      TopicPartition{entry["topic"].get<std::string>(), entry["partition"].get<int32_t>()},
-      std::move(history));
+  watermark_history_.make(entry["topic"].get<std::string>(), entry["partition"].get<int32_t>()) =
+      std::move(history);
   return true;
 }
 

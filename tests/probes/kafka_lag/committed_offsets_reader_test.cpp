@@ -24,16 +24,17 @@ TEST(CommittedOffsetsReader, ReadsEachGroupsCommitsAndClosesClientsOfDroppedGrou
   auto both = reader.read({{"a", all}, {"b", all}}, 5000);
   ASSERT_EQ(both["a"].error, "");
   ASSERT_EQ(both["b"].error, "");
-  EXPECT_EQ(both["a"].committed, (std::map<CommittedOffsetsReader::TopicPartition, int64_t>{
-                                     {{"t", 0}, 4}, {{"t", 2}, 9}}))
+  EXPECT_EQ(
+      both["a"].committed.to_map(),
+      (std::map<CommittedOffsetsReader::TopicPartition, int64_t>{{{"t", 0}, 4}, {{"t", 2}, 9}}))
       << "a partition without a commit is absent";
-  EXPECT_EQ(both["b"].committed,
+  EXPECT_EQ(both["b"].committed.to_map(),
             (std::map<CommittedOffsetsReader::TopicPartition, int64_t>{{{"t", 1}, 7}}));
   EXPECT_EQ(reader.open_clients(), 2u);
 
   auto one = reader.read({{"b", all}}, 5000);
   EXPECT_EQ(one.count("a"), 0u);
-  EXPECT_EQ(one["b"].committed.at({"t", 1}), 7);
+  EXPECT_EQ(one["b"].committed.to_map().at({"t", 1}), 7);
   EXPECT_EQ(reader.open_clients(), 1u) << "the client of a group no longer watched is closed";
 }
 

@@ -8,7 +8,7 @@ namespace {
 
 TEST(GroupLag, CommittedPartitionsLagFromTheirOffsetAndTheOthersFromTheLowWatermark) {
   std::vector<TopicPartition> partitions = {{"t", 0}, {"t", 1}, {"other", 0}};
-  std::map<TopicPartition, PartitionOffsets> watermarks = {
+  PartitionTable<PartitionOffsets> watermarks = {
       {{"t", 0}, {std::nullopt, 10}}, {{"t", 1}, {4, 9}}, {{"other", 0}, {0, 5}}};
   GroupLag lag = group_lag(partitions, {"t"}, {{{"t", 0}, 7}}, watermarks);
   ASSERT_EQ(lag.partitions.size(), 2u) << "only the group's topics";
@@ -23,8 +23,8 @@ TEST(GroupLag, CommittedPartitionsLagFromTheirOffsetAndTheOthersFromTheLowWaterm
 
 TEST(GroupLag, AMissingWatermarkMakesThePartitionsLagUnknownNotZero) {
   std::vector<TopicPartition> partitions = {{"t", 0}, {"t", 1}, {"t", 2}};
-  std::map<TopicPartition, PartitionOffsets> watermarks = {{{"t", 1}, {std::nullopt, 9}},
-                                                           {{"t", 2}, {std::nullopt, 9}}};
+  PartitionTable<PartitionOffsets> watermarks = {{{"t", 1}, {std::nullopt, 9}},
+                                                 {{"t", 2}, {std::nullopt, 9}}};
   GroupLag lag = group_lag(partitions, {"t"}, {{{"t", 2}, 9}}, watermarks);
   ASSERT_EQ(lag.partitions.size(), 1u);
   EXPECT_EQ(lag.partitions[0].tp, TopicPartition("t", 2));
