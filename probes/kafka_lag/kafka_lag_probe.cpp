@@ -205,6 +205,8 @@ CollectOutcome KafkaLagProbe::collect(const CollectContext& ctx) {
   if (discovery_.enabled()) outcome.status["discovery"] = discovery_.describe();
   if (!reads_records(now) && config_.lag_seconds_method == LagSecondsMethod::kAuto) {
     outcome.status["lag_seconds_fallback"] = record_read_error_;
+  } else if (!too_many_to_read_.empty()) {
+    outcome.status["lag_seconds_fallback"] = too_many_to_read_;
   }
   return outcome;
 }

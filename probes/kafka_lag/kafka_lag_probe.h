@@ -153,6 +153,7 @@ class KafkaLagProbe final : public Probe {
   RollingScan scan_;  // which partitions each group is asked its offsets on
   TimePoint record_reads_denied_until_{};
   std::string record_read_error_;
+  std::string too_many_to_read_;  // this cycle's reason `auto` read no records, for /status
 };
 
 std::unique_ptr<Probe> make_kafka_lag_probe(const KafkaClusterConfig& config,

@@ -47,7 +47,8 @@ void parse_discovery(const ConfigNode& node, KafkaClusterConfig& config) {
 KafkaClusterConfig parse_kafka_cluster(const ConfigNode& node) {
   node.expect_keys({"name", "bootstrap_servers", "properties", "consumer_groups", "discover_groups",
                     "discovery_interval", "topics", "partition_metrics", "interval", "window",
-                    "stop_after", "request_timeout", "lag_seconds_method", "schema_registry"});
+                    "stop_after", "request_timeout", "lag_seconds_method",
+                    "record_read_partition_limit", "schema_registry"});
   KafkaClusterConfig config;
   config.name = node.required_string("name");
   config.bootstrap_servers = node.required_string("bootstrap_servers");
@@ -85,6 +86,12 @@ KafkaClusterConfig parse_kafka_cluster(const ConfigNode& node) {
       node.string_or("lag_seconds_method", to_string(config.lag_seconds_method)));
   if (!method) node.child("lag_seconds_method").fail("must be auto, record or interpolation");
   config.lag_seconds_method = *method;
+  config.record_read_partition_limit =
+      node.integer_or("record_read_partition_limit", config.record_read_partition_limit);
+  if (config.record_read_partition_limit < 0) {
+    node.child("record_read_partition_limit")
+        .fail("must be 0 or more partitions (0: auto never reads records)");
+  }
   if (auto registry = node.optional_child("schema_registry")) {
     config.schema_registry = parse_schema_registry(*registry);
   }
@@ -105,7 +112,8 @@ nlohmann::json describe(const KafkaClusterConfig& config) {
                         {"window", config.window},
                         {"stop_after", format_duration(config.stop_after)},
                         {"request_timeout", format_duration(config.request_timeout)},
-                        {"lag_seconds_method", to_string(config.lag_seconds_method)}};
+                        {"lag_seconds_method", to_string(config.lag_seconds_method)},
+                        {"record_read_partition_limit", config.record_read_partition_limit}};
   if (config.interval) out["interval"] = format_duration(*config.interval);
   if (config.schema_registry) out["schema_registry"] = describe(*config.schema_registry);
   return out;

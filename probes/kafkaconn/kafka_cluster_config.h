@@ -41,6 +41,9 @@ struct KafkaClusterConfig {
   Millis stop_after{300000};        // no commit for this long while lagging: `stop`
   Millis request_timeout{5000};
   LagSecondsMethod lag_seconds_method = LagSecondsMethod::kAuto;
+  // `auto` reads records only while the topics with lagging partitions have at most this many
+  // partitions in all, and interpolates beyond (probes/kafka_lag/README.md, issue #21).
+  int64_t record_read_partition_limit = 20'000;
   // Where the Avro writer schemas of the canary topic are (issue #20); none: JSON events only.
   std::optional<SchemaRegistryConfig> schema_registry;
 };

@@ -91,6 +91,15 @@ class PartitionTable {
     }
   }
 
+  // How many partitions of `topic` have a value.
+  size_t count(std::string_view topic) const {
+    auto t = topics_.find(topic);
+    if (t == topics_.end()) return 0;
+    size_t n = 0;
+    for (const auto& cell : t->second) n += cell.present ? 1 : 0;
+    return n;
+  }
+
   // f(topic) for every topic with a value.
   template <typename F>
   void for_each_topic(F f) const {

@@ -44,7 +44,10 @@ class RecordReader {
   // A client that cannot be made reads nothing (ages are then interpolated or unknown).
   RecordReads read(const std::vector<WantedRecord>& wanted, TimePoint deadline);
 
-  // Clients made so far (one, unless making one failed).
+  // Closes the client, if one was made; the next read makes a new one.
+  void close() { client_.reset(); }
+
+  // Clients made so far (one, unless making one failed, or after close()).
   size_t clients_made() const { return clients_made_; }
   WireCounts wire_counts() const;
 

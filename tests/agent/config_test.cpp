@@ -56,6 +56,12 @@ TEST(KafkaSection, MistakesNameTheLineAndTheFix) {
           "kafka:\n  - name: msk\n    bootstrap_servers: b:9092\n    lag_seconds_method: guess\n")
           .find("must be auto, record or interpolation"),
       std::string::npos);
+  std::string limit = error_of(
+      "kafka:\n  - name: msk\n    bootstrap_servers: b:9092\n    record_read_partition_limit: "
+      "-5\n");
+  EXPECT_NE(limit.find("record_read_partition_limit"), std::string::npos) << limit;
+  EXPECT_NE(limit.find("cdcwatch.yml:4"), std::string::npos) << limit;
+  EXPECT_NE(limit.find("0 or more"), std::string::npos) << limit;
   EXPECT_NE(error_of("kafka:\n  - name: msk\n    bootstrap_servers: b:9092\n    properties:\n"
                      "      group.id: mine\n")
                 .find("properties.group.id is set by cdcwatch"),

@@ -295,6 +295,43 @@ TEST_F(LagTest, AutoFallsBackToInterpolationWhenReadingRecordsIsNotPermitted) {
       << outcome.status.dump();
 }
 
+TEST_F(LagTest, AutoInterpolatesWhenTheLaggingTopicsHaveMorePartitionsThanItReadsFrom) {
+  kafka.create_topic("t", 3);
+  for (int i = 0; i < 10; ++i) kafka.produce("t", 0, "k", "v");
+  KafkaClusterConfig c = config();
+  c.record_read_partition_limit = 2;  // the lagging topic has 3
+  count_wire_traffic(true);           // the configurations here are good (kafka_handle.h)
+  struct CountingOff {
+    ~CountingOff() { count_wire_traffic(false); }
+  } counting_off;
+  KafkaLagProbe probe(c, Millis(15000));
+  ASSERT_TRUE(collect(probe).ok());
+  clock.advance(10s);
+  for (int i = 0; i < 10; ++i) kafka.produce("t", 0, "k", "v");
+  kafka.commit("connect-snowflake-sink", "t", 0, 15);
+  auto outcome = collect(probe);
+  ASSERT_TRUE(outcome.ok()) << outcome.error_message;
+  EXPECT_EQ(probe.wire_counts().requests_by_api_key[1], 0u) << "no Fetch: no record was read";
+  Labels group = {{"kafka", "msk"}, {"group", "connect-snowflake-sink"}};
+  EXPECT_DOUBLE_EQ(
+      *outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 0)), 5)
+      << "offset 15 reached the log halfway between the two cycles";
+  EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds_interpolated", group), 1);
+  EXPECT_NE(outcome.status.value("lag_seconds_fallback", "").find("3 partitions"),
+            std::string::npos)
+      << outcome.status.dump();
+
+  c.record_read_partition_limit = 3;  // the same cluster within the limit: records are read
+  KafkaLagProbe within(c, Millis(15000));
+  outcome = collect(within);
+  ASSERT_TRUE(outcome.ok()) << outcome.error_message;
+  EXPECT_GT(within.wire_counts().requests_by_api_key[1], 0u) << "the record at offset 15 was read";
+  EXPECT_EQ(outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds_interpolated", group), 0);
+  EXPECT_NE(*outcome.readings.value("cdcwatch_kafka_consumer_lag_seconds", partition("t", 0)), 5)
+      << "the record's own timestamp (the real clock), not the fake clock's interpolation";
+  EXPECT_FALSE(outcome.status.contains("lag_seconds_fallback")) << outcome.status.dump();
+}
+
 TEST_F(LagTest, StatusFollowsRealCommitsThroughStallRecoveryRewindAndStop) {
   kafka.create_topic("t", 1);
   for (int i = 0; i < 10; ++i) kafka.produce("t", 0, "k", "v");
