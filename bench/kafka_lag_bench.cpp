@@ -11,7 +11,8 @@
 // also printed, and the median of those that fetched nothing). Requests and bytes are counted by
 // librdkafka interceptors on the probe's clients (kafka_handle.h). A cycle's wall and CPU time
 // include what the agent does after every cycle: saving the probe's state (save_state, dumped to
-// text; its size is in the row) and returning freed memory (freed_memory.h). RSS is the probe's
+// text; its size is in the row) and returning freed memory (freed_memory.h); malloc's arenas are
+// capped as in the agent's main(). RSS is the probe's
 // (the process's now, minus before the probe), so run each mode in its own process. The mock
 // cluster runs in a child process, so CPU time and RSS are the probe's alone. The load average is
 // printed next to each row: the figures are only comparable at similar load.
@@ -188,6 +189,7 @@ std::string start_cluster(int groups, int partitions, int brokers, int& keep_ali
 }  // namespace
 
 int main(int argc, char** argv) {
+  limit_malloc_arenas();  // as the agent's main() does
   int cycles = argc > 1 ? std::stoi(argv[1]) : 5;
   int groups = argc > 2 ? std::stoi(argv[2]) : 20;
   int partitions = argc > 3 ? std::stoi(argv[3]) : 500;

@@ -2,6 +2,9 @@
 
 #include <malloc.h>
 
+#include <cstdlib>
+#include <cstring>
+
 namespace cdcwatch {
 
 bool release_freed_memory(size_t threshold) {
@@ -13,6 +16,14 @@ bool release_freed_memory(size_t threshold) {
 #else
   (void)threshold;
   return false;
+#endif
+}
+
+void limit_malloc_arenas() {
+#if defined(__GLIBC__)
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (std::getenv("MALLOC_ARENA_MAX") || (tunables && std::strstr(tunables, "arena_max"))) return;
+  mallopt(M_ARENA_MAX, kMallocArenas);
 #endif
 }
 

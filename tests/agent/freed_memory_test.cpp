@@ -1,10 +1,16 @@
 #include "agent/core/freed_memory.h"
 
 #include <gtest/gtest.h>
+#include <malloc.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <string>
+#include <thread>
 #include <vector>
 
 namespace cdcwatch {
@@ -38,6 +44,41 @@ TEST(FreedMemory, MemoryFreedInsideTheHeapGoesBackToTheSystem) {
   EXPECT_LT(after, before - 40) << "about 90 MB lay free: RSS went from " << before << " MB to "
                                 << after << " MB";
   for (size_t i = 0; i < kBlocks; i += 128) EXPECT_EQ(blocks[i][0], 1) << "kept blocks intact";
+}
+
+// malloc_info lists one <heap nr="..."> per arena.
+size_t arenas() {
+  char* text = nullptr;
+  size_t size = 0;
+  FILE* out = open_memstream(&text, &size);
+  malloc_info(0, out);
+  std::fclose(out);
+  std::string xml(text, size);
+  std::free(text);
+  size_t count = 0;
+  for (size_t at = xml.find("<heap nr="); at != std::string::npos;
+       at = xml.find("<heap nr=", at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+TEST(FreedMemory, ThreadsShareAtMostTheCappedArenas) {
+  limit_malloc_arenas();
+  // Eight threads allocating at the same time: glibc would give them up to 16 arenas on 2 cores.
+  constexpr int kThreads = 8;
+  std::atomic<int> holding{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      std::vector<std::unique_ptr<char[]>> blocks;
+      for (int i = 0; i < 1000; ++i) blocks.emplace_back(new char[512]);
+      ++holding;
+      while (holding < kThreads) std::this_thread::yield();  // all hold their blocks at once
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_LE(arenas(), static_cast<size_t>(kMallocArenas));
 }
 
 }  // namespace
