@@ -34,16 +34,17 @@ nlohmann::json optional_millis(const std::optional<TimePoint>& t) {
   return t ? nlohmann::json(to_millis(*t)) : nlohmann::json(nullptr);
 }
 
-// [at_ms, committed or null, lag], as save() writes it.
-std::optional<PartitionWindow::Observation> parse_observation(const nlohmann::json& o) {
+// [at_ms, committed or null, lag], as save() writes it; at_ms into `at`.
+std::optional<PartitionWindow::Observation> parse_observation(const nlohmann::json& o,
+                                                              TimePoint& at) {
   if (!o.is_array() || o.size() != 3 || !o[0].is_number_integer() ||
       !(o[1].is_null() || (o[1].is_number_integer() && o[1].get<int64_t>() >= 0)) ||
       !o[2].is_number_integer() || o[2].get<int64_t>() < 0) {
     return std::nullopt;
   }
   int64_t committed = o[1].is_null() ? PartitionWindow::kNoCommit : o[1].get<int64_t>();
-  return PartitionWindow::Observation{from_millis(o[0].get<int64_t>()), committed,
-                                      o[2].get<int64_t>()};
+  at = from_millis(o[0].get<int64_t>());
+  return PartitionWindow::Observation{committed, o[2].get<int64_t>()};
 }
 
 // An absent or null clock is unknown; anything but an integer is malformed.
@@ -84,7 +85,8 @@ void PartitionWindow::observe(TimePoint at, std::optional<int64_t> committed, in
   if (window_.empty() || window_.back().committed != offset) offset_changed_at_ = at;
   if (lag == 0) caught_up_at_ = at;
   if (window_.empty()) window_.reserve(size_);
-  window_.push_back({at, offset, lag});
+  window_.push_back({offset, lag});
+  last_at_ = at;
   if (window_.size() > size_) window_.erase(window_.begin(), window_.end() - size_);
 }
 
@@ -104,7 +106,7 @@ ConsumerStatus PartitionWindow::status() const {
 bool PartitionWindow::offsets_stopped() const {
   std::optional<TimePoint> progress = offset_changed_at_;
   if (caught_up_at_ && (!progress || *caught_up_at_ > *progress)) progress = caught_up_at_;
-  return progress && window_.back().at - *progress > stop_after_;
+  return progress && last_at_ - *progress > stop_after_;
 }
 
 bool PartitionWindow::caught_up_in_window() const {
@@ -136,10 +138,12 @@ bool PartitionWindow::lag_growing() const {
 }
 
 nlohmann::json PartitionWindow::save() const {
+  // Each observation is written with the latest one's time (older times are not kept), so that
+  // states saved before are read the same way.
   nlohmann::json observations = nlohmann::json::array();
   for (const auto& o : window_) {
     observations.push_back(
-        {to_millis(o.at),
+        {to_millis(last_at_),
          o.committed == kNoCommit ? nlohmann::json(nullptr) : nlohmann::json(o.committed), o.lag});
   }
   return {{"offset_changed_at_ms", optional_millis(offset_changed_at_)},
@@ -157,10 +161,12 @@ bool PartitionWindow::restore(const nlohmann::json& saved) {
     return false;
   }
   for (const auto& entry : saved["observations"]) {
-    auto observation = parse_observation(entry);
+    TimePoint at;
+    auto observation = parse_observation(entry, at);
     auto& window = restored.window_;
-    if (!observation || (!window.empty() && observation->at < window.back().at)) return false;
+    if (!observation || (!window.empty() && at < restored.last_at_)) return false;
     window.push_back(*observation);
+    restored.last_at_ = at;
     if (window.size() > size_) window.erase(window.begin());
   }
   *this = std::move(restored);

@@ -53,11 +53,10 @@ class PartitionWindow {
   // Takes back what save() wrote; false, leaving the window as it was, when `saved` is malformed.
   bool restore(const nlohmann::json& saved);
 
-  // Offsets are never negative, so "no commit" needs no std::optional: 24 bytes an observation,
-  // not 32 (ten per partition and group).
+  // Offsets are never negative, so "no commit" needs no std::optional, and no rule looks at when
+  // an older observation was made: 16 bytes an observation, not 32 (ten per partition and group).
   static constexpr int64_t kNoCommit = -1;
   struct Observation {
-    TimePoint at;
     int64_t committed;  // kNoCommit: the group has no commit here
     int64_t lag;
   };
@@ -75,6 +74,7 @@ class PartitionWindow {
   // Oldest first; a vector reserved to `size_` (a deque costs 576 bytes before its first
   // observation, per partition and group).
   std::vector<Observation> window_;
+  TimePoint last_at_{};  // of the latest observation
   std::optional<TimePoint> offset_changed_at_;
   std::optional<TimePoint> caught_up_at_;
 };
