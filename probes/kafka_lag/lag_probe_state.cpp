@@ -7,6 +7,7 @@
 #include <set>
 #include <tuple>
 
+#include "agent/core/bounded_json_array.h"
 #include "agent/core/probe_state_store.h"
 #include "probes/kafka_lag/kafka_lag_probe.h"
 
@@ -24,29 +25,6 @@ constexpr size_t kTimestampBytes = 128 * 1024;
 static_assert(kWindowBytes + kHistoryBytes + kTimestampBytes <
                   ProbeStateStore::kMaxStateBytes - 128 * 1024,
               "room for the discovered groups and the envelope");
-
-// Appends entries to a JSON array while their text fits in a byte budget.
-class BoundedArray {
- public:
-  explicit BoundedArray(size_t bytes) : left_(bytes) {}
-  // False, and nothing more is taken, once an entry does not fit.
-  bool add(nlohmann::json entry) {
-    size_t bytes = full_ ? 0 : entry.dump().size() + 1;  // and its comma
-    if (full_ || bytes > left_) {
-      full_ = true;
-      return false;
-    }
-    left_ -= bytes;
-    array_.push_back(std::move(entry));
-    return true;
-  }
-  nlohmann::json take() { return std::move(array_); }
-
- private:
-  size_t left_;
-  bool full_ = false;
-  nlohmann::json array_ = nlohmann::json::array();
-};
 
 int64_t to_millis(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -94,7 +72,7 @@ nlohmann::json KafkaLagProbe::save_state() const {
   std::stable_sort(ordered.begin(), ordered.end(), [](const Saved& a, const Saved& b) {
     return std::tie(a.urgency, a.progress) < std::tie(b.urgency, b.progress);
   });
-  BoundedArray windows(kWindowBytes);
+  BoundedJsonArray windows(kWindowBytes);
   std::vector<TopicPartition> lagging;  // their histories go first, in the same order
   std::set<TopicPartition> lagging_set;
   for (const auto& saved : ordered) {
@@ -108,7 +86,7 @@ nlohmann::json KafkaLagProbe::save_state() const {
       lagging.emplace_back(*saved.topic, saved.partition);
     }
   }
-  BoundedArray histories(kHistoryBytes);
+  BoundedJsonArray histories(kHistoryBytes);
   auto add_history = [&](const TopicPartition& tp, const WatermarkHistory& history) {
     return histories.add(
         {{"topic", tp.first}, {"partition", tp.second}, {"points", history.save()}});
@@ -126,7 +104,7 @@ nlohmann::json KafkaLagProbe::save_state() const {
         TopicPartition tp{topic, partition};
         if (!full && !lagging_set.count(tp)) full = !add_history(tp, history);
       });
-  BoundedArray timestamps(kTimestampBytes);
+  BoundedJsonArray timestamps(kTimestampBytes);
   for (const auto& [key, timestamp_ms] : timestamp_cache_) {
     if (!timestamps.add({{"topic", key.first.first},
                          {"partition", key.first.second},

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "agent/core/bounded_json_array.h"
 #include "probes/sink_truth/sink_metrics.h"
 
 namespace cdcwatch {
@@ -9,7 +10,11 @@ namespace {
 
 using namespace sink_metrics;
 
-constexpr size_t kMaxSavedPartitions = 20000;  // keeps the state file well under its 1 MiB cap
+// Restore takes at most this many; save stops at kSavedBytes of JSON, under the state store's
+// 1 MiB cap (20,000 entries with Debezium-length topic names were 1.7 MB, and the store refused
+// the whole state).
+constexpr size_t kMaxSavedPartitions = 20000;
+constexpr size_t kSavedBytes = 768 * 1024;
 
 struct Totals {
   double lag = 0, lag_seconds_max = 0, ahead = 0, since_max = 0;
@@ -100,17 +105,18 @@ Readings SinkPositions::pipe_readings(const std::string& sink,
 }
 
 nlohmann::json SinkPositions::save() const {
-  nlohmann::json partitions = nlohmann::json::array();
+  BoundedJsonArray partitions(kSavedBytes);
   for (const auto& [key, progress] : progress_) {
-    if (partitions.size() >= kMaxSavedPartitions) break;
-    partitions.push_back({{"topic", key.first},
-                          {"partition", key.second},
-                          {"next", progress.next},
-                          {"since_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                           progress.since.time_since_epoch())
-                                           .count()}});
+    if (!partitions.add({{"topic", key.first},
+                         {"partition", key.second},
+                         {"next", progress.next},
+                         {"since_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          progress.since.time_since_epoch())
+                                          .count()}})) {
+      break;
+    }
   }
-  return {{"version", 1}, {"progress", partitions}};
+  return {{"version", 1}, {"progress", partitions.take()}};
 }
 
 void SinkPositions::restore(const nlohmann::json& state) {
