@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "agent/alerting/silence_labels.h"
@@ -118,6 +119,43 @@ void forget_pipeline(std::map<std::string, std::map<std::string, FiringInstance>
   }
 }
 
+// A pipeline incident triggered after the last save: its symptoms were firing, placed on the
+// pipeline. Each takes the incident's start as when it fired (the trigger lists the symptoms'
+// alerts, labels and hops, not a machine-readable time of each). A malformed symptom is passed
+// over: its alert, if still firing, fires anew.
+void remember_symptoms(std::map<std::string, std::map<std::string, FiringInstance>>& firing,
+                       const AlertEvent& trigger, const AlertEvaluator& evaluator) {
+  std::string pipeline = trigger.incident.value("pipeline", "");
+  auto symptoms = trigger.incident.find("symptoms");
+  if (pipeline.empty() || symptoms == trigger.incident.end() || !symptoms->is_array()) return;
+  for (const auto& symptom : *symptoms) {
+    if (!symptom.is_object() || !symptom.contains("alert") || !symptom["alert"].is_string() ||
+        !symptom.contains("hop") || !symptom["hop"].is_string() || !symptom.contains("labels") ||
+        !symptom["labels"].is_object()) {
+      continue;
+    }
+    FiringInstance instance;
+    instance.alert = symptom["alert"].get<std::string>();
+    bool labels_ok = true;
+    for (const auto& [name, value] : symptom["labels"].items()) {
+      if (!value.is_string()) labels_ok = false;
+      if (labels_ok) instance.labels.emplace_back(name, value.get<std::string>());
+    }
+    if (!labels_ok) continue;
+    instance.fired_at = trigger.started_at;
+    Attribution at{pipeline, symptom["hop"].get<std::string>()};
+    auto& by_alert = firing[evaluator.dedup_key_of(instance.alert, instance.labels)];
+    auto known = by_alert.find(instance.alert);
+    if (known == by_alert.end()) {
+      instance.placed.push_back(at);
+      by_alert.emplace(instance.alert, std::move(instance));
+    } else if (std::find(known->second.placed.begin(), known->second.placed.end(), at) ==
+               known->second.placed.end()) {
+      known->second.placed.push_back(at);
+    }
+  }
+}
+
 }  // namespace
 
 // Firing instances come from the state file, then from events still in an outbox: those were
@@ -135,7 +173,11 @@ void AlertingEngine::restore() {
   if (!workers_.empty()) {
     for (const auto& event : workers_.front()->outbox().pending()) {
       if (!event.incident.is_null()) {
-        if (event.action == AlertEvent::Action::kResolve) forget_pipeline(firing, event);
+        if (event.action == AlertEvent::Action::kResolve) {
+          forget_pipeline(firing, event);
+        } else {
+          remember_symptoms(firing, event, evaluator_);
+        }
       } else if (event.action == AlertEvent::Action::kTrigger) {
         firing[event.dedup_key][event.alert] = {event.alert, event.labels, event.started_at, {}};
       } else {

@@ -332,6 +332,41 @@ TEST(PipelineGrouping, AnOpenIncidentSurvivesARestartWithoutAPageAndResolvesLate
   EXPECT_TRUE(engine->pipeline_incident("orders").is_null());
 }
 
+// The engine writes a page to the outbox first and firing.json after, so a crash between the two
+// leaves the page only in the outbox. On the old code a pipeline incident's trigger left there was
+// delivered after the restart and then never resolved: nothing remembered the incident was open.
+TEST(PipelineGrouping, AnIncidentTriggerLeftInTheOutboxByACrashIsResolvedOnceClear) {
+  testing::TempDir dir;
+  Rig rig(dir.path(), shipped(kSinkRules));
+  rig.publish(board({{"sink", "stall"}}, rig.clock.now(), 540));
+  rig.group_status("stall");
+  rig.sink_stalled(1);
+  rig.freshness(540);
+  rig.pagerduty.fail_next(500, 1000);  // PagerDuty down: the trigger waits in the outbox
+  {
+    auto engine = rig.started();
+    rig.clock.advance(1s);
+    engine->evaluate();
+    ASSERT_TRUE(eventually([&] { return rig.hook_bodies().size() == 1; })) << "decided";
+  }
+  ASSERT_TRUE(rig.pagerduty.accepted().empty());
+  // The crash came before the state was written: firing.json says nothing fires.
+  std::ofstream(dir.path() + "/alerts/firing.json", std::ios::trunc) << "[]";
+  rig.pagerduty.clear_scripted();
+  healthy(rig);  // the sink recovered while the agent was down
+  rig.publish(board({}, rig.clock.now(), 20));
+  auto engine = rig.started();
+  rig.clock.advance(2min);
+  engine->evaluate();
+  ASSERT_TRUE(eventually([&] {
+    auto incidents = rig.pagerduty.incidents();
+    return incidents.size() == 1 && !incidents[0].open;
+  })) << nlohmann::json(rig.pagerduty.accepted()).dump(2);
+  EXPECT_EQ(rig.pagerduty.incidents()[0].dedup_key, "CdcPipelineIncident:pipeline=orders");
+  EXPECT_EQ(rig.pagerduty.accepted().front()["event_action"], "trigger");
+  EXPECT_EQ(rig.pagerduty.accepted().back()["event_action"], "resolve");
+}
+
 // On the old code a damaged firing.json lost the pipeline's incident for good: nothing resolved it.
 TEST(PipelineGrouping, ADamagedStateFileResolvesTheIncidentOfAQuietPipeline) {
   testing::TempDir dir;
