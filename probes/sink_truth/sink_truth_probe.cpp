@@ -5,6 +5,7 @@
 
 #include "probes/connect/connect_metrics.h"
 #include "probes/kafka_lag/lag_metrics.h"
+#include "probes/kafkaconn/partition_batches.h"
 #include "probes/kafkaconn/record_reader.h"
 #include "probes/sink_truth/kafka_positions.h"
 #include "probes/sink_truth/sink_metrics.h"
@@ -170,17 +171,41 @@ void SinkTruthProbe::collect_streaming(const CollectContext& ctx,
     if (view.warehouse_next && view.high_watermark && *view.high_watermark > *view.warehouse_next)
       lagging[key] = *view.warehouse_next;
   }
-  RecordReads reads = fetch_record_timestamps(handle_.get(), lagging, system_deadline(ctx));
-  for (const auto& [key, offset] : lagging) {
-    if (auto it = reads.timestamps_ms.find({key, offset}); it != reads.timestamps_ms.end())
-      views[key].record_timestamp_ms = it->second;
+  for (const auto& [key, timestamp_ms] : record_timestamps(ctx, lagging, outcome)) {
+    views[key].record_timestamp_ms = timestamp_ms;
   }
   outcome.readings.append(positions_.partition_readings(config_.name, views, ctx.clock.now()));
   outcome.status["channels"] = channels.tokens.size();
   outcome.status["partitions"] = views.size();
-  if (!reads.denied.empty()) outcome.status["record_reads"] = reads.denied;
   if (!watermarks.error.empty())
     outcome.fail("kafka", "Kafka '" + kafka_.name + "': " + watermarks.error);
+}
+
+std::map<TopicPartitionKey, int64_t> SinkTruthProbe::record_timestamps(
+    const CollectContext& ctx, const std::map<TopicPartitionKey, int64_t>& lagging,
+    CollectOutcome& outcome) {
+  std::erase_if(timestamp_cache_, [&](const auto& cached) {
+    auto it = lagging.find(cached.first.first);
+    return it == lagging.end() || it->second != cached.first.second;
+  });
+  std::map<TopicPartitionKey, int64_t> unread;
+  for (const auto& [key, offset] : lagging) {
+    if (unread.size() < kPartitionListBatch && !timestamp_cache_.count({key, offset})) {
+      unread[key] = offset;
+    }
+  }
+  if (!unread.empty()) {
+    RecordReads reads = fetch_record_timestamps(handle_.get(), unread, system_deadline(ctx));
+    timestamp_cache_.merge(reads.timestamps_ms);
+    if (!reads.denied.empty()) outcome.status["record_reads"] = reads.denied;
+  }
+  std::map<TopicPartitionKey, int64_t> out;
+  for (const auto& [key, offset] : lagging) {
+    if (auto it = timestamp_cache_.find({key, offset}); it != timestamp_cache_.end()) {
+      out[key] = it->second;
+    }
+  }
+  return out;
 }
 
 void SinkTruthProbe::collect_snowpipe(const CollectContext& ctx,

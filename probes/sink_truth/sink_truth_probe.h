@@ -52,12 +52,20 @@ class SinkTruthProbe final : public Probe {
                         const ConnectorSettings& settings, CollectOutcome& outcome);
   std::optional<int64_t> group_next(const CollectContext& ctx,
                                     const TopicPartitionKey& partition) const;
+  // The timestamps (ms) of the records at `lagging` offsets: cached ones, and up to
+  // kPartitionListBatch read this cycle (the rest on the next ones; theirs are unknown till then).
+  std::map<TopicPartitionKey, int64_t> record_timestamps(
+      const CollectContext& ctx, const std::map<TopicPartitionKey, int64_t>& lagging,
+      CollectOutcome& outcome);
 
   SinkConfig config_;
   KafkaClusterConfig kafka_;
   SnowflakeClient snowflake_;
   KafkaHandle handle_;
   SinkPositions positions_;
+  // Record timestamps by partition and offset: a stalled sink's offset is read once, not every
+  // interval. Holds only offsets the warehouse lags at, so it is as large as the lag.
+  std::map<std::pair<TopicPartitionKey, int64_t>, int64_t> timestamp_cache_;
   // The connector's config as last reported: a Connect outage must not blind the sink's view.
   std::optional<ConnectorSettings> last_settings_;
 };

@@ -62,6 +62,35 @@ TEST_F(SinkTruthProbeTest, ChannelTokensGiveTheWarehousesLagPerPartition) {
   EXPECT_EQ(outcome.readings.family(kGroupAhead.name), nullptr);
 }
 
+// A stalled sink lags at the same offset interval after interval: its record is read once. On the
+// old code every cycle fetched it again, so a refused fetch took the figure away.
+TEST_F(SinkTruthProbeTest, TheRecordAtAnUnchangedPositionIsReadOnce) {
+  set_channels({channel("ORDERS-SINK_ORDERS_0", "1"), channel("ORDERS-SINK_ORDERS_1", "2")});
+  auto probe = this->probe(sink_config("orders-sink"));
+  auto first = collect(probe);
+  ASSERT_TRUE(first.ok()) << first.error_message;
+  auto seconds = first.readings.value(kLagSeconds.name, partition("orders", 0));
+  ASSERT_TRUE(seconds);
+
+  // Every Fetch (ApiKey 1) from now on is refused, as for a principal without READ.
+  std::vector<rd_kafka_resp_err_t> denied(50, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+  rd_kafka_mock_push_request_errors_array(kafka.raw(), 1, denied.size(), denied.data());
+  clock.advance(60s);
+  auto second = collect(probe);
+  ASSERT_TRUE(second.ok()) << second.error_message;
+  EXPECT_FALSE(second.status.contains("record_reads")) << "nothing fetched: " << second.status;
+  auto later = second.readings.value(kLagSeconds.name, partition("orders", 0));
+  ASSERT_TRUE(later) << "the cached record's age";
+  EXPECT_NEAR(*later, *seconds + 60, 1.0);
+
+  set_channels({channel("ORDERS-SINK_ORDERS_0", "2"), channel("ORDERS-SINK_ORDERS_1", "2")});
+  auto moved = collect(probe);
+  EXPECT_TRUE(moved.status.contains("record_reads"))
+      << "a new position is read (and refused here): " << moved.status;
+  EXPECT_FALSE(moved.readings.value(kLagSeconds.name, partition("orders", 0)))
+      << "unknown, not the old offset's age";
+}
+
 TEST_F(SinkTruthProbeTest, AnIdleCaughtUpTopicIsZeroWhileTheGroupReadsOneBehind) {
   // snowflake-kafka-connector #921: the connector committed the channel's token (2), not the next
   // offset (3), to Kafka; the lag probe then sees a lag of 1 forever.
