@@ -50,6 +50,11 @@ class GroupDiscovery {
   // Whether the last listing worked; nothing before the first listing.
   std::optional<bool> listing_up() const;
   std::optional<TimePoint> last_success() const { return listed_ok_at_; }
+  // The last listing that worked before a restart (the probe's saved state keeps it), so the
+  // time a listing last worked stays known, and its age keeps growing, across the restart.
+  void restore_last_success(TimePoint at) {
+    if (!listed_ok_at_ || at > *listed_ok_at_) listed_ok_at_ = at;
+  }
 
   std::vector<std::string> groups() const;
   // The topics the group's members are assigned; empty when none is known.

@@ -118,6 +118,9 @@ nlohmann::json KafkaLagProbe::save_state() const {
           {"watermark_histories", histories.take()},
           {"record_timestamps", timestamps.take()},
           {"discovered_groups", discovery_.save()},
+          {"discovery_last_success_ms", discovery_.last_success()
+                                            ? nlohmann::json(to_millis(*discovery_.last_success()))
+                                            : nlohmann::json(nullptr)},
           {"record_reads_denied_until_ms", to_millis(record_reads_denied_until_)},
           {"record_read_error", record_read_error_}};
 }
@@ -139,6 +142,10 @@ void KafkaLagProbe::restore_state(const nlohmann::json& state) {
   if (auto discovered = state.find("discovered_groups");
       discovered != state.end() && !discovery_.restore(*discovered)) {
     ++skipped;
+  }
+  if (auto listed = state.find("discovery_last_success_ms");
+      listed != state.end() && listed->is_number_integer()) {
+    discovery_.restore_last_success(TimePoint(std::chrono::milliseconds(listed->get<int64_t>())));
   }
   auto denied = state.find("record_reads_denied_until_ms");
   auto error = state.find("record_read_error");
