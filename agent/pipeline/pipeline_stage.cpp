@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "agent/pipeline/hop_rules.h"
 #include "agent/pipeline/pipeline_metrics.h"
 #include "agent/pipeline/pipeline_report.h"
@@ -19,6 +21,8 @@ constexpr size_t kMaxSavedHops = 6000;
 // A pipeline gone this long (its connectors deleted) forgets its hops' clocks. Long enough to
 // outlast a Connect cluster that does not answer, whose pipelines stay anyway.
 constexpr auto kForgetVanishedAfter = std::chrono::hours(1);
+// Which postgres: entry reported which slot, kept across restarts: more slots than any agent sees.
+constexpr size_t kMaxSavedSlots = 1000;
 
 // The string at `key` of a saved object, or empty: saved state may be anything.
 std::string saved_string(const nlohmann::json& saved, const char* key) {
@@ -149,7 +153,28 @@ nlohmann::json PipelineStage::save_state() const {
                     {"status", to_string(clock.status)},
                     {"since", to_unix_seconds(clock.since)}});
   }
-  return {{"hops", hops}, {"sink_groups", stalls_.save()}};
+  // A restart during a PostgreSQL outage must not lose which entry the derived pipeline's source
+  // is: the server cannot report its slots again until it is back.
+  nlohmann::json slots = nlohmann::json::array();
+  for (const auto& [slot, postgres] : slots_) {
+    if (slots.size() >= kMaxSavedSlots) break;
+    slots.push_back({{"slot", slot.first}, {"database", slot.second}, {"postgres", postgres}});
+  }
+  return {{"hops", hops}, {"sink_groups", stalls_.save()}, {"slots", slots}};
+}
+
+// Only sightings of postgres: entries the config still has; live ones win over restored ones.
+void PipelineStage::restore_slots(const nlohmann::json& slots) {
+  const auto& entries = setup_.derivation.postgres;
+  for (const auto& saved : slots) {
+    std::string slot = saved_string(saved, "slot");
+    std::string postgres = saved_string(saved, "postgres");
+    if (slot.empty() || std::find(entries.begin(), entries.end(), postgres) == entries.end() ||
+        slots_.size() >= kMaxSavedSlots) {
+      continue;
+    }
+    slots_.try_emplace({slot, saved_string(saved, "database")}, postgres);
+  }
 }
 
 void PipelineStage::restore_hops(const nlohmann::json& hops) {
@@ -178,6 +203,7 @@ void PipelineStage::restore_state(const nlohmann::json& state) {
     return;
   }
   if (state.contains("hops") && state["hops"].is_array()) restore_hops(state["hops"]);
+  if (state.contains("slots") && state["slots"].is_array()) restore_slots(state["slots"]);
   if (state.contains("sink_groups")) {
     int skipped = stalls_.restore(state["sink_groups"]);
     if (skipped > 0) spdlog::warn("pipeline: ignored {} malformed saved sink groups", skipped);

@@ -41,8 +41,9 @@ class PipelineStage final : public Probe {
   std::string name() const override { return kPipelineStageName; }
   Millis interval() const override { return setup_.interval; }
   CollectOutcome collect(const CollectContext& ctx) override;
-  // Since when each hop has had its status, and when each sink group last committed: a restart
-  // neither resets "failing since 14:02" nor the stall clock of a sink on an old worker.
+  // Since when each hop has had its status, when each sink group last committed, and which
+  // postgres: entry reported which slot: a restart neither resets "failing since 14:02" nor the
+  // stall clock of a sink on an old worker, nor loses a derived pipeline's source in an outage.
   nlohmann::json save_state() const override;
   void restore_state(const nlohmann::json& state) override;
 
@@ -51,6 +52,7 @@ class PipelineStage final : public Probe {
   std::map<std::string, bool> judge_stalls(const CollectContext& ctx, CollectOutcome& outcome);
   std::optional<std::string> kafka_of_sink(const ConnectorInfo& connector) const;
   void restore_hops(const nlohmann::json& hops);
+  void restore_slots(const nlohmann::json& slots);
   void report(const PipelineDef& pipeline, const std::map<std::string, bool>& stalled,
               const CollectContext& ctx, CollectOutcome& outcome, nlohmann::json& board);
 

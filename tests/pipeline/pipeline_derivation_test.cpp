@@ -102,6 +102,45 @@ TEST_F(DerivationTest, ASourceNoPostgresEntryMatchesSaysHowToDeclareIt) {
       << inventory->formed;
 }
 
+// dbserver1's source is matched by the slot its PostgreSQL reports. An agent restarted during that
+// server's outage cannot see the slot again until it is back: on the old code the pipeline lost its
+// source (hop unknown, "no postgres: entry"), so the outage's alerts paged outside the pipeline.
+TEST_F(DerivationTest, ARestartDuringAnOutageKeepsWhichPostgresReportedTheSourcesSlot) {
+  auto source_of = [&](PipelineStage& stage, PipelineBoard& board) {
+    EXPECT_TRUE(stage.collect({clock.now() + 5s, clock, store}).ok());
+    for (const auto& pipeline : board.pipelines()) {
+      if (pipeline["name"] == "dbserver1") return pipeline["hops"][0]["reason"].get<std::string>();
+    }
+    return std::string("no pipeline dbserver1");
+  };
+  Readings up;
+  up.set(slot_metrics::kUp, {{"source", "inventory"}}, 1);
+  up.set(slot_metrics::kActive,
+         {{"source", "inventory"}, {"slot", "debezium"}, {"database", "inventory"}}, 1);
+  store.publish("pg_slots/inventory", up);
+  StageSetup stage_setup{.derivation = setup};
+  PipelineBoard board;
+  PipelineStage before(stage_setup, board);
+  EXPECT_EQ(source_of(before, board), "PostgreSQL inventory answers");
+  nlohmann::json saved = nlohmann::json::parse(before.save_state().dump());
+
+  Readings down;
+  down.set(slot_metrics::kUp, {{"source", "inventory"}}, 0);
+  store.publish("pg_slots/inventory", down);
+  PipelineStage restarted(stage_setup, board);
+  restarted.restore_state(saved);
+  EXPECT_EQ(source_of(restarted, board), "PostgreSQL inventory does not answer") << saved.dump();
+
+  PipelineStage fresh(stage_setup, board);
+  EXPECT_EQ(source_of(fresh, board), "no postgres: entry for this pipeline's source");
+
+  StageSetup without = stage_setup;
+  without.derivation.postgres = {"fulfillment-db", "billing"};  // the entry left the config
+  PipelineStage reconfigured(without, board);
+  reconfigured.restore_state(saved);
+  EXPECT_EQ(source_of(reconfigured, board), "no postgres: entry for this pipeline's source");
+}
+
 TEST_F(DerivationTest, TheStageShowsHowEachPipelineWasFormedWithItsHops) {
   Readings pg;
   pg.set(slot_metrics::kUp, {{"source", "fulfillment-db"}}, 1);
