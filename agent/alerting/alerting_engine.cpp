@@ -94,10 +94,8 @@ std::vector<ActiveInstance> AlertingEngine::plan_pages(std::vector<ActiveInstanc
     grouping_.resolve_quiet_pipelines(active, pipelines_, now, pages);
   }
   std::vector<ActiveInstance> outside = grouping_.take(active, pipelines_, now, pages);
-  // Before every probe has reported and the pipeline stage has judged it all, an alert outside
-  // every pipeline may belong to one not formed yet: its page waits (its open incident stays).
   if (!complete_now_) {
-    for (auto& instance : outside) instance.suppressed = true;
+    for (auto& instance : outside) instance.waiting_for_pipelines = true;
   }
   return outside;
 }

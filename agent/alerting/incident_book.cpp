@@ -88,7 +88,7 @@ std::vector<AlertEvent> IncidentBook::update(const std::vector<ActiveInstance>& 
   for (const auto& instance : active) {
     Key key = key_of(instance.rule, instance.labels);
     live.insert(key);
-    if (!instance.firing || instance.suppressed) continue;
+    if (!instance.pages()) continue;
     const ActiveInstance*& highest = highest_firing[key];
     if (!highest || rank_[instance.rule] > rank_[highest->rule]) highest = &instance;
   }

@@ -36,6 +36,11 @@ struct ActiveInstance {
   TimePoint fired_at;
   std::vector<Attribution> placed;  // its pipelines and hops; empty outside every pipeline
   bool suppressed = false;          // a silence or maintenance window covers it: it does not page
+  // At start-up, outside every pipeline before every probe has reported and the pipeline stage
+  // has judged it all: it may belong to a pipeline not formed yet, so its page waits (an incident
+  // it has open stays open).
+  bool waiting_for_pipelines = false;
+  bool pages() const { return firing && !suppressed && !waiting_for_pipelines; }
 };
 
 // The labels silences and pages match an instance on: its series' labels with `pipeline` and

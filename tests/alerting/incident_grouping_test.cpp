@@ -285,6 +285,30 @@ TEST(PipelineGrouping, AnAlertOutsideEveryPipelinePagesAsBefore) {
                 "CdcSlotRetainedWalHigh:cause=consumer_behind,slot=debezium,source=billing"}));
 }
 
+// At start-up an alert outside every pipeline may belong to one not formed yet: its page waits
+// until every probe has reported and the stage has judged it all. It is not silenced meanwhile.
+TEST(PipelineGrouping, AtStartUpAnAlertOutsideThePipelinesWaitsForThemUnsilenced) {
+  testing::TempDir dir;
+  Rig rig(dir.path(), shipped({"CdcSlotRetainedWalHigh"}));
+  rig.complete = false;
+  auto engine = rig.started();
+  rig.publish(board({}, rig.clock.now(), 20));
+  rig.slot_wal("billing", 9e9);  // a server no pipeline reads
+  rig.clock.advance(1s);
+  engine->evaluate();
+  rig.clock.advance(6min);  // past the rule's for
+  engine->evaluate();
+  EXPECT_TRUE(rig.pagerduty.accepted().empty()) << "the pipelines are not formed yet";
+  Readings readings = engine->readings();
+  const auto* silenced = readings.family("cdcwatch_alert_silenced");
+  ASSERT_NE(silenced, nullptr);
+  for (const auto& one : silenced->series) EXPECT_EQ(one.value, 0) << "waiting is not silenced";
+
+  rig.complete = true;
+  ASSERT_TRUE(rig.step(1s, *engine, 1));
+  EXPECT_EQ(rig.pagerduty.accepted()[0]["payload"]["class"], "CdcSlotRetainedWalHigh");
+}
+
 TEST(PipelineGrouping, TheIncidentHoldsWhileItsObserverIsBlindAndResolvesWhenAllIsClear) {
   testing::TempDir dir;
   Rig rig(dir.path(), shipped({"CdcConnectorStalled"}));

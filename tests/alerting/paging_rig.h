@@ -2,6 +2,7 @@
 // receiver, on a fake clock: the rig of the notifier and grouping tests.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -41,9 +42,12 @@ struct PagingRig {
     setup.state_dir = state_dir;
   }
   std::unique_ptr<AlertingEngine> engine() { return engine_on(store); }
+  // Whether every probe has reported and the pipeline stage judged it all (the agent's
+  // ProbeHealth); true unless a test says otherwise.
+  std::atomic<bool> complete{true};
   std::unique_ptr<AlertingEngine> engine_on(const ReadingsStore& readings) {
     return std::make_unique<AlertingEngine>(
-        setup, readings, [] { return true; }, clock);
+        setup, readings, [this] { return complete.load(); }, clock);
   }
   std::vector<nlohmann::json> hook_bodies() {
     std::lock_guard lock(mutex);
