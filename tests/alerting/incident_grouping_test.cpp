@@ -139,6 +139,23 @@ void healthy(Rig& rig) {
   rig.slot_wal("shop", 1e6);
 }
 
+// The agent restarts with `firing_json` as its saved state after the sink healed while it was
+// down, and evaluates once every probe has reported: true once PagerDuty's one incident is
+// resolved.
+bool restart_healed_resolves(Rig& rig, const std::string& state_dir,
+                             const std::string& firing_json) {
+  std::ofstream(state_dir + "/alerts/firing.json", std::ios::trunc) << firing_json;
+  healthy(rig);
+  rig.publish(board({}, rig.clock.now(), 20));
+  auto engine = rig.started();
+  rig.clock.advance(2min);
+  engine->evaluate();
+  return eventually([&] {
+    auto incidents = rig.pagerduty.incidents();
+    return incidents.size() == 1 && !incidents[0].open;
+  });
+}
+
 // Fails on the code before grouping: the stalled sink (the case study's Challenge 4) opened one
 // incident per alert: group stalled, then stopped, connector stalled, canary stale twice.
 TEST(PipelineGrouping, AStalledSinkIsOneIncidentNamingTheSinkHopWithEverySymptomThenResolves) {
@@ -374,18 +391,10 @@ TEST(PipelineGrouping, AnIncidentTriggerLeftInTheOutboxByACrashIsResolvedOnceCle
     ASSERT_TRUE(eventually([&] { return rig.hook_bodies().size() == 1; })) << "decided";
   }
   ASSERT_TRUE(rig.pagerduty.accepted().empty());
-  // The crash came before the state was written: firing.json says nothing fires.
-  std::ofstream(dir.path() + "/alerts/firing.json", std::ios::trunc) << "[]";
   rig.pagerduty.clear_scripted();
-  healthy(rig);  // the sink recovered while the agent was down
-  rig.publish(board({}, rig.clock.now(), 20));
-  auto engine = rig.started();
-  rig.clock.advance(2min);
-  engine->evaluate();
-  ASSERT_TRUE(eventually([&] {
-    auto incidents = rig.pagerduty.incidents();
-    return incidents.size() == 1 && !incidents[0].open;
-  })) << nlohmann::json(rig.pagerduty.accepted()).dump(2);
+  // The crash came before the state was written: firing.json says nothing fires.
+  ASSERT_TRUE(restart_healed_resolves(rig, dir.path(), "[]"))
+      << nlohmann::json(rig.pagerduty.accepted()).dump(2);
   EXPECT_EQ(rig.pagerduty.incidents()[0].dedup_key, "CdcPipelineIncident:pipeline=orders");
   EXPECT_EQ(rig.pagerduty.accepted().front()["event_action"], "trigger");
   EXPECT_EQ(rig.pagerduty.accepted().back()["event_action"], "resolve");
@@ -402,17 +411,9 @@ TEST(PipelineGrouping, ADamagedStateFileResolvesTheIncidentOfAQuietPipeline) {
     auto engine = rig.started();
     ASSERT_TRUE(rig.step(1s, *engine, 1));
   }
-  std::ofstream(dir.path() + "/alerts/firing.json", std::ios::trunc) << "[{\"alert\": \"CdcCon";
-  healthy(rig);  // the sink recovered while the agent was down
-  rig.publish(board({}, rig.clock.now(), 20));
-  auto engine = rig.started();
-  rig.clock.advance(2min);
-  engine->evaluate();
   // Besides, each clear series' own key gets a resolve PagerDuty drops (as without grouping).
-  ASSERT_TRUE(eventually([&] {
-    auto incidents = rig.pagerduty.incidents();
-    return incidents.size() == 1 && !incidents[0].open;
-  })) << nlohmann::json(rig.pagerduty.accepted()).dump(2);
+  ASSERT_TRUE(restart_healed_resolves(rig, dir.path(), "[{\"alert\": \"CdcCon"))
+      << nlohmann::json(rig.pagerduty.accepted()).dump(2);
   EXPECT_EQ(rig.pagerduty.incidents()[0].dedup_key, "CdcPipelineIncident:pipeline=orders");
   EXPECT_EQ(rig.hook_bodies().size(), 1u) << "a webhook never hears of an unconfirmed resolve";
 }
