@@ -139,6 +139,15 @@ void healthy(Rig& rig) {
   rig.slot_wal("shop", 1e6);
 }
 
+// The orders pipeline's sink stalled: the stage reads the sink hop failing, the group stalled, the
+// connector stalled and the warehouse 9 minutes behind.
+void stalled_sink(Rig& rig) {
+  rig.publish(board({{"sink", "stall"}}, rig.clock.now(), 540));
+  rig.group_status("stall");
+  rig.sink_stalled(1);
+  rig.freshness(540);
+}
+
 // The agent restarts with `firing_json` as its saved state after the sink healed while it was
 // down, and evaluates once every probe has reported: true once PagerDuty's one incident is
 // resolved.
@@ -349,10 +358,7 @@ TEST(PipelineGrouping, TheIncidentHoldsWhileItsObserverIsBlindAndResolvesWhenAll
 TEST(PipelineGrouping, AnOpenIncidentSurvivesARestartWithoutAPageAndResolvesLater) {
   testing::TempDir dir;
   Rig rig(dir.path(), shipped(kSinkRules));
-  rig.publish(board({{"sink", "stall"}}, rig.clock.now(), 540));
-  rig.group_status("stall");
-  rig.sink_stalled(1);
-  rig.freshness(540);
+  stalled_sink(rig);
   {
     auto engine = rig.started();
     ASSERT_TRUE(rig.step(1s, *engine, 1));
@@ -379,10 +385,7 @@ TEST(PipelineGrouping, AnOpenIncidentSurvivesARestartWithoutAPageAndResolvesLate
 TEST(PipelineGrouping, AnIncidentTriggerLeftInTheOutboxByACrashIsResolvedOnceClear) {
   testing::TempDir dir;
   Rig rig(dir.path(), shipped(kSinkRules));
-  rig.publish(board({{"sink", "stall"}}, rig.clock.now(), 540));
-  rig.group_status("stall");
-  rig.sink_stalled(1);
-  rig.freshness(540);
+  stalled_sink(rig);
   rig.pagerduty.fail_next(500, 1000);  // PagerDuty down: the trigger waits in the outbox
   {
     auto engine = rig.started();
