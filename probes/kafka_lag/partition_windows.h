@@ -9,10 +9,10 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "agent/core/units.h"
 #include "probes/kafka_lag/consumer_status.h"
+#include "probes/kafkaconn/partition_table.h"
 
 namespace cdcwatch {
 
@@ -37,26 +37,23 @@ class PartitionWindows {
   // f(group, topic, partition, window) for every window, by group, topic and partition.
   template <typename F>
   void for_each(F&& f) const {
-    for (const auto& [group, topics] : groups_) {
-      for (const auto& [topic, slots] : topics) {
-        for (size_t p = 0; p < slots.size(); ++p) {
-          if (slots[p].window) f(group, topic, static_cast<int32_t>(p), *slots[p].window);
-        }
-      }
+    for (const auto& [group, table] : groups_) {
+      table.for_each([&](const std::string& topic, int32_t partition, const Slot& slot) {
+        f(group, topic, partition, *slot.window);
+      });
     }
   }
 
  private:
   struct Slot {
-    std::optional<PartitionWindow> window;
-    uint32_t touched = 0;  // the cycle that last touched or kept it
+    std::optional<PartitionWindow> window;  // PartitionWindow has no empty state of its own
+    uint32_t touched = 0;                   // the cycle that last touched or kept it
   };
-  Slot* slot(const std::string& group, const std::string& topic, int32_t partition, bool make);
 
   size_t size_;
   Millis stop_after_;
   uint32_t cycle_ = 1;
-  std::map<std::string, std::map<std::string, std::vector<Slot>>> groups_;
+  std::map<std::string, PartitionTable<Slot>> groups_;
 };
 
 }  // namespace cdcwatch
