@@ -59,6 +59,10 @@ void RequestWatchdog::watch(int socket) {
 
 RequestWatchdog::Verdict RequestWatchdog::verdict() const {
   std::lock_guard lock(mutex_);
+  // From the clock, not only from the thread: cpp-httplib's own per-phase timeout expires just
+  // after the deadline, and on a busy machine it can return before this thread has woken.
+  if (verdict_ == Verdict::kInTime && std::chrono::steady_clock::now() >= deadline_)
+    return Verdict::kDeadline;
   return verdict_;
 }
 

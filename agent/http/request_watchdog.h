@@ -44,6 +44,7 @@ class RequestWatchdog {
   // The request's socket, from cpp-httplib's socket_options hook. The watchdog keeps a duplicate
   // descriptor, so a socket number closed and reused elsewhere is never shut down by mistake.
   void watch(int socket);
+  // kDeadline once the deadline has passed, whether or not the watchdog's thread has woken yet.
   Verdict verdict() const;
 
  private:
