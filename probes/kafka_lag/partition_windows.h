@@ -37,8 +37,9 @@ class PartitionWindows {
   // f(group, topic, partition, window) for every window, by group, topic and partition.
   template <typename F>
   void for_each(F&& f) const {
-    for (const auto& [group, table] : groups_) {
-      table.for_each([&](const std::string& topic, int32_t partition, const Slot& slot) {
+    for (const auto& entry : groups_) {
+      const std::string& group = entry.first;  // clang 14 cannot capture a structured binding
+      entry.second.for_each([&](const std::string& topic, int32_t partition, const Slot& slot) {
         f(group, topic, partition, *slot.window);
       });
     }
