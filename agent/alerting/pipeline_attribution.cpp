@@ -1,6 +1,7 @@
 #include "agent/alerting/pipeline_attribution.h"
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 
 namespace cdcwatch {
@@ -30,6 +31,32 @@ bool on(const std::optional<ConnectorName>& ref, const std::string& connect) {
 bool is(const std::optional<ConnectorName>& ref, const std::string& connect,
         const std::string& connector) {
   return on(ref, connect) && ref->connector == connector;
+}
+
+// The dot-separated parts of a table name, upper case: Snowflake folds unquoted names to it.
+std::vector<std::string> name_parts(const std::string& table) {
+  std::vector<std::string> parts(1);
+  for (char c : table) {
+    if (c == '.') {
+      parts.emplace_back();
+    } else {
+      parts.back() += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+  }
+  return parts;
+}
+
+// "PUBLIC.ORDERS" names the same table as "ANALYTICS.PUBLIC.ORDERS" or "analytics.public.orders":
+// a name without its database is compared with the other's last parts.
+bool same_table(const std::string& a, const std::string& b) {
+  auto x = name_parts(a), y = name_parts(b);
+  if (x.size() > y.size()) std::swap(x, y);
+  return x.size() >= 2 && std::equal(x.rbegin(), x.rend(), y.rbegin());
+}
+
+bool loads(const PipelineSnapshot& p, const std::string& table) {
+  return std::any_of(p.tables.begin(), p.tables.end(),
+                     [&](const std::string& each) { return same_table(each, table); });
 }
 
 const char* canary_stage_hop(const std::optional<std::string>& stage) {
@@ -94,12 +121,12 @@ std::vector<Attribution> attribute(const Labels& labels,
                  [&](const PipelineSnapshot& p) { return is(p.canary, *canary) ? hop : nullptr; });
   }
   if (auto warehouse = label("warehouse")) {
-    auto table = label("table");
+    // A consistency check's `table` is the source table; its warehouse copy is warehouse_table.
+    bool check = label("check").has_value();
+    auto table = check ? label("warehouse_table") : label("table");
+    if (check && !table) return {};
     return place(pipelines, [&](const PipelineSnapshot& p) {
-      bool loads =
-          is(p.warehouse, *warehouse) &&
-          (!table || std::find(p.tables.begin(), p.tables.end(), *table) != p.tables.end());
-      return loads ? "warehouse" : nullptr;
+      return is(p.warehouse, *warehouse) && (!table || loads(p, *table)) ? "warehouse" : nullptr;
     });
   }
   return {};

@@ -1,24 +1,22 @@
 // Which pipeline and hop a firing alert instance is about, from the pipelines' definitions and the
-// instance's labels alone (no rule name: a user's own rule on the same series is placed the same):
-//   pipeline (+ hop)         a series that names its pipeline (cdcwatch_pipeline_hop_status)
-//   source + slot            the pipeline reading that slot on that postgres: entry    -> slot
-//   source                   every pipeline on that postgres: entry                     -> source
-//   connect + connector      the pipeline whose capture (-> capture) or sink (-> sink) it is
-//   connect                  every pipeline with a connector there  -> capture, else sink
-//   sink                     the pipeline whose hops read that `sinks:` entry
-//                            (probes/sink_truth: Snowflake's own positions)             ->
-//                            warehouse
-//   kafka + group            the pipeline whose sink commits as that group              -> sink
-//   kafka                    every pipeline whose topics are there                      -> kafka
-//   canary + stage           every pipeline of that canary: warehouse -> warehouse, kafka ->
-//   capture canary                   every pipeline of that canary (its observer)               ->
-//   warehouse warehouse (+ table)      the pipelines loading that warehouse (and table) ->
-//   warehouse
-// The most specific row whose labels the instance carries decides (a connector outside every
-// pipeline is outside, though its Connect cluster serves one); anything else (probe health,
-// notifiers, clock skew) is outside every pipeline and pages as it always has. An instance of a
-// shared system (one PostgreSQL server or Kafka cluster under two pipelines) belongs to each. Pure
-// functions.
+// instance's labels alone (no rule name: a user's own rule on the same series is placed the same).
+// The first row whose labels the instance carries decides:
+//   pipeline (+ hop)      the pipeline it names (cdcwatch_pipeline_hop_status)  -> that hop
+//   source + slot         the pipeline reading that slot on that postgres: entry -> slot
+//   source                every pipeline on that postgres: entry                 -> source
+//   connect + connector   the pipeline whose capture or sink it is   -> capture or sink
+//   connect               every pipeline with a connector there      -> capture, else sink
+//   sink                  the pipelines whose hops read that `sinks:` entry      -> warehouse
+//   kafka + group         the pipeline whose sink commits as that group          -> sink
+//   kafka                 every pipeline whose topics are there                  -> kafka
+//   canary (+ stage)      every pipeline of that canary  -> capture (stage kafka), else warehouse
+//   warehouse + check     the pipelines loading its warehouse_table there        -> warehouse
+//   warehouse (+ table)   the pipelines loading that warehouse (and table)       -> warehouse
+// Tables compare case-insensitively, by schema and table when one name lacks its database. A
+// connector outside every pipeline is outside, though its Connect cluster serves one; anything
+// else (probe health, notifiers, clock skew) is outside every pipeline and pages as it always has.
+// An instance of a shared system (one PostgreSQL server or Kafka cluster under two pipelines)
+// belongs to each. Pure functions.
 #pragma once
 
 #include <string>

@@ -149,7 +149,11 @@ std::optional<double> ConsistencyProbe::count(Side& side, const std::string& sql
 
 void ConsistencyProbe::check_table(const TableCheckConfig& table, const CollectContext& ctx,
                                    CollectOutcome& outcome) {
-  Labels labels = {{"check", config_.name}, {"table", table.source}};
+  // warehouse and warehouse_table place the check's alerts on the pipeline that loads the copy.
+  Labels labels = {{"check", config_.name},
+                   {"table", table.source},
+                   {"warehouse", config_.warehouse},
+                   {"warehouse_table", table.target}};
   Side source{source_.get(), "source"}, target{target_.get(), "target"};
   nlohmann::json status = nlohmann::json::object();
   std::vector<std::string> errors;

@@ -51,6 +51,7 @@ nlohmann::json board(std::map<std::string, std::string> failing, TimePoint since
         {"source", {{"postgres", "shop"}, {"slot", "debezium"}}},
         {"capture", {{"connect", "main"}, {"connector", "orders-source"}}},
         {"sink", {{"connect", "main"}, {"connector", "orders-snowflake"}, {"kafka", "msk"}}},
+        {"warehouse", {{"name", "analytics"}, {"tables", {"ANALYTICS.PUBLIC.ORDERS"}}}},
         {"canary", "shop"},
         {"freshness_seconds", freshness ? nlohmann::json(*freshness) : nlohmann::json(nullptr)},
         {"hops", hops}}});
@@ -101,6 +102,19 @@ struct Rig : PagingRig {
     readings.set(MetricDef{"cdcwatch_canary_freshness_seconds", ""},
                  {{"canary", "shop"}, {"stage", "warehouse"}}, seconds);
     store.publish("canary/shop", std::move(readings));
+  }
+  // What the consistency check `nightly` found: `columns` drifted in each warehouse table.
+  void drift(const std::map<std::string, double>& columns) {
+    Readings readings;
+    for (const auto& [table, drifted] : columns) {
+      readings.set(MetricDef{"cdcwatch_schema_drift_columns", ""},
+                   {{"check", "nightly"},
+                    {"table", "public.orders"},
+                    {"warehouse", "analytics"},
+                    {"warehouse_table", table}},
+                   drifted);
+    }
+    store.publish("consistency/nightly", std::move(readings));
   }
   void slot_wal(const std::string& source, double bytes) {
     Readings readings;
@@ -309,6 +323,44 @@ TEST(PipelineGrouping, AnAlertOutsideEveryPipelinePagesAsBefore) {
             (std::set<std::string>{
                 "CdcPipelineIncident:pipeline=orders",
                 "CdcSlotRetainedWalHigh:cause=consumer_behind,slot=debezium,source=billing"}));
+}
+
+// Fails on the code before consistency series carried their warehouse table: schema drift paged
+// as an incident of its own even when the pipeline loading that table was already paging.
+TEST(PipelineGrouping, SchemaDriftJoinsTheIncidentOfThePipelineLoadingThatTable) {
+  testing::TempDir dir;
+  Rig rig(dir.path(), shipped({"CdcSchemaDrift", "CdcConsumerGroupStalled"}));
+  auto engine = rig.started();
+  healthy(rig);
+  rig.publish(board({}, rig.clock.now(), 20));
+  rig.drift({{"PUBLIC.ORDERS", 2}, {"PUBLIC.AUDIT_LOG", 1}});
+  ASSERT_TRUE(rig.step(1s, *engine, 2));
+  std::map<std::string, nlohmann::json> by_key;
+  std::string keys;
+  for (const auto& event : rig.pagerduty.accepted()) {
+    by_key[event["dedup_key"]] = event;
+    keys += event["dedup_key"].get<std::string>() + "\n";
+  }
+  ASSERT_TRUE(by_key.contains("CdcPipelineIncident:pipeline=orders")) << keys;
+  const nlohmann::json& incident = by_key["CdcPipelineIncident:pipeline=orders"];
+  EXPECT_EQ(incident["payload"]["component"], "warehouse");
+  EXPECT_NE(incident["payload"]["summary"].get<std::string>().find("the warehouse hop alerts"),
+            std::string::npos)
+      << incident.dump();
+  EXPECT_EQ(symptom_alerts(incident), std::set<std::string>{"CdcSchemaDrift"});
+  EXPECT_TRUE(by_key.contains(
+      "CdcSchemaDrift:check=nightly,table=public.orders,warehouse=analytics,warehouse_table=PUBLIC."
+      "AUDIT_LOG"))
+      << "a table no pipeline loads pages on its own: " << keys;
+
+  // The sink stalls too: the same incident, now rooted upstream at the sink, lists both.
+  stalled_sink(rig);
+  ASSERT_TRUE(rig.step(1s, *engine, 3));
+  nlohmann::json update = rig.pagerduty.accepted()[2];
+  EXPECT_EQ(update["dedup_key"], "CdcPipelineIncident:pipeline=orders");
+  EXPECT_EQ(update["payload"]["component"], "sink");
+  EXPECT_EQ(symptom_alerts(update),
+            (std::set<std::string>{"CdcConsumerGroupStalled", "CdcSchemaDrift"}));
 }
 
 // At start-up an alert outside every pipeline may belong to one not formed yet: its page waits

@@ -36,6 +36,7 @@ struct ConsistencyTest : ::testing::Test {
   ConsistencyConfig config(std::set<std::string> checks) {
     ConsistencyConfig c;
     c.name = "orders";
+    c.warehouse = "analytics";
     c.settle = Millis(600000);
     c.tables = {TableCheckConfig{
         "public.orders", "analytics.orders", {"id"}, "updated_at", Millis(86400000), checks}};
@@ -45,7 +46,10 @@ struct ConsistencyTest : ::testing::Test {
     return probe.collect({clock.now() + 30s, clock, store});
   }
   static Labels labels(Labels extra = {}) {
-    Labels out = {{"check", "orders"}, {"table", "public.orders"}};
+    Labels out = {{"check", "orders"},
+                  {"table", "public.orders"},
+                  {"warehouse", "analytics"},
+                  {"warehouse_table", "analytics.orders"}};
     out.insert(out.end(), extra.begin(), extra.end());
     return out;
   }
@@ -181,6 +185,7 @@ TEST(ConsistencySnowflake, InformationSchemaAndCountsThroughTheSqlApi) {
                                         .url = snowflake.url()};
   ConsistencyConfig c;
   c.name = "orders";
+  c.warehouse = "analytics";
   c.tables = {TableCheckConfig{"public.orders",
                                "ANALYTICS.ORDERS_CDC.ORDERS",
                                {"id"},
@@ -193,12 +198,13 @@ TEST(ConsistencySnowflake, InformationSchemaAndCountsThroughTheSqlApi) {
   ReadingsStore store;
   auto outcome = probe.collect({clock.now() + 30s, clock, store});
   ASSERT_TRUE(outcome.ok()) << outcome.error_message;
-  Labels table = {{"check", "orders"}, {"table", "public.orders"}};
-  EXPECT_EQ(outcome.readings.value("cdcwatch_schema_drift", {{"check", "orders"},
-                                                             {"table", "public.orders"},
-                                                             {"column", "customer_id"},
-                                                             {"kind", "nullability_mismatch"}}),
-            1);
+  Labels table = {{"check", "orders"},
+                  {"table", "public.orders"},
+                  {"warehouse", "analytics"},
+                  {"warehouse_table", "ANALYTICS.ORDERS_CDC.ORDERS"}};
+  Labels drifted = table;
+  drifted.insert(drifted.end(), {{"column", "customer_id"}, {"kind", "nullability_mismatch"}});
+  EXPECT_EQ(outcome.readings.value("cdcwatch_schema_drift", drifted), 1);
   EXPECT_EQ(outcome.readings.value("cdcwatch_schema_drift_columns", table), 1)
       << "RECORD_METADATA is the sink's";
   EXPECT_EQ(outcome.readings.value("cdcwatch_warehouse_duplicate_keys", table), 3);
