@@ -1,5 +1,6 @@
 #include "agent/app/probe_factory.h"
 
+#include "agent/core/text_case.h"
 #include "agent/pipeline/pipeline_stage.h"
 #include "agent/pipeline/sink_group_learner.h"
 #include "probes/canary/canary_probes.h"
@@ -7,6 +8,7 @@
 #include "probes/consistency/consistency_probe.h"
 #include "probes/kafka_lag/kafka_lag_probe.h"
 #include "probes/pg_slots/pg_slots_probe.h"
+#include "probes/pgconn/dsn_endpoints.h"
 #include "probes/sink_truth/sink_truth_probe.h"
 
 namespace cdcwatch {
@@ -34,7 +36,12 @@ StageSetup stage_setup(const Config& config) {
   StageSetup setup;
   setup.declared = config.pipelines;
   setup.interval = config.agent.interval;
-  for (const auto& source : config.postgres) setup.derivation.postgres.push_back(source.name);
+  for (const auto& source : config.postgres) {
+    setup.derivation.postgres.push_back(source.name);
+    auto& addresses = setup.derivation.postgres_addresses[source.name];
+    for (const auto& [host, port] : dsn_endpoints(source.dsn.value))
+      addresses.push_back(ascii_lower(host) + ":" + port);
+  }
   for (const auto& connect : config.connect) {
     setup.derivation.connect_kafka[connect.name] = connect.kafka;
     setup.stall_after[connect.name] = connect.stall_after;

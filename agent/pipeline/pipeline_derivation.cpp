@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "agent/core/text_case.h"
 #include "agent/pipeline/topic_match.h"
 
 namespace cdcwatch {
@@ -23,8 +24,17 @@ std::pair<std::optional<std::string>, std::string> match_postgres(const Connecto
   if (seen != slots.end()) {
     return {seen->second, "postgres " + seen->second + " reports slot " + slot};
   }
+  std::string address = ascii_lower(host) + ":" + source.config_or("database.port", "5432");
+  for (const auto& name : setup.postgres) {
+    auto addresses = setup.postgres_addresses.find(name);
+    if (!host.empty() && addresses != setup.postgres_addresses.end() &&
+        std::find(addresses->second.begin(), addresses->second.end(), address) !=
+            addresses->second.end()) {
+      return {name, "postgres " + name + " connects to database.hostname:port " + address};
+    }
+  }
   return {std::nullopt, "no postgres: entry named as database.hostname '" + host +
-                            "' or reporting slot " + slot +
+                            "', reporting slot " + slot + " or connecting to " + address +
                             " (declare it under pipelines: source.postgres)"};
 }
 

@@ -5,8 +5,10 @@
 // after the source's topic prefix (and "-<sink>" when the source has several sinks). A Snowflake
 // sink's `snowflake.topic2table.map` gives the warehouse tables.
 // The source's `postgres:` entry is, in this order: the entry named as `database.hostname` (or as
-// its first DNS label), or the entry whose slot probe reports slot `slot.name` in database
-// `database.dbname`; else none, and /status says so (declare it under `pipelines:`).
+// its first DNS label), the entry whose slot probe reports slot `slot.name` in database
+// `database.dbname`, or the entry whose connection string names `database.hostname` and
+// `database.port` (known before the server first answers); else none, and /status says so
+// (declare it under `pipelines:`).
 // Pure.
 #pragma once
 
@@ -21,7 +23,10 @@
 namespace cdcwatch {
 
 struct DerivationSetup {
-  std::vector<std::string> postgres;                                // postgres: entry names
+  std::vector<std::string> postgres;  // postgres: entry names
+  // Each postgres: entry's servers as "host:port", host in lower case (probes/pgconn
+  // dsn_endpoints.h).
+  std::map<std::string, std::vector<std::string>> postgres_addresses;
   std::map<std::string, std::optional<std::string>> connect_kafka;  // connect entry -> kafka
   struct Canary {
     std::string name, postgres;

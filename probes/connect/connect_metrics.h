@@ -49,6 +49,7 @@ inline constexpr InfoKey kInfoKeys[] = {
     {"slot.name", "slot"},
     {"database.dbname", "database"},
     {"database.hostname", "hostname"},
+    {"database.port", "port"},
     {"topic.prefix", "topic_prefix"},
     {"table.include.list", "tables"},
     {"topics", "topics"},

@@ -118,6 +118,43 @@ TEST_F(PipelineAgentTest, APostgresOutageFailsTheSourceHopAndBlamesNoHopDownstre
   EXPECT_TRUE(testing::eventually([&] { return hop_is("source", "ok"); }, 60s));
 }
 
+// Fails on the code before: the derived pipeline met its postgres: entry only through the slot that
+// server reports, so an agent first started during the outage had a pipeline without a source and
+// the outage paged outside it.
+TEST(DerivedPipelineAgent, AFirstStartDuringAPostgresOutageStillKnowsTheSourceFromItsAddress) {
+  testing::PipelineSimulator sim({.orders_per_second = 5});
+  sim.postgres().stop();
+  testing::PagerDutyServer pagerduty;
+  pagerduty.start();
+  testing::TempDir state;
+  SystemClock clock;
+  Agent agent(
+      parse_config(ConfigNode::load_string(
+          testing::drill_config(sim, {.state_dir = state.path(), .pagerduty_url = pagerduty.url()}),
+          "drill.yml")),
+      clock);
+  agent.start();
+  nlohmann::json source;
+  std::string formed;
+  bool failing = testing::eventually(
+      [&] {
+        nlohmann::json pipelines = agent.status()["pipelines"];
+        if (pipelines.size() != 1 || pipelines[0]["hops"].empty()) return false;
+        formed = pipelines[0]["formed"].get<std::string>();
+        source = pipelines[0]["hops"][0];
+        return source["status"] == "failing";
+      },
+      60s);
+  agent.stop();
+  sim.postgres().start();
+  EXPECT_TRUE(failing) << source.dump(2);
+  EXPECT_EQ(source["reason"], "PostgreSQL shop does not answer");
+  EXPECT_NE(formed.find("postgres shop connects to database.hostname:port 127.0.0.1:" +
+                        std::to_string(sim.postgres().port())),
+            std::string::npos)
+      << formed;
+}
+
 TEST(DeclaredPipelineAgent, APipelinesSectionIsWatchedUnderItsOwnNameInsteadOfDerivedOnes) {
   testing::PipelineSimulator sim({.orders_per_second = 5});
   testing::PagerDutyServer pagerduty;

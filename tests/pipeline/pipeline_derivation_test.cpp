@@ -102,6 +102,32 @@ TEST_F(DerivationTest, ASourceNoPostgresEntryMatchesSaysHowToDeclareIt) {
       << inventory->formed;
 }
 
+// Fails on the code before: an agent whose first start falls in dbserver1's PostgreSQL outage
+// never saw the slot, so the pipeline had no source and the outage paged outside it.
+TEST_F(DerivationTest, AnEntryConnectingToTheConnectorsHostAndPortIsTheSourceBeforeItAnswers) {
+  setup.postgres_addresses["billing"] = {"10.1.2.3:6432"};
+  setup.postgres_addresses["inventory"] = {"pg-replica:5432", "10.1.2.3:5432"};
+  auto pipelines = derive_pipelines(read_connectors(store, "main"), {}, setup);
+  const PipelineDef* inventory = find(pipelines, "dbserver1");
+  ASSERT_NE(inventory, nullptr);
+  EXPECT_EQ(inventory->postgres, "inventory") << "10.1.2.3:6432 is another server";
+  EXPECT_NE(inventory->formed.find("postgres inventory connects to database.hostname:port "
+                                   "10.1.2.3:5432"),
+            std::string::npos)
+      << inventory->formed;
+
+  SlotSightings seen_elsewhere = {{{"debezium", "inventory"}, "billing"}};
+  pipelines = derive_pipelines(read_connectors(store, "main"), seen_elsewhere, setup);
+  EXPECT_EQ(find(pipelines, "dbserver1")->postgres, "billing")
+      << "where the slot is seen beats what a connection string says";
+
+  setup.postgres_addresses["inventory"] = {"10.1.2.3:5433"};
+  pipelines = derive_pipelines(read_connectors(store, "main"), {}, setup);
+  EXPECT_FALSE(find(pipelines, "dbserver1")->postgres);
+  EXPECT_NE(find(pipelines, "dbserver1")->formed.find("or connecting to 10.1.2.3:5432"),
+            std::string::npos);
+}
+
 // dbserver1's source is matched by the slot its PostgreSQL reports. An agent restarted during that
 // server's outage cannot see the slot again until it is back: on the old code the pipeline lost its
 // source (hop unknown, "no postgres: entry"), so the outage's alerts paged outside the pipeline.

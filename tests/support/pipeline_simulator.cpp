@@ -195,6 +195,8 @@ PipelineSimulator::PipelineSimulator(Options options) : options_(options) {
       {.type = "source",
        .config = {{"connector.class", "io.debezium.connector.postgresql.PostgresConnector"},
                   {"slot.name", "debezium"},
+                  {"database.hostname", "127.0.0.1"},
+                  {"database.port", std::to_string(pg_.port())},
                   {"database.dbname", "shop"},
                   {"topic.prefix", "shop"}}});
   connect_.put("warehouse-sink",
