@@ -1,8 +1,10 @@
 #include "agent/alerting/pipeline_attribution.h"
 
 #include <algorithm>
-#include <cctype>
 #include <functional>
+
+#include "agent/core/text_case.h"
+#include "agent/core/text_split.h"
 
 namespace cdcwatch {
 namespace {
@@ -33,23 +35,11 @@ bool is(const std::optional<ConnectorName>& ref, const std::string& connect,
   return on(ref, connect) && ref->connector == connector;
 }
 
-// The dot-separated parts of a table name, upper case: Snowflake folds unquoted names to it.
-std::vector<std::string> name_parts(const std::string& table) {
-  std::vector<std::string> parts(1);
-  for (char c : table) {
-    if (c == '.') {
-      parts.emplace_back();
-    } else {
-      parts.back() += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    }
-  }
-  return parts;
-}
-
-// "PUBLIC.ORDERS" names the same table as "ANALYTICS.PUBLIC.ORDERS" or "analytics.public.orders":
-// a name without its database is compared with the other's last parts.
+// "PUBLIC.ORDERS" names the same table as "ANALYTICS.PUBLIC.ORDERS" or "analytics.public.orders"
+// (Snowflake folds unquoted names to upper case): a name without its database is compared with the
+// other's last parts.
 bool same_table(const std::string& a, const std::string& b) {
-  auto x = name_parts(a), y = name_parts(b);
+  auto x = split(ascii_upper(a), '.'), y = split(ascii_upper(b), '.');
   if (x.size() > y.size()) std::swap(x, y);
   return x.size() >= 2 && std::equal(x.rbegin(), x.rend(), y.rbegin());
 }

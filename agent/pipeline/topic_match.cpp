@@ -3,22 +3,11 @@
 #include <fnmatch.h>
 
 #include <regex>
-#include <sstream>
+
+#include "agent/core/text_split.h"
 
 namespace cdcwatch {
 namespace {
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ',')) {
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
 
 // A Debezium include-list regex as a glob: "public\.orders" -> "public.orders",
 // "public\..*" or "public.*" -> "public.*".

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "agent/core/text_case.h"
+#include "agent/core/text_split.h"
 
 namespace cdcwatch {
 namespace {
@@ -25,16 +26,6 @@ const MetricDef kRatio{"cdcwatch_reconcile_difference_ratio",
                        "|warehouse rows - source rows| / source rows, in the settled window"};
 const MetricDef kQuerySeconds{"cdcwatch_consistency_query_seconds",
                               "Time the table's check queries took on each side in the last run"};
-
-std::vector<std::string> split(const std::string& name) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (size_t dot; (dot = name.find('.', start)) != std::string::npos; start = dot + 1) {
-    parts.push_back(name.substr(start, dot - start));
-  }
-  parts.push_back(name.substr(start));
-  return parts;
-}
 
 std::string key_list(const std::vector<std::string>& key) {
   std::string out;
@@ -71,7 +62,7 @@ std::optional<std::vector<ColumnInfo>> ConsistencyProbe::columns(Side& side,
                                                                  const std::string& table,
                                                                  const CollectContext& ctx,
                                                                  std::string& error) {
-  auto parts = split(table);
+  auto parts = split(table, '.');
   std::string sql;
   std::vector<std::string> params;
   if (side.sql->dialect() == Dialect::kSnowflake) {

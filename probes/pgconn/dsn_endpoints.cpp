@@ -5,19 +5,14 @@
 #include <algorithm>
 #include <memory>
 
+#include "agent/core/text_split.h"
+
 namespace cdcwatch {
 namespace {
 
-std::vector<std::string> comma_list(const char* value) {
-  std::vector<std::string> out;
-  if (value == nullptr || *value == '\0') return out;
-  std::string text = value;
-  for (size_t begin = 0;;) {
-    size_t comma = text.find(',', begin);
-    out.push_back(text.substr(begin, comma - begin));
-    if (comma == std::string::npos) return out;
-    begin = comma + 1;
-  }
+std::vector<std::string> listed(const char* value) {
+  if (value == nullptr || *value == '\0') return {};
+  return split(value, ',');
 }
 
 }  // namespace
@@ -36,8 +31,7 @@ std::vector<PgEndpoint> dsn_endpoints(const std::string& dsn) {
     if (keyword == "port") port = option->val;
   }
   // libpq pairs the n-th host, hostaddr and port; one port serves every host.
-  std::vector<std::string> hosts = comma_list(host), addresses = comma_list(hostaddr),
-                           ports = comma_list(port);
+  std::vector<std::string> hosts = listed(host), addresses = listed(hostaddr), ports = listed(port);
   std::vector<PgEndpoint> out;
   size_t count = std::max(hosts.size(), addresses.size());
   for (size_t i = 0; i < count; ++i) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <regex>
 
+#include "agent/core/text_split.h"
 #include "probes/connect/connect_metrics.h"
 #include "probes/kafka_lag/lag_metrics.h"
 #include "probes/kafkaconn/partition_batches.h"
@@ -13,20 +14,6 @@
 
 namespace cdcwatch {
 namespace {
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::string item;
-  for (char c : text + ",") {
-    if (c == ',') {
-      if (!item.empty()) out.push_back(item);
-      item.clear();
-    } else if (c != ' ') {
-      item += c;
-    }
-  }
-  return out;
-}
 
 // The deadline on the system clock, for librdkafka's polls (the probe's clock may be a test's).
 TimePoint system_deadline(const CollectContext& ctx) {
