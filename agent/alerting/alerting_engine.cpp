@@ -127,21 +127,19 @@ void remember_symptoms(std::map<std::string, std::map<std::string, FiringInstanc
   auto symptoms = trigger.incident.find("symptoms");
   if (pipeline.empty() || symptoms == trigger.incident.end() || !symptoms->is_array()) return;
   for (const auto& symptom : *symptoms) {
-    if (!symptom.is_object() || !symptom.contains("alert") || !symptom["alert"].is_string() ||
-        !symptom.contains("hop") || !symptom["hop"].is_string() || !symptom.contains("labels") ||
-        !symptom["labels"].is_object()) {
+    FiringInstance instance;
+    std::string hop;
+    try {  // as parse_firing reads firing.json: a field of the wrong type throws
+      instance.alert = symptom.at("alert").get<std::string>();
+      hop = symptom.at("hop").get<std::string>();
+      if (!symptom.at("labels").is_object()) continue;
+      for (const auto& [name, value] : symptom.at("labels").items())
+        instance.labels.emplace_back(name, value.get<std::string>());
+    } catch (const nlohmann::json::exception&) {
       continue;
     }
-    FiringInstance instance;
-    instance.alert = symptom["alert"].get<std::string>();
-    bool labels_ok = true;
-    for (const auto& [name, value] : symptom["labels"].items()) {
-      if (!value.is_string()) labels_ok = false;
-      if (labels_ok) instance.labels.emplace_back(name, value.get<std::string>());
-    }
-    if (!labels_ok) continue;
     instance.fired_at = trigger.started_at;
-    Attribution at{pipeline, symptom["hop"].get<std::string>()};
+    Attribution at{pipeline, hop};
     auto& by_alert = firing[evaluator.dedup_key_of(instance.alert, instance.labels)];
     auto known = by_alert.find(instance.alert);
     if (known == by_alert.end()) {
