@@ -27,11 +27,9 @@ std::pair<std::optional<std::string>, std::string> match_postgres(const Connecto
   std::string address = ascii_lower(host) + ":" + source.config_or("database.port", "5432");
   for (const auto& name : setup.postgres) {
     auto addresses = setup.postgres_addresses.find(name);
-    if (!host.empty() && addresses != setup.postgres_addresses.end() &&
-        std::find(addresses->second.begin(), addresses->second.end(), address) !=
-            addresses->second.end()) {
+    if (host.empty() || addresses == setup.postgres_addresses.end()) continue;
+    if (std::ranges::find(addresses->second, address) != addresses->second.end())
       return {name, "postgres " + name + " connects to database.hostname:port " + address};
-    }
   }
   return {std::nullopt, "no postgres: entry named as database.hostname '" + host +
                             "', reporting slot " + slot + " or connecting to " + address +
